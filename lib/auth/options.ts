@@ -1,0 +1,41 @@
+// next-auth (v4, JWT sessions) configuration. There is no sign-in form: a session is only ever created by
+// /api/insales/autologin after the InSales «Войти» round trip has been verified (lib/auth/mint-session.ts).
+// The session carries exactly one shop (../shared/spec/insales-protocol.md §1 «Войти» login, step 5).
+import type { NextAuthOptions } from "next-auth";
+import { env } from "../env";
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+export type ShopSessionClaims = {
+  shopId: string;
+  insalesId: string;
+  host: string;
+  /** Only set when token3/token2 verified the user fields. */
+  userName?: string;
+  userEmail?: string;
+  userId?: string;
+};
+
+export function useSecureCookies(): boolean {
+  return env().APP_URL.startsWith("https://");
+}
+
+export function sessionCookieName(): string {
+  return useSecureCookies() ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
+
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: env().AUTH_SECRET,
+    useSecureCookies: useSecureCookies(),
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    providers: [],
+    pages: { signIn: "/login-required", error: "/login-required" },
+    callbacks: {
+      async session({ session, token }) {
+        const claims = token as unknown as Partial<ShopSessionClaims>;
+        return { ...session, shop: claims.shopId ? (claims as ShopSessionClaims) : undefined };
+      },
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The configuration contract (../shared/spec/product.md «Configuration contract»), parsed once.
+// Nothing else in the app reads process.env: call env().
+import { z } from "zod";
+
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)");
+
+const httpUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), "must be an http(s) URL");
+
+const schema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string"),
+  APP_URL: httpUrl.transform((v) => v.replace(/\/+$/, "")),
+  INSALES_APP_ID: z.string().min(1),
+  INSALES_APP_SECRET: z.string().min(1),
+  INSALES_SHOP_URL_TEMPLATE: z
+    .string()
+    .default("https://{shop}")
+    .refine((v) => v.includes("{shop}"), "must contain {shop}")
+    .transform((v) => v.replace(/\/+$/, "")),
+  INTELLECTMONEY_MERCHANT_URL: httpUrl.default("https://merchant.intellectmoney.ru/ru/"),
+  INTELLECTMONEY_API_URL: httpUrl.default("https://api.intellectmoney.ru").transform((v) => v.replace(/\/+$/, "")),
+  AUTH_SECRET: z.string().min(16, "must be at least 16 characters"),
+  ENCRYPTION_KEY: base64Key,
+  /** Comma-separated older keys, still accepted for decryption while `npm run keys:rotate` runs. */
+  ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(base64Key)),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp:// or smtps://").optional().or(z.literal("").transform(() => undefined)),
+  MAIL_FROM: z.string().default("IntellectMoney для InSales <no-reply@localhost>"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Run pg-boss workers in this process (default on); an operator may dedicate instances to web only. */
+  JOBS_WORKERS: z.enum(["on", "off"]).default("on"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | null = null;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join("\n")}\nSee README.md «Configuration».`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Tests change process.env between cases; production never calls this. */
+export function resetEnvCache(): void {
+  cached = null;
+}

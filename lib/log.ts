@@ -1,0 +1,17 @@
+// Structured JSON logs (pino) with secrets and buyers' contacts redacted
+// (../shared/guide/architecture.md conventions 9 and 10).
+import pino from "pino";
+
+const REDACT = [
+  "password", "token", "token2", "token3", "signature", "hash", "secretKey", "secret", "email", "phone",
+  "user_email", "userEmail", "apiPassword", "apiToken", "signSecret", "authorization", "cookie",
+].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+
+export const log = pino({
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  base: { service: "intellectmoney-insales" },
+  redact: { paths: REDACT, censor: "[redacted]" },
+  timestamp: pino.stdTimeFunctions.isoTime,
+});
+
+export type Logger = typeof log;

@@ -1,0 +1,9 @@
+// Prisma CLI configuration. Only `prisma generate` is used on machines without Prisma's engine
+// downloads (../shared/guide/prisma-offline.md); migrations run through scripts/migrate.ts.
+import { defineConfig } from "prisma/config";
+
+export default defineConfig({
+  schema: "prisma/schema.prisma",
+  migrations: { path: "prisma/migrations" },
+  datasource: { url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
+});
