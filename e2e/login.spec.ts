@@ -1,0 +1,49 @@
+// «Войти»: the merchant opens the app from the InSales back office (spec/insales-protocol.md §1).
+import { expect, test } from "@playwright/test";
+import { control, e2eEnv } from "./support/e2e-env";
+import { installShop, loginAs, uniqueShop } from "./support/login";
+
+test("a correct round trip through InSales opens the settings of that shop", async ({ page }) => {
+  const shop = uniqueShop("login");
+  await installShop(shop);
+  await loginAs(page, shop);
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByText(shop.host)).toBeVisible();
+});
+
+for (const mode of ["token", "token3"] as const) {
+  test(`a login answer with a wrong ${mode} is refused with a Russian page and no session`, async ({ page, context }) => {
+    const shop = uniqueShop(`bad${mode}`);
+    await installShop(shop);
+    await control(e2eEnv().insalesUrl, "login-tamper", { host: shop.host, mode });
+    await loginAs(page, shop);
+    await expect(page.locator("body")).toContainText(/вход|подпис|не удалось/i);
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name.includes("session-token"))).toBeUndefined();
+    await page.goto(`${e2eEnv().appUrl}/settings`);
+    await expect(page).toHaveURL(/\/login-required$/);
+  });
+}
+
+test("logging in to another shop replaces the session", async ({ page }) => {
+  const a = uniqueShop("swapa");
+  const b = uniqueShop("swapb");
+  await installShop(a);
+  await installShop(b);
+  await loginAs(page, a);
+  await expect(page.getByText(a.host)).toBeVisible();
+  await loginAs(page, b);
+  await expect(page.getByText(b.host)).toBeVisible();
+  await expect(page.getByText(a.host)).toHaveCount(0);
+});
+
+test("an uninstalled shop's session stops working at once", async ({ page }) => {
+  const shop = uniqueShop("gone");
+  await installShop(shop);
+  await loginAs(page, shop);
+  await expect(page).toHaveURL(/\/settings$/);
+  const r = await control<{ status: number }>(e2eEnv().insalesUrl, "uninstall", { host: shop.host });
+  expect(r.status).toBe(200);
+  await page.goto(`${e2eEnv().appUrl}/settings`);
+  await expect(page).toHaveURL(/\/login-required$/);
+});

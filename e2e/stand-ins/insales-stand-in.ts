@@ -1,0 +1,181 @@
+// A local stand-in for InSales (../shared/spec/insales-protocol.md): the parts of the platform our app
+// talks to, implemented from the spec, so tests run without the real service. State lives in memory;
+// tests drive and inspect it through /__control/* JSON endpoints (they run in other processes).
+//
+// Shop URLs look like <base>/shops/<host>/..., matching INSALES_SHOP_URL_TEMPLATE=<base>/shops/{shop}.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { md5Hex, randomToken } from "../../lib/crypto";
+import { readBody, redirect, sendHtml, sendJson } from "./http-helpers";
+
+export type StandInUser = { id: string; email: string; name: string; emailConfirmed: boolean };
+
+export type StandInShop = {
+  host: string;
+  insalesId: string;
+  title: string;
+  ownerEmail: string;
+  /** The app API password MD5(token + secret) as InSales computes it (§1 Install). */
+  apiPassword: string | null;
+  installed: boolean;
+  user: StandInUser;
+  /** Test knob: break one part of the login answer to prove our checks. */
+  loginTamper: null | "token" | "token3" | "drop_token3";
+};
+
+export type InsalesStandInOptions = { port?: number; appUrl: string; appId: string; appSecret: string };
+
+/** Extension point for the payment parts (gateways, orders, external payment endpoints). */
+export type ShopRouteHandler = (ctx: {
+  req: IncomingMessage; res: ServerResponse; shop: StandInShop; path: string; url: URL; body: string;
+}) => Promise<boolean> | boolean;
+
+export class InsalesStandIn {
+  readonly shops = new Map<string, StandInShop>();
+  readonly shopRoutes: ShopRouteHandler[] = [];
+  readonly controlRoutes: Array<(req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<boolean> | boolean> = [];
+  private server: Server | null = null;
+  url = "";
+
+  constructor(readonly opts: InsalesStandInOptions) {}
+
+  get shopUrlTemplate(): string {
+    return `${this.url}/shops/{shop}`;
+  }
+
+  shopBase(host: string): string {
+    return `${this.url}/shops/${host}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        sendJson(res, 500, { error: String(error) });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** What InSales does when a merchant clicks «Установить»: a new token, GET install on the app. */
+  async install(input: { host: string; insalesId: string; title?: string; ownerEmail?: string; user?: Partial<StandInUser> }) {
+    const token = randomToken(16);
+    const existing = this.shops.get(input.host);
+    const shop: StandInShop = existing ?? {
+      host: input.host,
+      insalesId: input.insalesId,
+      title: input.title ?? `Магазин ${input.host}`,
+      ownerEmail: input.ownerEmail ?? `owner@${input.host}`,
+      apiPassword: null,
+      installed: false,
+      user: { id: "1", email: `manager@${input.host}`, name: "Игорь", emailConfirmed: true, ...input.user },
+      loginTamper: null,
+    };
+    shop.apiPassword = md5Hex(token + this.opts.appSecret);
+    this.shops.set(shop.host, shop);
+    const u = new URL(`${this.opts.appUrl}/api/insales/install`);
+    u.search = new URLSearchParams({ shop: shop.host, token, insales_id: shop.insalesId }).toString();
+    const answer = await fetch(u);
+    shop.installed = answer.status === 200;
+    return { status: answer.status, body: await answer.text() };
+  }
+
+  async uninstall(host: string) {
+    const shop = this.mustShop(host);
+    const u = new URL(`${this.opts.appUrl}/api/insales/uninstall`);
+    u.search = new URLSearchParams({ shop: shop.host, token: shop.apiPassword ?? "", insales_id: shop.insalesId }).toString();
+    const answer = await fetch(u);
+    if (answer.status === 200) shop.installed = false;
+    return { status: answer.status, body: await answer.text() };
+  }
+
+  mustShop(host: string): StandInShop {
+    const shop = this.shops.get(host);
+    if (!shop) throw new Error(`stand-in: unknown shop ${host}`);
+    return shop;
+  }
+
+  /** Basic auth as InSales checks it: login = app id, password = the shop's API password. */
+  checkBasicAuth(req: IncomingMessage, shop: StandInShop): boolean {
+    const header = req.headers.authorization ?? "";
+    const expected = `Basic ${Buffer.from(`${this.opts.appId}:${shop.apiPassword}`).toString("base64")}`;
+    return shop.installed && header === expected;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", this.url);
+    const body = req.method === "GET" ? "" : await readBody(req);
+    if (url.pathname.startsWith("/__control/")) return this.handleControl(req, res, url, body);
+    const m = /^\/shops\/([^/]+)(\/.*)$/.exec(url.pathname);
+    if (!m) return sendJson(res, 404, { error: "not found" });
+    const shop = this.shops.get(m[1]);
+    if (!shop) return sendJson(res, 404, { error: "shop not found" });
+    const path = m[2];
+
+    // «Войти» round trip (§1 step 3): the merchant is "logged in" to the back office of this shop.
+    const login = new RegExp(`^/admin/applications/${this.opts.appId}/login$`).exec(path);
+    if (login && req.method === "GET") return this.answerLogin(res, shop, url);
+
+    if (path === "/admin/account.json" && req.method === "GET") {
+      if (!this.checkBasicAuth(req, shop)) return sendJson(res, 401, { errors: ["Unauthorized"] });
+      return sendJson(res, 200, {
+        id: Number(shop.insalesId), subdomain: shop.host.split(".")[0], main_host: shop.host,
+        main_host_protocol: "https", title: shop.title, email: shop.ownerEmail, phone: "",
+      });
+    }
+    for (const route of this.shopRoutes) {
+      if (await route({ req, res, shop, path, url, body })) return;
+    }
+    sendJson(res, 404, { error: "not found" });
+  }
+
+  private answerLogin(res: ServerResponse, shop: StandInShop, url: URL) {
+    const nonce = url.searchParams.get("token") ?? "";
+    const loginUrl = url.searchParams.get("login") ?? "";
+    // InSales only redirects to the app's own domain (§1 step 2).
+    if (!shop.installed || !shop.apiPassword) return sendHtml(res, 403, "<h1>Приложение не установлено</h1>");
+    if (!loginUrl.startsWith(`${this.opts.appUrl}/`)) return sendHtml(res, 400, "<h1>Неверный адрес возврата</h1>");
+    const u = shop.user;
+    const confirmed = u.emailConfirmed ? "true" : "false";
+    let token = md5Hex(nonce + shop.apiPassword);
+    let token3 = md5Hex(nonce + u.email + u.name + u.id + confirmed + shop.apiPassword);
+    if (shop.loginTamper === "token") token = md5Hex(`${nonce}x${shop.apiPassword}`);
+    if (shop.loginTamper === "token3") token3 = md5Hex(`${nonce}x${shop.apiPassword}`);
+    const back = new URL(loginUrl);
+    const params: Record<string, string> = { token, user_email: u.email, user_name: u.name, user_id: u.id, email_confirmed: confirmed };
+    if (shop.loginTamper !== "drop_token3") params.token3 = token3;
+    for (const [k, v] of Object.entries(params)) back.searchParams.set(k, v);
+    redirect(res, back.toString());
+  }
+
+  private async handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: string) {
+    const json = body ? JSON.parse(body) : {};
+    if (url.pathname === "/__control/install" && req.method === "POST") {
+      return sendJson(res, 200, await this.install(json));
+    }
+    if (url.pathname === "/__control/uninstall" && req.method === "POST") {
+      return sendJson(res, 200, await this.uninstall(json.host));
+    }
+    if (url.pathname === "/__control/login-tamper" && req.method === "POST") {
+      this.mustShop(json.host).loginTamper = json.mode ?? null;
+      return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/shop" && req.method === "GET") {
+      const shop = this.shops.get(url.searchParams.get("host") ?? "");
+      return shop ? sendJson(res, 200, shop) : sendJson(res, 404, { error: "unknown shop" });
+    }
+    for (const route of this.controlRoutes) {
+      if (await route(req, res, url, body)) return;
+    }
+    sendJson(res, 404, { error: "unknown control endpoint" });
+  }
+}
+
+export async function startInsalesStandIn(opts: InsalesStandInOptions): Promise<InsalesStandIn> {
+  return new InsalesStandIn(opts).start();
+}

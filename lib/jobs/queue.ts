@@ -1,0 +1,57 @@
+// Durable jobs in PostgreSQL with pg-boss (../shared/guide/architecture.md convention 7).
+// - Jobs are sent inside the Prisma transaction that caused them (pg-boss's `db` option runs its INSERT
+//   through that transaction), so a state change and its follow-up work commit or roll back together.
+// - Several app instances may run: pg-boss hands each job to one worker (SKIP LOCKED).
+// Queue names and their retry policies are declared once in lib/jobs/queues.ts.
+import PgBoss from "pg-boss";
+import type { Tx } from "../db";
+import { env } from "../env";
+import { log } from "../log";
+import { QUEUES, type QueueName } from "./queues";
+
+const globalForBoss = globalThis as unknown as { boss?: Promise<PgBoss>; bossUrl?: string };
+
+async function createBoss(url: string): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 4, application_name: "intellectmoney-jobs" });
+  boss.on("error", (error) => log.error({ err: error.message }, "jobs: pg-boss error"));
+  await boss.start();
+  for (const [name, policy] of Object.entries(QUEUES)) {
+    await boss.createQueue(name, { name, ...policy });
+  }
+  return boss;
+}
+
+/** The process's pg-boss instance (started, queues created). */
+export function getBoss(): Promise<PgBoss> {
+  const url = env().DATABASE_URL;
+  if (!globalForBoss.boss || globalForBoss.bossUrl !== url) {
+    globalForBoss.bossUrl = url;
+    globalForBoss.boss = createBoss(url).catch((error) => {
+      globalForBoss.boss = undefined;
+      throw error;
+    });
+  }
+  return globalForBoss.boss;
+}
+
+/** pg-boss's executor over a Prisma interactive transaction. */
+function txExecutor(tx: Tx): PgBoss.Db {
+  return {
+    executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }),
+  };
+}
+
+export type EnqueueOptions = Omit<PgBoss.SendOptions, "db"> & { tx?: Tx };
+
+/** Sends a job; with `tx` the job exists only if that transaction commits. */
+export async function enqueue<T extends object>(name: QueueName, data: T, options: EnqueueOptions = {}): Promise<string | null> {
+  const boss = await getBoss();
+  const { tx, ...sendOptions } = options;
+  return boss.send(name, data, { ...sendOptions, ...(tx ? { db: txExecutor(tx) } : {}) });
+}
+
+export async function stopBoss(): Promise<void> {
+  const boss = await globalForBoss.boss?.catch(() => undefined);
+  globalForBoss.boss = undefined;
+  await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+}

@@ -1,0 +1,64 @@
+// `npm run sandbox`: the whole thing on one machine, for trying it out. Builds the app if needed, starts
+// the InSales and IntellectMoney stand-ins, starts the production server pointed at them, installs a demo
+// shop and prints the «Войти» link. Needs DATABASE_URL (scripts/with-database.ts provides an embedded
+// PostgreSQL when it is unset). Ctrl+C stops everything.
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { freePort, ROOT, startApp } from "../e2e/support/app-server";
+import { startStandIns } from "../e2e/stand-ins/start-stand-ins";
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  console.error("sandbox: DATABASE_URL is not set (run it through `npm run sandbox`, which provides one)");
+  process.exit(1);
+}
+
+if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  console.log("sandbox: building the app (first run only)…");
+  const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const port = Number(process.env.PORT ?? 3000) || (await freePort());
+const appUrl = `http://127.0.0.1:${port}`;
+const appId = "intellectmoney_sandbox";
+const appSecret = "sandbox-app-secret";
+const standIns = await startStandIns({ appUrl, appId, appSecret, insalesPort: Number(process.env.SANDBOX_INSALES_PORT ?? 7001) });
+const app = await startApp({
+  port,
+  logFile: path.join(ROOT, ".data", "sandbox", "app-server.log"),
+  env: {
+    DATABASE_URL: databaseUrl,
+    APP_URL: appUrl,
+    INSALES_APP_ID: appId,
+    INSALES_APP_SECRET: appSecret,
+    INSALES_SHOP_URL_TEMPLATE: standIns.insales.shopUrlTemplate,
+    ...standIns.appEnv,
+    AUTH_SECRET: "sandbox-auth-secret-not-for-production",
+    ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+  },
+});
+
+const demo = { host: "demo-shop.myinsales.ru", insalesId: "100001", title: "Демо-магазин" };
+const installed = await standIns.insales.install(demo);
+if (installed.status !== 200) console.error(`sandbox: demo install answered ${installed.status}: ${installed.body}`);
+
+const loginUrl = `${app.url}/api/insales/login?shop=${demo.host}&insales_id=${demo.insalesId}&user_id=1`;
+console.log(`
+IntellectMoney для InSales — sandbox
+  app:                      ${app.url}   (log: .data/sandbox/app-server.log)
+  InSales stand-in:         ${standIns.insales.url}
+  IntellectMoney stand-in:  ${standIns.intellectmoneyUrl ?? "(not available)"}
+  «Войти» as the demo shop: ${loginUrl}
+  Demo checkout:            ${standIns.insales.shopBase(demo.host)}/checkout
+Press Ctrl+C to stop.
+`);
+
+async function shutdown() {
+  await app.stop();
+  await standIns.close();
+  process.exit(0);
+}
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
