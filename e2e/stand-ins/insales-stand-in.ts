@@ -10,6 +10,25 @@ import { readBody, redirect, sendHtml, sendJson } from "./http-helpers";
 
 export type StandInUser = { id: string; email: string; name: string; emailConfirmed: boolean };
 
+export type StandInDeliveryVariant = { id: number; title: string };
+
+/** PaymentGateway::External as the InSales API returns it (§2 «Its settings»). */
+export type StandInGateway = {
+  id: number; type: string; title: string; url: string; shop_id: string; password: string;
+  success_url: string; fail_url: string; server_url: string; delivery_variant_ids: number[];
+};
+
+/** The parts of an InSales order our app reads (§3 Other API pieces). */
+export type StandInOrder = {
+  id: number; key: string; number: number; total_price: string; financial_status: "pending" | "paid";
+  payment_gateway_id: number | null; client_transaction_id: string | null; currency_code: string;
+  client: { email: string; phone: string; name: string };
+  order_lines: Array<{ id: number; title: string; quantity: number; sale_price: string; full_sale_price: string; full_total_price: string }>;
+  full_delivery_price: string;
+  /** Every notice the app sent about this order, through either channel, with our verdict on it. */
+  notices: Array<{ channel: "server" | "success" | "fail"; fields: Record<string, string>; valid: boolean; answer: string; at: string }>;
+};
+
 export type StandInShop = {
   host: string;
   insalesId: string;
@@ -21,6 +40,9 @@ export type StandInShop = {
   user: StandInUser;
   /** Test knob: break one part of the login answer to prove our checks. */
   loginTamper: null | "token" | "token3" | "drop_token3";
+  deliveryVariants: StandInDeliveryVariant[];
+  gateways: StandInGateway[];
+  orders: StandInOrder[];
 };
 
 export type InsalesStandInOptions = { port?: number; appUrl: string; appId: string; appSecret: string };
@@ -75,6 +97,12 @@ export class InsalesStandIn {
       installed: false,
       user: { id: "1", email: `manager@${input.host}`, name: "Игорь", emailConfirmed: true, ...input.user },
       loginTamper: null,
+      deliveryVariants: [
+        { id: 1001, title: "Курьер" },
+        { id: 1002, title: "Самовывоз" },
+      ],
+      gateways: [],
+      orders: [],
     };
     shop.apiPassword = md5Hex(token + this.opts.appSecret);
     this.shops.set(shop.host, shop);

@@ -122,6 +122,7 @@ CREATE TABLE "Payment" (
     "buyerPhone" TEXT,
     "buyerName" TEXT,
     "verifiedBy" TEXT NOT NULL,
+    "insalesPasswordSource" TEXT NOT NULL DEFAULT 'gateway',
     "legalForm" "LegalForm" NOT NULL,
     "imOrderId" TEXT NOT NULL,
     "eshopId" TEXT NOT NULL,

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { decryptSecret, encryptSecret } from "./crypto";
+import { db } from "./db";
+import { resetEnvCache } from "./env";
+import { rotateSecrets } from "./key-rotation";
+import { useTestDatabase } from "./testing/use-test-database";
+
+const OLD = Buffer.alloc(32, 3).toString("base64");
+const NEW = Buffer.alloc(32, 4).toString("base64");
+
+useTestDatabase({ ENCRYPTION_KEY: OLD });
+
+describe("key rotation", () => {
+  it("re-encrypts every secret with the new key and the app still reads them", async () => {
+    const shop = await db().shop.create({
+      data: {
+        insalesId: "777", host: "rot.myinsales.ru", apiPasswordEnc: encryptSecret("api-pass"),
+        settings: { create: { secretKeyEnc: encryptSecret("im-secret"), apiTokenEnc: encryptSecret("tok") } },
+        gateway: { create: { passwordEnc: encryptSecret("gw-pass") } },
+      },
+    });
+    Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD });
+    resetEnvCache();
+    expect(await rotateSecrets()).toEqual({ checked: 4, reencrypted: 4 });
+    expect(await rotateSecrets()).toEqual({ checked: 4, reencrypted: 0 });
+
+    Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: "" });
+    resetEnvCache();
+    const row = await db().shop.findUniqueOrThrow({ where: { id: shop.id }, include: { settings: true, gateway: true } });
+    expect(decryptSecret(row.apiPasswordEnc!)).toBe("api-pass");
+    expect(decryptSecret(row.settings!.secretKeyEnc!)).toBe("im-secret");
+    expect(decryptSecret(row.settings!.apiTokenEnc!)).toBe("tok");
+    expect(decryptSecret(row.gateway!.passwordEnc!)).toBe("gw-pass");
+  });
+});
