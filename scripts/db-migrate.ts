@@ -8,3 +8,5 @@ if (!url) {
 }
 const applied = await applyMigrations(url);
 console.log(applied.length ? `db:migrate: applied ${applied.join(", ")}` : "db:migrate: database is up to date");
+// The engine's connection pool would keep the process alive for its idle timeout (~10 s).
+process.exit(0);

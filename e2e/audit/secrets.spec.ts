@@ -1,0 +1,30 @@
+// Runs after every browser spec (playwright.config.ts project "audit"): the whole server log of the run
+// and the whole database must not contain any secret in clear (issue 2 acceptance 7, issue 5 §4).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import { control, e2eEnv } from "../support/e2e-env";
+import { E2E_SECRETS } from "../support/secrets";
+
+type StandInShop = { host: string; apiPassword: string | null; gateways?: Array<{ password: string }> };
+
+async function allSecrets(): Promise<string[]> {
+  const shops = await control<StandInShop[]>(e2eEnv().insalesUrl, "shops");
+  const fromStandIn = shops.flatMap((s) => [s.apiPassword ?? "", ...(s.gateways ?? []).map((g) => g.password)]);
+  return [...Object.values(E2E_SECRETS), ...fromStandIn, "e2e-auth-secret-0123456789abcdef"].filter((v) => v.length >= 8);
+}
+
+test("the server log of the whole run contains no secret, password or token", async () => {
+  const logText = readFileSync(e2eEnv().appLogFile, "utf8");
+  expect(logText.length).toBeGreaterThan(0);
+  for (const secret of await allSecrets()) {
+    expect(logText.includes(secret), `a secret ending in …${secret.slice(-4)} is in the server log`).toBe(false);
+  }
+});
+
+test("the database holds no secret in clear", async () => {
+  const dump = execFileSync("pg_dump", ["--data-only", "--no-owner", e2eEnv().databaseUrl], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  for (const secret of await allSecrets()) {
+    expect(dump.includes(secret), `a secret ending in …${secret.slice(-4)} is stored in clear`).toBe(false);
+  }
+});
