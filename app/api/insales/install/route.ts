@@ -1,0 +1,30 @@
+// GET /api/insales/install?shop&token&insales_id — InSales, when a merchant installs the app
+// (spec/insales-protocol.md §1 Install). POST with a form body is tolerated. Machine caller: JSON answers.
+import { parseInstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
+import { installShop } from "@/lib/shops/install-shop";
+import { log } from "@/lib/log";
+
+export const dynamic = "force-dynamic";
+
+async function handle(request: Request, withBody: boolean): Promise<Response> {
+  try {
+    const query = new URL(request.url).searchParams;
+    const body = withBody ? await readFormBody(request) : { ok: true as const, params: new URLSearchParams() };
+    if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });
+    const params = parseInstallParams(query, body.params);
+    if (!params.ok) return Response.json({ error: params.reason }, { status: 400 });
+    await installShop(params.params);
+    return Response.json({ status: "ok" });
+  } catch (error) {
+    log.error({ err: (error as Error).message }, "install: unexpected failure");
+    return Response.json({ error: "internal" }, { status: 500 });
+  }
+}
+
+export function GET(request: Request) {
+  return handle(request, false);
+}
+
+export function POST(request: Request) {
+  return handle(request, true);
+}

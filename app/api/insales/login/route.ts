@@ -1,0 +1,39 @@
+// GET /api/insales/login?shop&insales_id&user_id… — InSales «Войти» (spec/insales-protocol.md §1).
+// Unsigned: only finds the shop, then sends the merchant through the shop's back office for a signed answer.
+import { parseLoginParams } from "@/lib/insales/lifecycle-params";
+import { startLogin } from "@/lib/shops/login";
+import { serializeCookie } from "@/lib/http/cookies";
+import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
+import { log } from "@/lib/log";
+
+export const dynamic = "force-dynamic";
+
+const REOPEN = "Откройте приложение заново: «Приложения → Установленные приложения → IntellectMoney → Войти».";
+
+const PAGES: Record<"bad_request" | "unknown_shop" | "shop_inactive" | "host_mismatch", [number, MessageText]> = {
+  bad_request: [400, { title: "Не удалось войти", message: "Ссылка для входа неполная или повреждена.", hint: REOPEN }],
+  unknown_shop: [404, { title: "Не удалось войти", message: "Приложение IntellectMoney не установлено в этом магазине.", hint: "Установите его в бэк-офисе InSales: «Приложения → Центр приложений»." }],
+  shop_inactive: [403, { title: "Не удалось войти", message: "Приложение IntellectMoney удалено из этого магазина.", hint: "Установите его заново в бэк-офисе InSales: «Приложения → Центр приложений»." }],
+  host_mismatch: [400, { title: "Не удалось войти", message: "Адрес магазина не совпадает с адресом, указанным при установке приложения.", hint: "Переустановите приложение в бэк-офисе InSales." }],
+};
+
+export async function GET(request: Request): Promise<Response> {
+  try {
+    const params = parseLoginParams(new URL(request.url).searchParams);
+    if (!params.ok) {
+      log.warn({ reason: params.reason }, "login: bad parameters");
+      return messagePageResponse(...PAGES.bad_request);
+    }
+    const result = await startLogin(params.params);
+    if (!result.ok) {
+      log.warn({ reason: result.reason, insalesId: params.params.insalesId }, "login: refused");
+      return messagePageResponse(...PAGES[result.reason]);
+    }
+    const headers = new Headers({ Location: result.redirectUrl, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+    headers.append("Set-Cookie", serializeCookie(result.cookie.name, result.cookie.value, result.cookie.options));
+    return new Response(null, { status: 303, headers });
+  } catch (error) {
+    log.error({ err: (error as Error).message }, "login: unexpected failure");
+    return messagePageResponse(500, { title: "Не удалось войти", message: "Внутренняя ошибка сервиса. Попробуйте ещё раз через минуту." });
+  }
+}

@@ -1,0 +1,33 @@
+// GET /api/insales/uninstall?shop&token&insales_id — InSales, when a merchant removes the app
+// (spec/insales-protocol.md §1 Uninstall). POST with a form body is tolerated. Machine caller: JSON answers.
+import { parseUninstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
+import { uninstallShop } from "@/lib/shops/uninstall-shop";
+import { log } from "@/lib/log";
+
+export const dynamic = "force-dynamic";
+
+const STATUS = { unknown_shop: 404, bad_token: 403 } as const;
+
+async function handle(request: Request, withBody: boolean): Promise<Response> {
+  try {
+    const query = new URL(request.url).searchParams;
+    const body = withBody ? await readFormBody(request) : { ok: true as const, params: new URLSearchParams() };
+    if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });
+    const params = parseUninstallParams(query, body.params);
+    if (!params.ok) return Response.json({ error: params.reason }, { status: 400 });
+    const result = await uninstallShop(params.params);
+    if (!result.ok) return Response.json({ error: result.reason }, { status: STATUS[result.reason] });
+    return Response.json({ status: "ok" });
+  } catch (error) {
+    log.error({ err: (error as Error).message }, "uninstall: unexpected failure");
+    return Response.json({ error: "internal" }, { status: 500 });
+  }
+}
+
+export function GET(request: Request) {
+  return handle(request, false);
+}
+
+export function POST(request: Request) {
+  return handle(request, true);
+}

@@ -1,0 +1,108 @@
+// InSales MD5 signatures (spec/insales-protocol.md). Pure: strings in, lowercase hex out.
+// Every input is the raw string as received or as we will send it — never a re-formatted value
+// (§4 pitfall 3: `0.1` and `0.10` sign differently).
+import { hexEquals, md5Hex } from "../crypto";
+
+/** §1 «Install»: the per-shop API password = MD5(token + app secret), token first. */
+export function installPassword(token: string, appSecret: string): string {
+  return md5Hex(token + appSecret);
+}
+
+/** §1 «Войти» step 3: `token = MD5(nonce + password)`. */
+export function loginToken(nonce: string, password: string): string {
+  return md5Hex(nonce + password);
+}
+
+export type LoginUserFields = {
+  nonce: string;
+  userEmail: string;
+  userName: string;
+  userId: string;
+  password: string;
+};
+
+/** §1 «Войти» step 3 (one source): `token2 = MD5(nonce + user_email + user_name + user_id + password)`. */
+export function loginToken2(f: LoginUserFields): string {
+  return md5Hex(f.nonce + f.userEmail + f.userName + f.userId + f.password);
+}
+
+/** §1 «Войти» step 3: `token3 = MD5(nonce + user_email + user_name + user_id + email_confirmed + password)`. */
+export function loginToken3(f: LoginUserFields & { emailConfirmed: string }): string {
+  return md5Hex(f.nonce + f.userEmail + f.userName + f.userId + f.emailConfirmed + f.password);
+}
+
+export function verifyLoginToken(nonce: string, password: string, received: string): boolean {
+  return hexEquals(loginToken(nonce, password), received);
+}
+
+export function verifyLoginToken2(f: LoginUserFields, received: string): boolean {
+  return hexEquals(loginToken2(f), received);
+}
+
+export function verifyLoginToken3(f: LoginUserFields & { emailConfirmed: string }, received: string): boolean {
+  return hexEquals(loginToken3(f), received);
+}
+
+/**
+ * The fields of a checkout request (§2 «Checkout request»), raw strings exactly as the buyer's browser
+ * posted them. Absent optional fields are empty strings: that is also how they enter the signature.
+ */
+export type CheckoutFields = {
+  shop_id: string;
+  amount: string;
+  transaction_id: string;
+  key: string;
+  description: string;
+  order_id: string;
+  phone: string;
+  email: string;
+  original_currency: string;
+  convert_currency: string;
+  original_amount: string;
+  conversion_rate: string;
+  order_json: string;
+};
+
+/** The signature's positional order (§2): 13 fields joined by `;`, then the payment-method password. */
+export const CHECKOUT_SIGNED_FIELDS = [
+  "shop_id",
+  "amount",
+  "transaction_id",
+  "key",
+  "description",
+  "order_id",
+  "phone",
+  "email",
+  "original_currency",
+  "convert_currency",
+  "original_amount",
+  "conversion_rate",
+  "order_json",
+] as const satisfies ReadonlyArray<keyof CheckoutFields>;
+
+export function checkoutSignature(fields: CheckoutFields, password: string): string {
+  const parts = CHECKOUT_SIGNED_FIELDS.map((name) => fields[name] ?? "");
+  return md5Hex([...parts, password].join(";"));
+}
+
+export function verifyCheckoutSignature(fields: CheckoutFields, password: string, received: string): boolean {
+  return hexEquals(checkoutSignature(fields, password), received);
+}
+
+export type ResultNoticeFields = {
+  shopId: string;
+  /** The raw `amount` string InSales sent us in the checkout. */
+  amount: string;
+  transactionId: string;
+  key: string;
+  paid: "1" | "0";
+};
+
+/** §2 «Result notice»: `MD5(shop_id;amount;transaction_id;key;paid;password)`. */
+export function resultNoticeSignature(f: ResultNoticeFields, password: string): string {
+  return md5Hex([f.shopId, f.amount, f.transactionId, f.key, f.paid, password].join(";"));
+}
+
+export function verifyResultNoticeSignature(f: ResultNoticeFields, password: string, received: string): boolean {
+  return hexEquals(resultNoticeSignature(f, password), received);
+}

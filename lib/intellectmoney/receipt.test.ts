@@ -1,0 +1,204 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatKopecks, parseKopecks } from "../money";
+import { allocateProportionally, buildReceipt, receiptJson, type Receipt, type ReceiptInput } from "./receipt";
+
+const settings = { inn: "7700000000", vatGoods: 1, vatDelivery: 6 };
+
+function build(order: unknown, amountKopecks: bigint, over: Partial<ReceiptInput> = {}) {
+  return buildReceipt({ order, amountKopecks, customerContact: "buyer@example.com", settings, ...over });
+}
+
+function receiptOf(order: unknown, amountKopecks: bigint): Receipt {
+  const r = build(order, amountKopecks);
+  if (!r.ok) throw new Error(`expected a receipt, got ${r.reason}`);
+  return r.receipt;
+}
+
+/** Σ quantity × price in kopecks, from the JSON the form carries (integer quantities only). */
+function totalKopecks(receipt: Receipt): bigint {
+  const parsed = JSON.parse(receiptJson(receipt)) as Receipt;
+  return parsed.content.positions.reduce((sum, p) => {
+    expect(String(p.price)).toMatch(/^\d+(\.\d{1,2})?$/);
+    const price = parseKopecks(p.price.toFixed(2));
+    if (price === null) throw new Error(`price ${p.price} is not a 2-decimal number`);
+    expect(Number.isInteger(p.quantity)).toBe(true);
+    return sum + price * BigInt(p.quantity);
+  }, 0n);
+}
+
+describe("buildReceipt (§6)", () => {
+  it("lists each line and the delivery as its own service position", () => {
+    const order = {
+      order_lines: [
+        { title: "Чай зелёный", quantity: 2, sale_price: "150.0", full_sale_price: "150.0", full_total_price: "300.0" },
+        { title: "Кружка", quantity: 1, sale_price: 99.9, full_sale_price: 99.9, full_total_price: 99.9 },
+      ],
+      full_delivery_price: "300.0",
+    };
+    const receipt = receiptOf(order, 69990n);
+    expect(receipt).toEqual({
+      inn: "7700000000",
+      group: "Main",
+      content: {
+        type: 1,
+        customerContact: "buyer@example.com",
+        positions: [
+          { quantity: 2, price: 150, tax: 1, text: "Чай зелёный", paymentSubjectType: 1, paymentMethodType: 4 },
+          { quantity: 1, price: 99.9, tax: 1, text: "Кружка", paymentSubjectType: 1, paymentMethodType: 4 },
+          { quantity: 1, price: 300, tax: 6, text: "Доставка", paymentSubjectType: 4, paymentMethodType: 4 },
+        ],
+      },
+    });
+    expect(receiptJson(receipt)).toBe(
+      '{"inn":"7700000000","group":"Main","content":{"type":1,"customerContact":"buyer@example.com","positions":[' +
+        '{"quantity":2,"price":150,"tax":1,"text":"Чай зелёный","paymentSubjectType":1,"paymentMethodType":4},' +
+        '{"quantity":1,"price":99.9,"tax":1,"text":"Кружка","paymentSubjectType":1,"paymentMethodType":4},' +
+        '{"quantity":1,"price":300,"tax":6,"text":"Доставка","paymentSubjectType":4,"paymentMethodType":4}]}}',
+    );
+  });
+
+  it("spreads an order-level discount over the goods in kopecks and splits a line whose unit price cannot be exact", () => {
+    // 3 × 100.00 + 1 × 50.00 = 350.00; charged 340.00 (a 10.00 coupon), no delivery.
+    const order = { order_lines: [{ title: "A", quantity: 3, full_sale_price: 100 }, { title: "B", quantity: 1, full_sale_price: 50 }] };
+    const receipt = receiptOf(order, 34000n);
+    expect(receipt.content.positions.map((p) => [p.text, p.quantity, p.price])).toEqual([
+      // A gets 300 × 340/350 = 291.43 (largest remainder), which is 2 × 97.14 + 1 × 97.15.
+      ["A", 2, 97.14],
+      ["A", 1, 97.15],
+      ["B", 1, 48.57],
+    ]);
+    expect(totalKopecks(receipt)).toBe(34000n);
+  });
+
+  it("keeps the delivery price and lets the goods absorb the difference", () => {
+    const order = { order_lines: [{ title: "A", quantity: 1, full_total_price: "1000.00" }], full_delivery_price: "250.00" };
+    const receipt = receiptOf(order, 115000n); // 100.00 discount
+    expect(receipt.content.positions.map((p) => [p.text, p.price])).toEqual([
+      ["A", 900],
+      ["Доставка", 250],
+    ]);
+  });
+
+  it("leaves out free delivery and free lines", () => {
+    const order = {
+      order_lines: [
+        { title: "Подарок", quantity: 1, full_sale_price: "0" },
+        { title: "A", quantity: 1, full_sale_price: "10.10" },
+      ],
+      full_delivery_price: 0,
+    };
+    const receipt = receiptOf(order, 1010n);
+    expect(receipt.content.positions.map((p) => [p.text, p.price, p.paymentSubjectType])).toEqual([["A", 10.1, 1]]);
+  });
+
+  it("uses a single position when the order has no priced lines", () => {
+    const receipt = receiptOf({ order_lines: [] }, 150000n);
+    expect(receipt.content.positions).toEqual([{ quantity: 1, price: 1500, tax: 1, text: "Оплата заказа", paymentSubjectType: 1, paymentMethodType: 4 }]);
+    const named = build({ order_lines: [] }, 150000n, { fallbackText: "Заказ №9999" });
+    expect(named.ok && named.receipt.content.positions[0].text).toBe("Заказ №9999");
+  });
+
+  it("caps delivery at the amount charged", () => {
+    const receipt = receiptOf({ order_lines: [{ title: "A", quantity: 1, full_sale_price: 5 }], full_delivery_price: 500 }, 20000n);
+    expect(receipt.content.positions.map((p) => [p.text, p.price])).toEqual([["Доставка", 200]]);
+  });
+
+  it("prices a fractional quantity (goods by weight) as one position of the line total", () => {
+    const receipt = receiptOf({ order_lines: [{ title: "Сыр", quantity: "0.35", sale_price: "999.99" }] }, 35000n);
+    expect(receipt.content.positions.map((p) => [p.quantity, p.price])).toEqual([[1, 350]]);
+  });
+
+  it("rounds prices given with more than two decimals to kopecks before spreading", () => {
+    const order = { order_lines: [{ title: "A", quantity: 3, full_sale_price: "33.335" }] }; // 3 × 33.34 = 100.02
+    const receipt = receiptOf(order, 10000n);
+    expect(receipt.content.positions.map((p) => [p.quantity, p.price])).toEqual([
+      [2, 33.33],
+      [1, 33.34],
+    ]);
+  });
+
+  it("applies the shop's settings (group, subject and method types, VAT) and truncates long names", () => {
+    const r = build({ order_lines: [{ title: "Я".repeat(200), quantity: 1, full_sale_price: 1 }] }, 100n, {
+      settings: { inn: " 7700000000 ", group: "Web", vatGoods: 5, vatDelivery: 5, subjectType: 1, methodType: 1 },
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.receipt.inn).toBe("7700000000");
+    expect(r.receipt.group).toBe("Web");
+    expect(r.receipt.content.positions[0]).toMatchObject({ tax: 5, paymentMethodType: 1, paymentSubjectType: 1 });
+    expect(Array.from(r.receipt.content.positions[0].text)).toHaveLength(128);
+  });
+
+  it("refuses what cannot make a valid receipt", () => {
+    expect(build({ order_lines: [] }, 100n, { customerContact: " " })).toEqual({ ok: false, reason: "no_customer_contact" });
+    expect(build({ order_lines: [] }, 100n, { settings: { ...settings, inn: "" } })).toEqual({ ok: false, reason: "no_inn" });
+    expect(build("not an order", 100n)).toEqual({ ok: false, reason: "invalid_order" });
+    expect(build({ order_lines: [{ title: "A", quantity: 1, full_sale_price: "-5" }] }, 100n)).toEqual({ ok: false, reason: "invalid_order" });
+    expect(build({ order_lines: [{ title: "A", quantity: 0, full_sale_price: "5" }] }, 100n)).toEqual({ ok: false, reason: "invalid_order" });
+    expect(build({ order_lines: [{ title: "A", quantity: 1 }] }, 100n)).toEqual({ ok: false, reason: "invalid_order" });
+    expect(build({ order_lines: [] }, 0n)).toEqual({ ok: false, reason: "invalid_amount" });
+  });
+});
+
+describe("allocateProportionally", () => {
+  it("shares exactly, largest remainder first, ties to the earlier line", () => {
+    expect(allocateProportionally(100n, [1n, 1n, 1n])).toEqual([34n, 33n, 33n]);
+    expect(allocateProportionally(10n, [0n, 5n, 5n])).toEqual([0n, 5n, 5n]);
+    expect(allocateProportionally(7n, [2n, 3n])).toEqual([3n, 4n]);
+  });
+});
+
+describe("buildReceipt property: positions add up to the amount to the kopeck", () => {
+  const money = fc.bigInt({ min: 0n, max: 5_000_000n }); // up to 50 000.00 per unit
+  const line = fc.record({
+    title: fc.string({ maxLength: 200 }),
+    quantity: fc.oneof(fc.integer({ min: 1, max: 99 }), fc.constantFrom(0.5, 1.25, 0.333, 2.75)), // by weight too
+    unit: money,
+    asString: fc.boolean(),
+    withTotal: fc.boolean(),
+  });
+  const order = fc.record({
+    lines: fc.array(line, { minLength: 0, maxLength: 12 }),
+    delivery: fc.oneof(fc.constant(0n), money),
+    // Negative: discount; positive: surcharge (e.g. rounding or a fee not in the lines).
+    adjustment: fc.oneof(fc.constant(0n), fc.bigInt({ min: -10_000_000n, max: 1_000_000n })),
+  });
+
+  it("holds for generated orders with discounts, odd quantities, free and paid delivery", () => {
+    fc.assert(
+      fc.property(order, ({ lines, delivery, adjustment }) => {
+        const asValue = (k: bigint, asString: boolean) => (asString ? formatKopecks(k) : Number(formatKopecks(k)));
+        const insalesOrder = {
+          order_lines: lines.map((l) => ({
+            title: l.title,
+            quantity: l.quantity,
+            sale_price: asValue(l.unit, l.asString),
+            full_sale_price: asValue(l.unit, l.asString),
+            ...(l.withTotal ? { full_total_price: asValue((l.unit * BigInt(Math.round(l.quantity * 1000))) / 1000n, l.asString) } : {}),
+          })),
+          full_delivery_price: asValue(delivery, false),
+        };
+        const gross = lines.reduce((s, l) => s + (l.unit * BigInt(Math.round(l.quantity * 1000))) / 1000n, 0n) + delivery;
+        let amount = gross + adjustment;
+        if (amount < 100n) amount = 100n + (gross % 977n); // IntellectMoney's minimum is 1.00
+        const r = build(insalesOrder, amount);
+        expect(r.ok).toBe(true);
+        if (!r.ok) return;
+        const positions = r.receipt.content.positions;
+        expect(totalKopecks(r.receipt)).toBe(amount);
+        for (const p of positions) {
+          expect(p.price).toBeGreaterThan(0);
+          expect(String(p.price)).toMatch(/^\d+(\.\d{1,2})?$/);
+          expect(p.quantity).toBeGreaterThan(0);
+          expect(Array.from(p.text).length).toBeLessThanOrEqual(128);
+          expect(p.text.trim()).not.toBe("");
+        }
+        const deliveries = positions.filter((p) => p.paymentSubjectType === 4);
+        expect(deliveries.length).toBe(delivery > 0n ? 1 : 0);
+        if (delivery > 0n && delivery <= amount) expect(parseKopecks(deliveries[0].price.toFixed(2))).toBe(delivery);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

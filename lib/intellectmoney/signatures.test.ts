@@ -1,0 +1,62 @@
+// Vendor vectors: ../shared/spec/test-vectors.md (not a second copy of our formulas).
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { invoiceFormHash, merchantApiHash, merchantApiSign, resultNotificationHash, verifyResultNotificationHash } from "./signatures";
+
+const notification = {
+  eshopId: "12345",
+  orderId: "ORDER-HASH",
+  serviceName: "Test",
+  eshopAccount: "ACC",
+  recipientAmount: "100.00",
+  recipientCurrency: "RUB",
+  paymentStatus: "5",
+  userName: "User",
+  userEmail: "test@example.com",
+  paymentData: "2025-01-01 12:00:00",
+};
+
+describe("IntellectMoney signatures", () => {
+  it("hashes the invoice form like the IntellectMoney docs example", () => {
+    const hash = invoiceFormHash(
+      { eshopId: "17354", orderId: "1", serviceName: "покупка книги Хочу все знать", recipientAmount: "10.10", recipientCurrency: "RUB" },
+      "test",
+    );
+    expect(hash).toBe("139de04be8c37061f99218353f4e13e0");
+  });
+
+  it("hashes the amount string as sent (10.1 is not 10.10)", () => {
+    const hash = invoiceFormHash(
+      { eshopId: "17354", orderId: "1", serviceName: "покупка книги Хочу все знать", recipientAmount: "10.1", recipientCurrency: "RUB" },
+      "test",
+    );
+    expect(hash).not.toBe("139de04be8c37061f99218353f4e13e0");
+  });
+
+  it("hashes a result notification over the 11 segments with the stored key last", () => {
+    expect(resultNotificationHash(notification, "testsecretkey")).toBe("8f958db097c615a097e0548a3b57a9f6");
+  });
+
+  it("verifies the notification hash case-insensitively", () => {
+    expect(verifyResultNotificationHash(notification, "testsecretkey", "8f958db097c615a097e0548a3b57a9f6")).toBe(true);
+    expect(verifyResultNotificationHash(notification, "testsecretkey", "8F958DB097C615A097E0548A3B57A9F6")).toBe(true);
+  });
+
+  it("rejects a notification hashed with another shop's key, a changed field, or an empty key", () => {
+    expect(verifyResultNotificationHash(notification, "otherkey", "8f958db097c615a097e0548a3b57a9f6")).toBe(false);
+    expect(verifyResultNotificationHash({ ...notification, recipientAmount: "100" }, "testsecretkey", "8f958db097c615a097e0548a3b57a9f6")).toBe(false);
+    expect(verifyResultNotificationHash({ ...notification, paymentStatus: "4" }, "testsecretkey", "8f958db097c615a097e0548a3b57a9f6")).toBe(false);
+    expect(verifyResultNotificationHash(notification, "testsecretkey", "")).toBe(false);
+    const forged = resultNotificationHash(notification, "");
+    expect(verifyResultNotificationHash(notification, "", forged)).toBe(false);
+  });
+
+  it("signs Merchant API calls: SHA-256 for Sign, MD5 for hash, `::` joined, secret last (§4)", () => {
+    // Independent check with node:crypto over the documented pattern EshopId::OrderId::ToPaid::<secret>.
+    const sign = createHash("sha256").update("450157::9999-2197421::ToPaid::signsecret", "utf8").digest("hex");
+    const hash = createHash("md5").update("450157::9999-2197421::ToPaid::shopsecret", "utf8").digest("hex");
+    expect(merchantApiSign(["450157", "9999-2197421", "ToPaid"], "signsecret")).toBe(sign);
+    expect(merchantApiHash(["450157", "9999-2197421", "ToPaid"], "shopsecret")).toBe(hash);
+    expect(merchantApiSign(["1", "", "Refund"], "s")).toBe(createHash("sha256").update("1::::Refund::s").digest("hex"));
+  });
+});
