@@ -193,6 +193,9 @@ export class InsalesStandIn {
       this.mustShop(json.host).loginTamper = json.mode ?? null;
       return sendJson(res, 200, { ok: true });
     }
+    if (url.pathname === "/__control/shops" && req.method === "GET") {
+      return sendJson(res, 200, [...this.shops.values()]);
+    }
     if (url.pathname === "/__control/shop" && req.method === "GET") {
       const shop = this.shops.get(url.searchParams.get("host") ?? "");
       return shop ? sendJson(res, 200, shop) : sendJson(res, 404, { error: "unknown shop" });

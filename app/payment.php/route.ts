@@ -1,0 +1,9 @@
+// POST /payment.php — the «URL внешнего сервиса» of the InSales payment method; keeps the original
+// bridge's URL shape (spec/product.md «Configuration contract»). Same handler as /api/insales/payment.
+import { handleCheckout } from "@/lib/payments/checkout-http";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request): Promise<Response> {
+  return handleCheckout(request);
+}

@@ -1,0 +1,97 @@
+// HTTP side of the checkout, shared by POST /payment.php (the original bridge's URL shape) and
+// POST /api/insales/payment: body → startCheckout → an auto-submitting invoice page or a Russian refusal.
+// Every answer: no caching (it carries a per-payment form), and a CSP whose nonce admits only our one
+// inline script and whose form-action admits only IntellectMoney's merchant URL.
+import { randomBytes } from "node:crypto";
+import { env } from "../env";
+import { renderAutoSubmitPage, renderMessagePage } from "../html/auto-submit-page";
+import { log } from "../log";
+import { startCheckout } from "./checkout";
+
+/** Far above any real checkout (order_json included), far below what could hurt us. */
+const MAX_BODY_BYTES = 512 * 1024;
+
+function headers(nonce: string, formAction: string): HeadersInit {
+  return {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src 'nonce-${nonce}'`,
+      `form-action ${formAction}`,
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+    "referrer-policy": "no-referrer",
+  };
+}
+
+function page(status: number, html: string, nonce: string, formAction = "'none'"): Response {
+  return new Response(html, { status, headers: headers(nonce, formAction) });
+}
+
+function refusal(status: number, message: string, nonce: string): Response {
+  return page(status, renderMessagePage({ title: "Оплата не выполнена", message, status, nonce }), nonce);
+}
+
+/** Reads at most MAX_BODY_BYTES; null when the body is larger (refused without buffering the rest). */
+async function readLimited(request: Request): Promise<string | null> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+}
+
+export async function handleCheckout(request: Request): Promise<Response> {
+  const nonce = randomBytes(16).toString("base64");
+  try {
+    // §2: the browser posts application/x-www-form-urlencoded (UTF-8); anything else is not InSales.
+    const type = (request.headers.get("content-type") ?? "").toLowerCase();
+    const [mime, ...params] = type.split(";").map((s) => s.trim());
+    const charset = params.find((p) => p.startsWith("charset="))?.slice(8).replace(/"/g, "");
+    if (mime !== "application/x-www-form-urlencoded" || (charset && charset !== "utf-8")) {
+      return refusal(415, "Неверный формат запроса на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
+    }
+    let body: string | null;
+    try {
+      body = await readLimited(request);
+    } catch {
+      body = null; // not valid UTF-8
+    }
+    if (body === null) return refusal(400, "Неверный запрос на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
+
+    const shopHint = new URL(request.url).searchParams.get("shop");
+    const outcome = await startCheckout({ form: new URLSearchParams(body), shopHint });
+    if (!outcome.ok) return refusal(outcome.status, outcome.message, nonce);
+
+    const action = outcome.action;
+    const html = renderAutoSubmitPage({
+      title: "Переход к оплате",
+      message: "Сейчас откроется страница оплаты IntellectMoney…",
+      action,
+      method: "POST",
+      fields: outcome.fields,
+      nonce,
+    });
+    // IntellectMoney may move the buyer between its own hosts after the POST; browsers apply
+    // form-action to those redirects too.
+    return page(200, html, nonce, `${new URL(action).origin} https://*.intellectmoney.ru`);
+  } catch (error) {
+    log.error({ err: (error as Error).message, stack: (error as Error).stack }, "checkout: unexpected error");
+    return refusal(500, "Не удалось начать оплату из-за внутренней ошибки. Попробуйте ещё раз через несколько минут.", nonce);
+  }
+}

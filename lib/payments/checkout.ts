@@ -1,0 +1,286 @@
+// Checkout (spec/product.md flow 5; spec/insales-protocol.md §2 «Checkout request»): InSales POSTs the
+// buyer's browser here → find the shop → check its settings → verify → create the payment once per
+// (shop, transaction_id) → the IntellectMoney invoice form (spec/intellectmoney-protocol.md §1–§2).
+// Refusals are values with a Russian message for the buyer; nothing reaches IntellectMoney then.
+import { decryptSecret } from "../crypto";
+import { db } from "../db";
+import { Prisma } from "../generated/prisma/client";
+import type { Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
+import { env } from "../env";
+import { parseCheckoutRequest, type CheckoutRequest } from "../insales/checkout-request";
+import { buildInvoiceForm, deriveImOrderId, WALLET_ESHOP_ID, type InvoiceForm, type InvoiceFormInput } from "../intellectmoney/invoice-form";
+import { log } from "../log";
+import { verifyCheckout } from "./checkout-verify";
+import { buyerReturnUrl, resultUrl } from "./urls";
+
+export type CheckoutRefusal =
+  | "bad_request"
+  | "unknown_shop"
+  | "not_configured"
+  | "bad_amount"
+  | "bad_signature"
+  | "api_unavailable"
+  | "conflict"
+  | "already_processed";
+
+export type CheckoutOutcome =
+  | { ok: true; action: string; fields: Array<[string, string]>; paymentId: string; repeat: boolean }
+  | { ok: false; reason: CheckoutRefusal; status: 400 | 403 | 404 | 422; message: string };
+
+/** What the buyer reads (Russian; never a secret, never which check failed in detail). */
+const REFUSALS: Record<CheckoutRefusal, { status: 400 | 403 | 404 | 422; message: string }> = {
+  bad_request: { status: 400, message: "Неверный запрос на оплату. Вернитесь в магазин и попробуйте оформить оплату ещё раз." },
+  unknown_shop: { status: 404, message: "Магазин не найден или не принимает оплату через IntellectMoney." },
+  not_configured: { status: 422, message: "Магазин ещё не настроил приём оплаты. Выберите другой способ оплаты или свяжитесь с магазином." },
+  bad_amount: { status: 422, message: "Неверная сумма к оплате (минимум 1,00 ₽). Свяжитесь с магазином." },
+  bad_signature: { status: 403, message: "Не удалось подтвердить, что запрос на оплату пришёл из магазина. Оплата не выполнена." },
+  api_unavailable: { status: 403, message: "Не удалось проверить заказ в магазине. Попробуйте оплатить позже." },
+  conflict: { status: 422, message: "Этот платёж уже создан с другими данными. Вернитесь в магазин и начните оплату заново." },
+  already_processed: { status: 422, message: "Этот платёж уже обработан. Статус заказа можно посмотреть в магазине." },
+};
+
+/** What the merchant reads in «Проблемы» (Russian, no secrets, no buyer contacts). */
+const PROBLEM_TEXT: Record<CheckoutRefusal, string> = {
+  bad_request: "запрос InSales неполный или неверный",
+  unknown_shop: "магазин не найден",
+  not_configured: "настройки IntellectMoney не заполнены",
+  bad_amount: "неверная сумма",
+  bad_signature: "подпись не совпала ни с паролем способа оплаты, ни с секретным ключом, и заказ не подтвердился через API InSales (возможна подделка)",
+  api_unavailable: "подпись не совпала, а проверить заказ через API InSales не удалось",
+  conflict: "повторный запрос с той же транзакцией, но с другой суммой или заказом",
+  already_processed: "повторный запрос по уже обработанному платежу",
+};
+
+function refuse(reason: CheckoutRefusal): Extract<CheckoutOutcome, { ok: false }> {
+  return { ok: false, reason, ...REFUSALS[reason] };
+}
+
+/** Can this shop's settings produce an invoice at all? (required fields of its legal form, product.md) */
+function isSettingsComplete(s: ShopSettings): boolean {
+  if (s.legalForm === "ORGANIZATION") return Boolean(s.eshopId && s.secretKeyEnc);
+  return Boolean(s.walletFormId && s.walletLogin);
+}
+
+type ShopWithConfig = Shop & { settings: ShopSettings | null; gateway: ShopGateway | null };
+
+/**
+ * Tenant routing: `?shop=<insales_id>` when the URL carries it, else the body's `shop_id` as our
+ * insales_id or, for methods set up by hand, as the IntellectMoney «Номер магазина». ACTIVE shops only.
+ * The body is trusted only after verification against the shop found here.
+ */
+async function findShops(shopIdField: string, shopHint: string | null): Promise<ShopWithConfig[]> {
+  const include = { settings: true, gateway: true } as const;
+  if (shopHint !== null) {
+    const shop = await db().shop.findFirst({ where: { insalesId: shopHint, status: "ACTIVE" }, include });
+    if (!shop) return [];
+    const belongs = shopIdField === shop.insalesId || (shop.settings?.eshopId ?? null) === shopIdField;
+    return belongs ? [shop] : [];
+  }
+  const byInsalesId = await db().shop.findFirst({ where: { insalesId: shopIdField, status: "ACTIVE" }, include });
+  if (byInsalesId) return [byInsalesId];
+  // Several InSales shops may share one IntellectMoney shop; verification picks the right one.
+  return db().shop.findMany({ where: { status: "ACTIVE", settings: { eshopId: shopIdField } }, include, take: 5, orderBy: { installedAt: "asc" } });
+}
+
+/** Refusal for a known shop: the timeline, a problem for the merchant, a log line. */
+async function recordRefusal(shopId: string, request: CheckoutRequest, reason: CheckoutRefusal, paymentId: string | null) {
+  const order = orderNumberFromDescription(request.description) ?? request.order_id;
+  await db().$transaction([
+    db().paymentEvent.create({ data: { shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) } }),
+    db().paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${PROBLEM_TEXT[reason]}`, data: { ...eventData(request), reason } } }),
+    db().problem.create({
+      data: {
+        shopId,
+        paymentId,
+        kind: "checkout_rejected",
+        message: `Переход к оплате заказа ${order} (транзакция ${request.transaction_id}) отклонён: ${PROBLEM_TEXT[reason]}.`,
+      },
+    }),
+  ]);
+  log.warn({ shopId, paymentId, transactionId: request.transaction_id, reason }, "checkout: refused");
+}
+
+/** Timeline data: what InSales sent, minus the signature and the buyer's contacts. */
+function eventData(request: CheckoutRequest) {
+  return {
+    transactionId: request.transaction_id,
+    orderId: request.order_id,
+    orderNumber: orderNumberFromDescription(request.description),
+    amount: request.amount,
+    shopId: request.shop_id,
+  };
+}
+
+/**
+ * The invoice of a payment. A repeat POST rebuilds it from the stored payment (orderId, eshopId, amount,
+ * currency), so the buyer gets the same invoice even if the merchant changed the test mode meanwhile.
+ */
+function invoiceFor(payment: Payment, shop: Shop, settings: ShopSettings, now: Date): InvoiceForm {
+  const invoiceSettings: InvoiceFormInput["settings"] =
+    payment.legalForm === "ORGANIZATION"
+      ? {
+          legalForm: "ORGANIZATION",
+          eshopId: payment.eshopId,
+          secretKey: decryptSecret(settings.secretKeyEnc!),
+          testMode: payment.currency === "TST",
+          preference: settings.preference,
+          holdMode: settings.holdMode,
+          invoiceLifetimeDays: settings.invoiceLifetimeDays,
+          holdHours: settings.holdHours,
+        }
+      : { legalForm: "INDIVIDUAL", walletFormId: settings.walletFormId!, walletLogin: settings.walletLogin!, invoiceLifetimeDays: settings.invoiceLifetimeDays };
+  return buildInvoiceForm({
+    merchantUrl: env().INTELLECTMONEY_MERCHANT_URL,
+    settings: invoiceSettings,
+    imOrderId: payment.imOrderId,
+    description: payment.description,
+    amountKopecks: payment.amountKopecks,
+    buyerEmail: payment.buyerEmail,
+    buyerName: payment.buyerName,
+    successUrl: buyerReturnUrl(payment.id, "success"),
+    failUrl: buyerReturnUrl(payment.id, "fail"),
+    resultUrl: resultUrl(shop.insalesId),
+    now,
+  });
+}
+
+/** The display number from InSales's `description` («Заказ №9999 на сайте …»); order_id is not it. */
+export function orderNumberFromDescription(description: string): string | null {
+  const m = /№\s*([0-9A-Za-z-]{1,20})/.exec(description);
+  return m ? m[1] : null;
+}
+
+/** Statuses after which a repeat POST must not send the buyer to pay again. */
+const FINISHED = new Set(["PAID", "PARTIALLY_REFUNDED", "REFUNDED", "CANCELLED", "HELD"]);
+
+async function answerExisting(existing: Payment, request: CheckoutRequest, shop: ShopWithConfig, settings: ShopSettings, now: Date): Promise<CheckoutOutcome> {
+  // A double click or the back button: same transaction, same data → the same invoice (same orderId).
+  // Anything else under that transaction_id is not a repeat (§4 pitfall 6).
+  if (existing.amountRaw !== request.amount || existing.orderKey !== request.key || existing.insalesOrderId !== request.order_id) {
+    await recordRefusal(shop.id, request, "conflict", existing.id);
+    return refuse("conflict");
+  }
+  if (FINISHED.has(existing.status)) {
+    await recordRefusal(shop.id, request, "already_processed", existing.id);
+    return refuse("already_processed");
+  }
+  await db().paymentEvent.create({
+    data: { shopId: shop.id, paymentId: existing.id, type: "checkout_received", message: "Повторный переход к оплате (тот же счёт)", data: { ...eventData(request), repeat: true } },
+  });
+  const invoice = invoiceFor(existing, shop, settings, now);
+  return { ok: true, action: invoice.action, fields: invoice.fields, paymentId: existing.id, repeat: true };
+}
+
+export async function startCheckout(input: { form: URLSearchParams; shopHint: string | null; now?: Date }): Promise<CheckoutOutcome> {
+  const now = input.now ?? new Date();
+  const parsed = parseCheckoutRequest(input.form);
+  if (!parsed.ok) {
+    log.warn({ reason: parsed.reason, field: parsed.field }, "checkout: malformed request");
+    return refuse(parsed.reason === "amount_too_small" ? "bad_amount" : "bad_request");
+  }
+  const request = parsed.request;
+  if (input.shopHint !== null && !/^\d{1,20}$/.test(input.shopHint)) return refuse("unknown_shop");
+
+  const candidates = await findShops(request.shop_id, input.shopHint);
+  if (candidates.length === 0) {
+    log.warn({ shopIdField: request.shop_id, shopHint: input.shopHint }, "checkout: unknown or inactive shop");
+    return refuse("unknown_shop");
+  }
+
+  // With several candidates (a shared «Номер магазина») the signature decides; the API fallback is tried
+  // only for the first one, so a forged request cannot make us call every shop's API.
+  let chosen: { shop: ShopWithConfig; verifiedBy: "signature" | "api"; passwordSource: "gateway" | "secret_key"; apiOrderNumber: string | null } | null = null;
+  let lastReason: CheckoutRefusal = "bad_signature";
+  for (const [index, shop] of candidates.entries()) {
+    const settings = shop.settings;
+    if (!settings || !isSettingsComplete(settings)) {
+      if (candidates.length === 1) {
+        await recordRefusal(shop.id, request, "not_configured", null);
+        return refuse("not_configured");
+      }
+      continue;
+    }
+    const verdict = await verifyCheckout({
+      request,
+      gatewayPassword: shop.gateway?.passwordEnc ? decryptSecret(shop.gateway.passwordEnc) : null,
+      secretKey: settings.legalForm === "ORGANIZATION" && settings.secretKeyEnc ? decryptSecret(settings.secretKeyEnc) : null,
+      api: index === 0 && shop.apiPasswordEnc ? { host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) } : null,
+      eshopId: settings.eshopId,
+    });
+    if (verdict.ok) {
+      chosen = { shop, verifiedBy: verdict.verifiedBy, passwordSource: verdict.passwordSource, apiOrderNumber: verdict.verifiedBy === "api" ? verdict.orderNumber : null };
+      break;
+    }
+    if (index === 0) lastReason = verdict.reason;
+  }
+  if (!chosen) {
+    const shop = candidates[0];
+    const existing = await db().payment.findUnique({ where: { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } }, select: { id: true } });
+    await recordRefusal(shop.id, request, lastReason, existing?.id ?? null);
+    return refuse(lastReason);
+  }
+
+  const { shop, verifiedBy, passwordSource } = chosen;
+  const settings = shop.settings!;
+  const amountKopecks = parsed.amountKopecks;
+
+  const key = { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } };
+  const existing = await db().payment.findUnique({ where: key });
+  if (existing) return answerExisting(existing, request, shop, settings, now);
+
+  const orderNumber = chosen.apiOrderNumber ?? orderNumberFromDescription(request.description);
+  const imOrderId = deriveImOrderId(orderNumber ?? request.order_id, request.transaction_id);
+  // Wallet invoices are always RUB; organizations pay in TST while the test mode is on (§1, §2).
+  const currency = settings.legalForm === "ORGANIZATION" && settings.testMode ? "TST" : "RUB";
+  const eshopId = settings.legalForm === "ORGANIZATION" ? settings.eshopId! : WALLET_ESHOP_ID;
+  let payment: Payment;
+  try {
+    payment = await db().$transaction(async (tx) => {
+      const created = await tx.payment.create({
+        data: {
+          shopId: shop.id,
+          transactionId: request.transaction_id,
+          insalesShopIdRaw: request.shop_id,
+          amountRaw: request.amount,
+          orderKey: request.key,
+          insalesOrderId: request.order_id,
+          orderNumber,
+          description: request.description,
+          buyerEmail: request.email || null,
+          buyerPhone: request.phone || null,
+          verifiedBy,
+          insalesPasswordSource: passwordSource,
+          legalForm: settings.legalForm,
+          imOrderId,
+          eshopId,
+          currency,
+          amountKopecks,
+        },
+      });
+      const order = orderNumber ?? request.order_id;
+      await tx.paymentEvent.createMany({
+        data: [
+          { shopId: shop.id, paymentId: created.id, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) },
+          {
+            shopId: shop.id,
+            paymentId: created.id,
+            type: "checkout_verified",
+            message: verifiedBy === "signature" ? "Подпись InSales проверена" : "Подпись не совпала; заказ подтверждён через API InSales",
+            data: { verifiedBy, passwordSource },
+          },
+        ],
+      });
+      return created;
+    });
+  } catch (error) {
+    // Two POSTs of the same checkout raced: the other one created the row; answer as a repeat.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const winner = await db().payment.findUnique({ where: key });
+      if (winner) return answerExisting(winner, request, shop, settings, now);
+    }
+    throw error;
+  }
+  log.info({ shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, verifiedBy }, "checkout: invoice created");
+  const invoice = invoiceFor(payment, shop, settings, now);
+  return { ok: true, action: invoice.action, fields: invoice.fields, paymentId: payment.id, repeat: false };
+}
