@@ -1,6 +1,6 @@
 import next from "eslint-config-next";
 
-export default [
+const config = [
   ...next,
   { ignores: ["lib/generated/**", ".next/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**"] },
   {
@@ -9,3 +9,5 @@ export default [
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
 ];
+
+export default config;

@@ -11,8 +11,19 @@ function toKey(base64: string): Key {
   return { id: createHash("sha256").update(bytes).digest("hex").slice(0, 8), bytes };
 }
 
-function keys(): { current: Key; all: Map<string, Key> } {
+type KeyRing = { current: Key; all: Map<string, Key> };
+
+/** Derived once per configuration (env() returns the same object until tests reset it): every checkout decrypts. */
+let ring: { env: ReturnType<typeof env>; keys: KeyRing } | null = null;
+
+function keys(): KeyRing {
   const e = env();
+  if (ring?.env === e) return ring.keys;
+  ring = { env: e, keys: deriveKeys(e) };
+  return ring.keys;
+}
+
+function deriveKeys(e: ReturnType<typeof env>): KeyRing {
   const current = toKey(e.ENCRYPTION_KEY);
   const all = new Map<string, Key>([[current.id, current]]);
   for (const old of e.ENCRYPTION_KEY_PREVIOUS) {

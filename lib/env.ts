@@ -34,6 +34,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Run pg-boss workers in this process (default on); an operator may dedicate instances to web only. */
   JOBS_WORKERS: z.enum(["on", "off"]).default("on"),
+  /** Per-IP fixed-window limits of the public routes, per instance (lib/http/rate-limit.ts); 0 = off. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RATE_LIMIT_RESULT: z.coerce.number().int().min(0).default(6000),
+  RATE_LIMIT_CHECKOUT: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_LIFECYCLE: z.coerce.number().int().min(0).default(300),
+  RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(120),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -28,3 +28,22 @@ test("the database holds no secret in clear", async () => {
     expect(dump.includes(secret), `a secret ending in …${secret.slice(-4)} is stored in clear`).toBe(false);
   }
 });
+
+/**
+ * Buyers' contacts the specs use (spec/test-vectors.md, the InSales stand-in's default checkout, the
+ * journal spec): personal data, redacted from logs like secrets (guide/architecture.md convention 9).
+ * The stand-in's buyers pay through the app in e2e/payment.spec.ts, so their contacts did reach it.
+ */
+const BUYER_CONTACTS = ["buyer@example.com", "test@example.com", "stranger@other.example", "79991234567"];
+
+test("the server log of the whole run contains no buyer e-mail or phone", async () => {
+  const logText = readFileSync(e2eEnv().appLogFile, "utf8");
+  expect(logText.length).toBeGreaterThan(0);
+  for (const contact of BUYER_CONTACTS) {
+    expect(logText.includes(contact), `the buyer contact ${contact} is in the server log`).toBe(false);
+  }
+  // Any e-mail at all in a log line that is not the shop's own (owner@/manager@ of a stand-in shop).
+  const emails = [...logText.matchAll(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g)].map((m) => m[0]);
+  const foreign = emails.filter((e) => !/^(owner|manager)@[a-z0-9-]+\.myinsales\.ru$/.test(e) && !/@localhost$/.test(e) && !/^no-reply@/.test(e));
+  expect([...new Set(foreign)], "e-mail addresses in the server log").toEqual([]);
+});

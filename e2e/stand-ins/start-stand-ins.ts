@@ -1,21 +1,31 @@
 // Starts every vendor stand-in for a test run or the local sandbox, wired to one app URL.
 import { startInsalesStandIn, type InsalesStandIn } from "./insales-stand-in";
+import { installPaymentsApi } from "./insales-payments-api";
+import { installExternalPayments } from "./insales-external-payments";
+import { startIntellectMoneyStandIn, type IntellectMoneyStandIn } from "./intellectmoney-stand-in";
 
 export type StandIns = {
   insales: InsalesStandIn;
   intellectmoneyUrl?: string;
+  intellectmoney: IntellectMoneyStandIn;
   /** Environment the app needs to talk to the stand-ins (besides INSALES_SHOP_URL_TEMPLATE). */
   appEnv: Record<string, string>;
   close: () => Promise<void>;
 };
 
-export async function startStandIns(opts: { appUrl: string; appId: string; appSecret: string; insalesPort?: number }): Promise<StandIns> {
+export async function startStandIns(opts: { appUrl: string; appId: string; appSecret: string; insalesPort?: number; intellectmoneyPort?: number }): Promise<StandIns> {
   const insales = await startInsalesStandIn({ appUrl: opts.appUrl, appId: opts.appId, appSecret: opts.appSecret, port: opts.insalesPort });
+  installPaymentsApi(insales);
+  installExternalPayments(insales);
+  const intellectmoney = await startIntellectMoneyStandIn({ port: opts.intellectmoneyPort });
   return {
     insales,
-    appEnv: {},
+    intellectmoney,
+    intellectmoneyUrl: intellectmoney.url,
+    appEnv: { INTELLECTMONEY_MERCHANT_URL: intellectmoney.merchantUrl, INTELLECTMONEY_API_URL: `${intellectmoney.url}/api` },
     close: async () => {
       await insales.close();
+      await intellectmoney.close();
     },
   };
 }

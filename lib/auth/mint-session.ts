@@ -3,7 +3,7 @@
 // everything else (reading, expiry, sign-out) stays next-auth's.
 import { encode } from "next-auth/jwt";
 import { env } from "../env";
-import { SESSION_MAX_AGE_SECONDS, sessionCookieName, useSecureCookies, type ShopSessionClaims } from "./options";
+import { SESSION_MAX_AGE_SECONDS, sessionCookieName, shouldUseSecureCookies, type ShopSessionClaims } from "./options";
 
 export type SessionCookie = { name: string; value: string; options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: "/"; maxAge: number } };
 
@@ -16,6 +16,6 @@ export async function mintSessionCookie(claims: ShopSessionClaims): Promise<Sess
   return {
     name: sessionCookieName(),
     value,
-    options: { httpOnly: true, secure: useSecureCookies(), sameSite: "lax", path: "/", maxAge: SESSION_MAX_AGE_SECONDS },
+    options: { httpOnly: true, secure: shouldUseSecureCookies(), sameSite: "lax", path: "/", maxAge: SESSION_MAX_AGE_SECONDS },
   };
 }

@@ -16,18 +16,18 @@ export type ShopSessionClaims = {
   userId?: string;
 };
 
-export function useSecureCookies(): boolean {
+export function shouldUseSecureCookies(): boolean {
   return env().APP_URL.startsWith("https://");
 }
 
 export function sessionCookieName(): string {
-  return useSecureCookies() ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+  return shouldUseSecureCookies() ? "__Secure-next-auth.session-token" : "next-auth.session-token";
 }
 
 export function authOptions(): NextAuthOptions {
   return {
     secret: env().AUTH_SECRET,
-    useSecureCookies: useSecureCookies(),
+    useSecureCookies: shouldUseSecureCookies(),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     providers: [],
     pages: { signIn: "/login-required", error: "/login-required" },

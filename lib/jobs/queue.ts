@@ -4,6 +4,7 @@
 // - Several app instances may run: pg-boss hands each job to one worker (SKIP LOCKED).
 // Queue names and their retry policies are declared once in lib/jobs/queues.ts.
 import PgBoss from "pg-boss";
+import pg from "pg";
 import type { Tx } from "../db";
 import { env } from "../env";
 import { log } from "../log";
@@ -11,12 +12,28 @@ import { QUEUES, type QueueName } from "./queues";
 
 const globalForBoss = globalThis as unknown as { boss?: Promise<PgBoss>; bossUrl?: string };
 
+/** Advisory lock key serialising queue creation between instances ("imqueues" in ASCII). */
+const QUEUE_SETUP_LOCK = 0x696d717565756573n;
+
 async function createBoss(url: string): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 4, application_name: "intellectmoney-jobs" });
+  // Maintenance (once per cluster, under pg-boss's own lock) is what fails the jobs of an instance that
+  // died mid-job (kill -9, OOM) once they pass expireInSeconds, so they are retried. pg-boss's default of
+  // 120 s left a paid notice stuck up to ~4 minutes after such a crash (tests/reliability/multi-instance).
+  const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 4, application_name: "intellectmoney-jobs", maintenanceIntervalSeconds: 30 });
   boss.on("error", (error) => log.error({ err: error.message }, "jobs: pg-boss error"));
   await boss.start();
-  for (const [name, policy] of Object.entries(QUEUES)) {
-    await boss.createQueue(name, { name, ...policy });
+  // pgboss.create_queue() creates a partition per queue; two instances starting at once on a fresh
+  // database (or a rolling deploy that adds a queue) deadlock in it, and the loser's start-up hook fails
+  // for good (found by tests/reliability/multi-instance.test.ts). One instance at a time, then.
+  const lock = new pg.Client({ connectionString: url, application_name: "intellectmoney-jobs-setup" });
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock($1)", [QUEUE_SETUP_LOCK.toString()]);
+    for (const [name, policy] of Object.entries(QUEUES)) {
+      await boss.createQueue(name, { name, ...policy });
+    }
+  } finally {
+    await lock.end(); // ends the session: the advisory lock goes with it
   }
   return boss;
 }

@@ -1,3 +1,9 @@
 // The list of every worker in the app. Importing a use case's worker module registers it.
 // Add one import per queue; keep this file free of logic.
+import "../payments/connect-gateway-job";
+import "../shops/sync-account-job";
+import "../mail/send-mail";
+import "../mail/sweep-mails";
+import "../payments/notify-insales";
+import "../payments/notice-sweeper";
 export {};

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { env } from "../env";
 import { renderAutoSubmitPage, renderMessagePage } from "../html/auto-submit-page";
 import { log } from "../log";
+import { rateLimited } from "../http/rate-limit";
 import { startCheckout } from "./checkout";
 
 /** Far above any real checkout (order_json included), far below what could hurt us. */
@@ -59,6 +60,8 @@ async function readLimited(request: Request): Promise<string | null> {
 export async function handleCheckout(request: Request): Promise<Response> {
   const nonce = randomBytes(16).toString("base64");
   try {
+    const limited = rateLimited(request, "checkout", "html");
+    if (limited) return limited;
     // §2: the browser posts application/x-www-form-urlencoded (UTF-8); anything else is not InSales.
     const type = (request.headers.get("content-type") ?? "").toLowerCase();
     const [mime, ...params] = type.split(";").map((s) => s.trim());

@@ -2,14 +2,18 @@
 // buyer's browser here → find the shop → check its settings → verify → create the payment once per
 // (shop, transaction_id) → the IntellectMoney invoice form (spec/intellectmoney-protocol.md §1–§2).
 // Refusals are values with a Russian message for the buyer; nothing reaches IntellectMoney then.
+import { randomUUID } from "node:crypto";
 import { decryptSecret } from "../crypto";
 import { db } from "../db";
-import { Prisma } from "../generated/prisma/client";
-import type { Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
+import type { Payment, Shop, ShopSettings } from "../generated/prisma/client";
 import { env } from "../env";
 import { parseCheckoutRequest, type CheckoutRequest } from "../insales/checkout-request";
 import { buildInvoiceForm, deriveImOrderId, WALLET_ESHOP_ID, type InvoiceForm, type InvoiceFormInput } from "../intellectmoney/invoice-form";
 import { log } from "../log";
+import { enqueue } from "../jobs/queue";
+import { planPaymentMails, queuePaymentMails, SEND_MAIL_QUEUE } from "../mail/queue-mail";
+import { parseKopecks } from "../money";
+import { insertPayment, loadCheckoutShops, type NewPayment, type ShopWithConfig } from "./checkout-store";
 import { verifyCheckout } from "./checkout-verify";
 import { buyerReturnUrl, resultUrl } from "./urls";
 
@@ -61,42 +65,44 @@ function isSettingsComplete(s: ShopSettings): boolean {
   return Boolean(s.walletFormId && s.walletLogin);
 }
 
-type ShopWithConfig = Shop & { settings: ShopSettings | null; gateway: ShopGateway | null };
-
 /**
  * Tenant routing: `?shop=<insales_id>` when the URL carries it, else the body's `shop_id` as our
  * insales_id or, for methods set up by hand, as the IntellectMoney «Номер магазина». ACTIVE shops only.
  * The body is trusted only after verification against the shop found here.
  */
 async function findShops(shopIdField: string, shopHint: string | null): Promise<ShopWithConfig[]> {
-  const include = { settings: true, gateway: true } as const;
   if (shopHint !== null) {
-    const shop = await db().shop.findFirst({ where: { insalesId: shopHint, status: "ACTIVE" }, include });
+    const [shop] = await loadCheckoutShops({ byInsalesId: shopHint });
     if (!shop) return [];
     const belongs = shopIdField === shop.insalesId || (shop.settings?.eshopId ?? null) === shopIdField;
     return belongs ? [shop] : [];
   }
-  const byInsalesId = await db().shop.findFirst({ where: { insalesId: shopIdField, status: "ACTIVE" }, include });
-  if (byInsalesId) return [byInsalesId];
+  const byInsalesId = await loadCheckoutShops({ byInsalesId: shopIdField });
+  if (byInsalesId.length > 0) return byInsalesId;
   // Several InSales shops may share one IntellectMoney shop; verification picks the right one.
-  return db().shop.findMany({ where: { status: "ACTIVE", settings: { eshopId: shopIdField } }, include, take: 5, orderBy: { installedAt: "asc" } });
+  return loadCheckoutShops({ eshopId: shopIdField });
 }
 
 /** Refusal for a known shop: the timeline, a problem for the merchant, a log line. */
 async function recordRefusal(shopId: string, request: CheckoutRequest, reason: CheckoutRefusal, paymentId: string | null) {
   const order = orderNumberFromDescription(request.description) ?? request.order_id;
-  await db().$transaction([
-    db().paymentEvent.create({ data: { shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) } }),
-    db().paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${PROBLEM_TEXT[reason]}`, data: { ...eventData(request), reason } } }),
-    db().problem.create({
+  await db().$transaction(async (tx) => {
+    await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) } });
+    await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${PROBLEM_TEXT[reason]}`, data: { ...eventData(request), reason } } });
+    await tx.problem.create({
       data: {
         shopId,
         paymentId,
         kind: "checkout_rejected",
         message: `Переход к оплате заказа ${order} (транзакция ${request.transaction_id}) отклонён: ${PROBLEM_TEXT[reason]}.`,
       },
-    }),
-  ]);
+    });
+    // Letter 7 for every refusal but a repeat of a finished payment; letter 10 when neither the signature
+    // nor the InSales API confirmed the order. One key per transaction and reason: a reload adds nothing.
+    const mail = { shopId, paymentId, eventKey: `checkout:${request.transaction_id}:${reason}`, facts: { orderNumber: order, amountKopecks: parseKopecks(request.amount), reason: PROBLEM_TEXT[reason] } };
+    if (reason !== "already_processed") await queuePaymentMails(tx, { trigger: "invoice_failed", ...mail });
+    if (reason === "bad_signature") await queuePaymentMails(tx, { trigger: "fraud", ...mail });
+  });
   log.warn({ shopId, paymentId, transactionId: request.transaction_id, reason }, "checkout: refused");
 }
 
@@ -148,6 +154,23 @@ function invoiceFor(payment: Payment, shop: Shop, settings: ShopSettings, now: D
 export function orderNumberFromDescription(description: string): string | null {
   const m = /№\s*([0-9A-Za-z-]{1,20})/.exec(description);
   return m ? m[1] : null;
+}
+
+/**
+ * After the payment's statement: log the letters and, with SMTP on, queue their send-mail jobs. Outside
+ * that statement on purpose (docs/PERFORMANCE.md): should this fail or the process die first, the
+ * sweep-mails job queues a PENDING letter that has no job after 2 minutes; the buyer is never refused.
+ */
+async function sendLetters(shopId: string, paymentId: string, mailIds: string[], planned: Array<{ id: string; kind: number }>): Promise<void> {
+  const smtp = Boolean(env().SMTP_URL);
+  const kinds = planned.filter((m) => mailIds.includes(m.id)).map((m) => m.kind);
+  log.info({ shopId, paymentId, trigger: "invoice_created", kinds, state: smtp ? "PENDING" : "STORED" }, "mail: letters queued");
+  if (!smtp) return;
+  try {
+    await Promise.all(mailIds.map((id) => enqueue(SEND_MAIL_QUEUE, { mailId: id }, { singletonKey: id })));
+  } catch (error) {
+    log.error({ shopId, paymentId, err: (error as Error).message }, "checkout: send-mail jobs not queued; the mail sweeper will queue them");
+  }
 }
 
 /** Statuses after which a repeat POST must not send the buyer to pay again. */
@@ -224,62 +247,56 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   const settings = shop.settings!;
   const amountKopecks = parsed.amountKopecks;
 
-  const key = { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } };
-  const existing = await db().payment.findUnique({ where: key });
-  if (existing) return answerExisting(existing, request, shop, settings, now);
-
   const orderNumber = chosen.apiOrderNumber ?? orderNumberFromDescription(request.description);
   const imOrderId = deriveImOrderId(orderNumber ?? request.order_id, request.transaction_id);
   // Wallet invoices are always RUB; organizations pay in TST while the test mode is on (§1, §2).
   const currency = settings.legalForm === "ORGANIZATION" && settings.testMode ? "TST" : "RUB";
   const eshopId = settings.legalForm === "ORGANIZATION" ? settings.eshopId! : WALLET_ESHOP_ID;
-  let payment: Payment;
-  try {
-    payment = await db().$transaction(async (tx) => {
-      const created = await tx.payment.create({
-        data: {
-          shopId: shop.id,
-          transactionId: request.transaction_id,
-          insalesShopIdRaw: request.shop_id,
-          amountRaw: request.amount,
-          orderKey: request.key,
-          insalesOrderId: request.order_id,
-          orderNumber,
-          description: request.description,
-          buyerEmail: request.email || null,
-          buyerPhone: request.phone || null,
-          verifiedBy,
-          insalesPasswordSource: passwordSource,
-          legalForm: settings.legalForm,
-          imOrderId,
-          eshopId,
-          currency,
-          amountKopecks,
-        },
-      });
-      const order = orderNumber ?? request.order_id;
-      await tx.paymentEvent.createMany({
-        data: [
-          { shopId: shop.id, paymentId: created.id, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) },
-          {
-            shopId: shop.id,
-            paymentId: created.id,
-            type: "checkout_verified",
-            message: verifiedBy === "signature" ? "Подпись InSales проверена" : "Подпись не совпала; заказ подтверждён через API InSales",
-            data: { verifiedBy, passwordSource },
-          },
-        ],
-      });
-      return created;
-    });
-  } catch (error) {
-    // Two POSTs of the same checkout raced: the other one created the row; answer as a repeat.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const winner = await db().payment.findUnique({ where: key });
-      if (winner) return answerExisting(winner, request, shop, settings, now);
-    }
-    throw error;
+  const fresh: NewPayment = {
+    id: randomUUID(),
+    shopId: shop.id,
+    transactionId: request.transaction_id,
+    insalesShopIdRaw: request.shop_id,
+    amountRaw: request.amount,
+    orderKey: request.key,
+    insalesOrderId: request.order_id,
+    orderNumber,
+    description: request.description,
+    buyerEmail: request.email || null,
+    buyerPhone: request.phone || null,
+    verifiedBy,
+    insalesPasswordSource: passwordSource,
+    legalForm: settings.legalForm,
+    imOrderId,
+    eshopId,
+    currency,
+    amountKopecks,
+  };
+  const order = orderNumber ?? request.order_id;
+  const events = [
+    { id: randomUUID(), type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) },
+    {
+      id: randomUUID(),
+      type: "checkout_verified",
+      message: verifiedBy === "signature" ? "Подпись InSales проверена" : "Подпись не совпала; заказ подтверждён через API InSales",
+      data: { verifiedBy, passwordSource },
+    },
+  ];
+  // Letters 1/5 and 2 (spec/product.md «The 13 e-mail notifications»); the same key as apply-result's
+  // status-3 trigger, so whichever comes first makes the only letter. Rendered here and written by the
+  // same statement as the payment, so they exist exactly when it does.
+  const asCreated: Payment = { ...fresh, buyerName: null, imPaymentId: null, unverifiedResults: false, status: "CREATED", paidKopecks: 0n, refundedKopecks: 0n, noticeState: "NONE", createdAt: now, updatedAt: now };
+  const mails = await planPaymentMails(db(), { trigger: "invoice_created", shopId: shop.id, paymentId: fresh.id, eventKey: "invoice_created" }, { shop, settings, payment: asCreated });
+
+  // A repeat (double click, back button) or a concurrent copy of this checkout gets the stored payment.
+  const inserted = await insertPayment(fresh, events, mails);
+  if (!inserted.created) {
+    const existing = inserted.payment ?? (await db().payment.findUnique({ where: { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } } }));
+    if (!existing) throw new Error("checkout: payment conflict without a stored payment");
+    return answerExisting(existing, request, shop, settings, now);
   }
+  const payment = inserted.payment;
+  if (inserted.mailIds.length > 0) await sendLetters(shop.id, payment.id, inserted.mailIds, mails);
   log.info({ shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, verifiedBy }, "checkout: invoice created");
   const invoice = invoiceFor(payment, shop, settings, now);
   return { ok: true, action: invoice.action, fields: invoice.fields, paymentId: payment.id, repeat: false };

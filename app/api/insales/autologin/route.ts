@@ -8,6 +8,7 @@ import { readCookie, serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { rateLimited } from "@/lib/http/rate-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -34,6 +35,8 @@ function headersClearingLoginCookie(): Headers {
 
 export async function GET(request: Request): Promise<Response> {
   try {
+    const limited = rateLimited(request, "login", "html");
+    if (limited) return limited;
     const params = parseAutologinParams(new URL(request.url).searchParams);
     if (!params.ok) {
       log.warn({ reason: params.reason }, "autologin: bad parameters");

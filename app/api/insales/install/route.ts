@@ -3,11 +3,14 @@
 import { parseInstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
 import { installShop } from "@/lib/shops/install-shop";
 import { log } from "@/lib/log";
+import { rateLimited } from "@/lib/http/rate-limit";
 
 export const dynamic = "force-dynamic";
 
 async function handle(request: Request, withBody: boolean): Promise<Response> {
   try {
+    const limited = rateLimited(request, "lifecycle", "json");
+    if (limited) return limited;
     const query = new URL(request.url).searchParams;
     const body = withBody ? await readFormBody(request) : { ok: true as const, params: new URLSearchParams() };
     if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });

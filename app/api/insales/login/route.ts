@@ -5,6 +5,7 @@ import { startLogin } from "@/lib/shops/login";
 import { serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
 import { log } from "@/lib/log";
+import { rateLimited } from "@/lib/http/rate-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -19,6 +20,8 @@ const PAGES: Record<"bad_request" | "unknown_shop" | "shop_inactive" | "host_mis
 
 export async function GET(request: Request): Promise<Response> {
   try {
+    const limited = rateLimited(request, "login", "html");
+    if (limited) return limited;
     const params = parseLoginParams(new URL(request.url).searchParams);
     if (!params.ok) {
       log.warn({ reason: params.reason }, "login: bad parameters");

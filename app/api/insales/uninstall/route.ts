@@ -3,6 +3,7 @@
 import { parseUninstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
 import { uninstallShop } from "@/lib/shops/uninstall-shop";
 import { log } from "@/lib/log";
+import { rateLimited } from "@/lib/http/rate-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -10,6 +11,8 @@ const STATUS = { unknown_shop: 404, bad_token: 403 } as const;
 
 async function handle(request: Request, withBody: boolean): Promise<Response> {
   try {
+    const limited = rateLimited(request, "lifecycle", "json");
+    if (limited) return limited;
     const query = new URL(request.url).searchParams;
     const body = withBody ? await readFormBody(request) : { ok: true as const, params: new URLSearchParams() };
     if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });

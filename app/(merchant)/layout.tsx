@@ -1,0 +1,43 @@
+// Every merchant screen checks the session once here (guide/architecture.md «Layout»); server actions
+// still re-check it on every call. The header names the shop the session is bound to.
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Badge } from "@/components/badge";
+import { SignOutButton } from "@/components/sign-out-button";
+import { requireShopSession } from "@/lib/auth/session";
+import { isTestModeOn } from "@/lib/shops/settings-store";
+import styles from "./merchant.module.css";
+
+export default async function MerchantLayout({ children }: { children: ReactNode }) {
+  const session = await requireShopSession();
+  const testMode = await isTestModeOn(session.shopId);
+  return (
+    <>
+      <header className={styles.header}>
+        <div className={styles.headerInner}>
+          <div className={styles.brand}>
+            <span className={styles.appName}>IntellectMoney для InSales</span>
+            <span className={styles.shop} data-testid="shop-host">
+              {session.host}
+            </span>
+          </div>
+          {testMode ? (
+            <Badge tone="warn" title="Счета выставляются в тестовой валюте TST, деньги не списываются">
+              Тестовый режим
+            </Badge>
+          ) : null}
+          <nav className={styles.nav} aria-label="Разделы приложения">
+            <Link href="/settings">Настройки</Link>
+            <Link href="/payments">Платежи</Link>
+            <Link href="/mails">Письма</Link>
+          </nav>
+          <div className={styles.user}>
+            {session.userName ? <span>{session.userName}</span> : null}
+            <SignOutButton className={styles.signOut} />
+          </div>
+        </div>
+      </header>
+      {children}
+    </>
+  );
+}

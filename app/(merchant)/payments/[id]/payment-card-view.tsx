@@ -1,0 +1,143 @@
+// The payment card and its timeline (spec/product.md flow 10), separate from the page for tests.
+import Link from "next/link";
+import { StatusBadge } from "@/components/status-badge";
+import { Timeline } from "@/components/timeline";
+import { formatRubles } from "@/lib/money";
+import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, verifiedByLabel } from "@/lib/payments/journal-labels";
+import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/payments/journal-query";
+import styles from "../journal.module.css";
+
+type FormAction = (formData: FormData) => void | Promise<void>;
+
+function Notices({ notices }: { notices: NoticeView[] }) {
+  if (notices.length === 0) return <p className={styles.muted}>Уведомлений InSales не было: их отправляют, когда известен итог оплаты.</p>;
+  return (
+    <ul className={styles.problemList} data-testid="notices">
+      {notices.map((n) => (
+        <li key={n.id} className={styles.problem} data-testid="notice">
+          <div className={styles.problemText}>
+            <div>
+              Заказ {n.paid === 1 ? "«оплачен»" : "«не оплачен»"} — <span className={styles[`notice${n.state}`]}>{NOTICE_STATE_LABELS[n.state]}</span>
+            </div>
+            <div className={styles.problemMeta}>
+              Создано {moscowTimeSeconds(n.createdAt)} · попыток: {n.attempts}
+              {n.deliveredAt ? ` · доставлено ${moscowTimeSeconds(n.deliveredAt)}` : ""}
+            </div>
+            {n.lastError && n.state !== "DELIVERED" ? <div className={styles.problemMeta}>Последняя ошибка: {n.lastError}</div> : null}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Problems({ problems, resolveAction }: { problems: ProblemView[]; resolveAction: FormAction }) {
+  if (problems.length === 0) return null;
+  return (
+    <section className={`${styles.card} ${styles.problems}`}>
+      <h2>Проблемы</h2>
+      <ul className={styles.problemList}>
+        {problems.map((p) => (
+          <li key={p.id} className={styles.problem} data-testid="problem">
+            <div className={styles.problemText}>
+              <div>{p.message}</div>
+              <div className={styles.problemMeta}>
+                {moscowTime(p.createdAt)}
+                {p.resolvedAt ? ` · решена ${moscowTime(p.resolvedAt)}` : ""}
+              </div>
+            </div>
+            {p.resolvedAt ? null : (
+              <form action={resolveAction}>
+                <input type="hidden" name="problemId" value={p.id} />
+                <button type="submit" className={styles.secondary}>
+                  Отметить решённой
+                </button>
+              </form>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function PaymentCardView({ data, resolveAction }: { data: PaymentWithTimeline; resolveAction: FormAction }) {
+  const p = data.payment;
+  const order = p.orderNumber ?? p.insalesOrderId;
+  const money = (k: bigint) => formatRubles(k, p.currency);
+  return (
+    <main className={styles.main}>
+      <Link href="/payments" className={styles.back}>
+        ← Все платежи
+      </Link>
+      <div className={styles.cardHead}>
+        <h1>Платёж по заказу №{order}</h1>
+        <StatusBadge status={p.status} />
+        {p.currency === "TST" ? (
+          <span className={styles.testBadge} data-testid="test-badge">
+            Тестовый режим
+          </span>
+        ) : null}
+      </div>
+      {p.unverifiedResults ? (
+        <p className={styles.alert} role="alert" data-testid="unverified-warning">
+          Есть непроверенные уведомления: IntellectMoney присылал уведомления без подписи, которую можно проверить
+          (оплата физическому лицу). Прежде чем отгружать заказ, сверьте оплату в личном кабинете IntellectMoney.
+        </p>
+      ) : null}
+      <Problems problems={data.problems} resolveAction={resolveAction} />
+      <div className={styles.columns}>
+        <section className={styles.card}>
+          <h2>Суммы</h2>
+          <dl className={styles.facts}>
+            <dt>Сумма счёта</dt>
+            <dd>{money(p.amountKopecks)}</dd>
+            <dt>Оплачено</dt>
+            <dd>{money(p.paidKopecks)}</dd>
+            <dt>Возвращено</dt>
+            <dd>{money(p.refundedKopecks)}</dd>
+            <dt>Валюта</dt>
+            <dd>{p.currency === "TST" ? "TST (тестовая)" : p.currency}</dd>
+            <dt>Уведомление InSales</dt>
+            <dd className={styles[`notice${p.noticeState}`]}>{NOTICE_SUMMARY_LABELS[p.noticeState]}</dd>
+          </dl>
+        </section>
+        <section className={styles.card}>
+          <h2>Заказ и счёт</h2>
+          <dl className={styles.facts}>
+            <dt>Заказ №</dt>
+            <dd>{order}</dd>
+            <dt>ID заказа InSales</dt>
+            <dd className={styles.mono}>{p.insalesOrderId}</dd>
+            <dt>Транзакция InSales</dt>
+            <dd className={styles.mono}>{p.transactionId}</dd>
+            <dt>Счёт IntellectMoney</dt>
+            <dd className={styles.mono}>{p.imOrderId}</dd>
+            <dt>Платёж IntellectMoney</dt>
+            <dd className={styles.mono}>{p.imPaymentId ?? "—"}</dd>
+            <dt>Магазин IntellectMoney</dt>
+            <dd className={styles.mono}>{p.eshopId}</dd>
+            <dt>Получатель</dt>
+            <dd>{p.legalForm === "INDIVIDUAL" ? "Физическое лицо" : "Юридическое лицо"}</dd>
+            <dt>Проверка запроса</dt>
+            <dd>{verifiedByLabel(p.verifiedBy)}</dd>
+            <dt>Покупатель</dt>
+            <dd>{[p.buyerName, p.buyerEmail, p.buyerPhone].filter(Boolean).join(", ") || "—"}</dd>
+            <dt>Описание</dt>
+            <dd>{p.description}</dd>
+            <dt>Создан</dt>
+            <dd>{moscowTimeSeconds(p.createdAt)} (МСК)</dd>
+          </dl>
+        </section>
+      </div>
+      <section className={styles.card} style={{ marginTop: 20 }}>
+        <h2>Уведомления InSales</h2>
+        <Notices notices={data.notices} />
+      </section>
+      <section className={styles.card}>
+        <h2>История</h2>
+        <Timeline items={data.timeline} />
+      </section>
+    </main>
+  );
+}

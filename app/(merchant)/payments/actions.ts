@@ -1,0 +1,19 @@
+"use server";
+// «Отметить решённой». A server action is a public endpoint: it re-checks the session on every call and
+// only touches this shop's rows (guide/architecture.md convention 11).
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { getShopSession } from "@/lib/auth/session";
+import { log } from "@/lib/log";
+import { resolveProblem } from "@/lib/payments/journal-problems";
+
+export async function resolveProblemAction(formData: FormData): Promise<void> {
+  const session = await getShopSession();
+  if (!session) redirect("/login-required");
+  const problemId = formData.get("problemId");
+  if (typeof problemId !== "string") return;
+  const outcome = await resolveProblem(session.shopId, problemId);
+  if (!outcome.ok) log.warn({ shopId: session.shopId, problemId: problemId.slice(0, 64) }, "journal: resolve of an unknown problem");
+  // Re-renders the page the button was on (the list or a payment card) with the problem gone.
+  revalidatePath("/payments", "layout");
+}

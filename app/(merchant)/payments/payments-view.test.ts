@@ -1,0 +1,85 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { NO_FILTERS } from "@/lib/payments/journal-filters";
+import type { PaymentList, PaymentListRow, PaymentWithTimeline } from "@/lib/payments/journal-query";
+import { PaymentCardView } from "./[id]/payment-card-view";
+import { PaymentsView } from "./payments-view";
+
+const row = (over: Partial<PaymentListRow>): PaymentListRow => ({
+  id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01",
+  createdAt: new Date("2026-03-09T21:00:00Z"),
+  orderNumber: "1001",
+  insalesOrderId: "555",
+  amountKopecks: 150050n,
+  paidKopecks: 150050n,
+  refundedKopecks: 0n,
+  currency: "RUB",
+  status: "PAID",
+  imOrderId: "im-1",
+  imPaymentId: "4400111",
+  noticeState: "FAILED",
+  unverifiedResults: false,
+  ...over,
+});
+
+const list = (rows: PaymentListRow[], over: Partial<PaymentList> = {}): PaymentList => ({ rows, total: { count: rows.length, capped: false }, newer: null, older: null, ...over });
+const noop = async () => {};
+
+describe("«Платежи» view", () => {
+  it("shows the row in Moscow time with Russian labels, the CSV link with the filters, and escapes text", () => {
+    const html = renderToStaticMarkup(
+      createElement(PaymentsView, {
+        filters: { ...NO_FILTERS, statuses: ["PAID"], order: "10" },
+        warnings: ["Дата «с» не распознана"],
+        list: list([row({ orderNumber: "<script>x</script>" })], { total: { count: 1000, capped: true }, older: { createdAt: new Date(5), id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01" } }),
+        problems: { items: [{ id: "p1", kind: "notice_failed", message: "Не удалось сообщить InSales", createdAt: new Date(), paymentId: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01" }], total: 1 },
+        resolveAction: noop,
+      }),
+    );
+    expect(html).toContain("10.03.2026, 00:00");
+    expect(html).toContain("1\u00a0500,50\u00a0₽");
+    expect(html).toContain("Оплачен");
+    expect(html).toContain("Ошибка");
+    expect(html).toContain("Найдено: более 1000");
+    expect(html).toContain('href="/payments/export?status=PAID&amp;order=10"');
+    expect(html).toContain('href="/payments?status=PAID&amp;order=10&amp;after=5.0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01"');
+    expect(html).toContain("Требует внимания");
+    expect(html).toContain("Отметить решённой");
+    expect(html).toContain("Дата «с» не распознана");
+    expect(html).not.toContain("<script>x</script>");
+  });
+
+  it("has an empty state that differs with and without filters", () => {
+    const none = renderToStaticMarkup(createElement(PaymentsView, { filters: NO_FILTERS, warnings: [], list: list([]), problems: { items: [], total: 0 }, resolveAction: noop }));
+    expect(none).toContain("Платежей пока нет");
+    expect(none).not.toContain("Требует внимания");
+    const filtered = renderToStaticMarkup(createElement(PaymentsView, { filters: { ...NO_FILTERS, notice: "FAILED" }, warnings: [], list: list([]), problems: { items: [], total: 0 }, resolveAction: noop }));
+    expect(filtered).toContain("Под выбранный фильтр платежей нет");
+  });
+});
+
+describe("payment card view", () => {
+  it("shows the test badge, the unverified warning, notices with attempts and the timeline in Moscow time", () => {
+    const data: PaymentWithTimeline = {
+      payment: {
+        id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date("2026-03-09T20:59:59Z"), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
+        insalesOrderId: "555", description: "Заказ 1001", buyerEmail: "buyer@example.com", buyerName: null, buyerPhone: null, verifiedBy: "api", legalForm: "INDIVIDUAL",
+        imOrderId: "im-1", imPaymentId: null, eshopId: "450000", currency: "TST", amountKopecks: 100n, paidKopecks: 0n, refundedKopecks: 0n, status: "CREATED",
+        noticeState: "FAILED", unverifiedResults: true,
+      },
+      timeline: [{ id: "e1", at: new Date("2026-03-09T20:59:59Z"), source: "event", type: "result_rejected", label: "Уведомление IntellectMoney отклонено", message: "неверная подпись", tone: "danger", details: ["Причина: bad_hash"] }],
+      notices: [{ id: "n1", paid: 1, state: "FAILED", attempts: 7, lastError: "InSales ответил 500", deliveredAt: null, createdAt: new Date() }],
+      problems: [],
+    };
+    const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
+    expect(html).toContain("Тестовый режим");
+    expect(html).toContain("Есть непроверенные уведомления");
+    expect(html).toContain("buyer@example.com");
+    expect(html).toContain("проверка заказа через API InSales");
+    expect(html).toContain("попыток: 7");
+    expect(html).toContain("Последняя ошибка: InSales ответил 500");
+    expect(html).toContain("09.03.2026, 23:59:59");
+    expect(html).toContain("Причина: bad_hash");
+  });
+});

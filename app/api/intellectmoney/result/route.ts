@@ -1,0 +1,59 @@
+// POST /api/intellectmoney/result?shop=<insales_id> — IntellectMoney result notifications
+// (spec/intellectmoney-protocol.md §3). HTTP only: body → applyResult → `OK` or a short machine reason.
+// §3: the success body is exactly `OK` (no BOM, no whitespace, no HTML — §7 pitfall 4); anything else
+// makes IntellectMoney retry, which is what we want for a refusal or a transient failure of ours.
+import { log } from "@/lib/log";
+import { rateLimited } from "@/lib/http/rate-limit";
+import { applyResult } from "@/lib/payments/apply-result";
+
+export const dynamic = "force-dynamic";
+
+/** A notification is a few hundred bytes; anything near this is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+function text(status: number, body: string): Response {
+  return new Response(body, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
+}
+
+type Form = { ok: true; form: URLSearchParams } | { ok: false; status: 400 | 413; reason: "too_large" | "bad_body" };
+
+async function readForm(request: Request): Promise<Form> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) return { ok: false, status: 413, reason: "too_large" };
+  // Read with the bound first, whatever the declared type: a chunked body has no Content-Length.
+  const buf = Buffer.from(await request.arrayBuffer());
+  if (buf.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413, reason: "too_large" };
+  const contentType = request.headers.get("content-type") ?? "";
+  if (contentType.toLowerCase().includes("multipart/form-data")) {
+    // A multipart body without a boundary or with a broken one is the sender's error, not ours (no 500).
+    let form: FormData;
+    try {
+      form = await new Response(buf, { headers: { "content-type": contentType } }).formData();
+    } catch {
+      return { ok: false, status: 400, reason: "bad_body" };
+    }
+    const out = new URLSearchParams();
+    for (const [k, v] of form) if (typeof v === "string") out.append(k, v);
+    return { ok: true, form: out };
+  }
+  // UTF-8 only (§3): a windows-1251 body decodes to replacement characters and then fails the hash check.
+  return { ok: true, form: new URLSearchParams(new TextDecoder("utf-8").decode(buf)) };
+}
+
+export async function POST(request: Request): Promise<Response> {
+  try {
+    const limited = rateLimited(request, "result", "text");
+    if (limited) return limited;
+    const body = await readForm(request);
+    if (!body.ok) return text(body.status, body.reason);
+    const shopParam = new URL(request.url).searchParams.get("shop");
+    const outcome = await applyResult({ shopParam, body: body.form });
+    if (outcome.ok) return text(200, "OK");
+    return text(outcome.status, outcome.reason);
+  } catch (error) {
+    // Our failure, not the sender's: 500 makes IntellectMoney retry later, and nothing was half-applied
+    // (the transition is one transaction).
+    log.error({ err: (error as Error).message }, "result: unexpected error");
+    return text(500, "error");
+  }
+}

@@ -1,0 +1,84 @@
+// GET|POST /api/intellectmoney/return/<paymentId>/<success|fail> — where IntellectMoney sends the buyer
+// back (spec/product.md flow 8). HTTP only: lib/payments/buyer-return.ts decides; this renders the page.
+import { randomBytes } from "node:crypto";
+import { escapeHtml, renderAutoSubmitPage, renderMessagePage } from "@/lib/html/auto-submit-page";
+import { log } from "@/lib/log";
+import { rateLimited } from "@/lib/http/rate-limit";
+import { buyerReturn } from "@/lib/payments/buyer-return";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ paymentId: string; outcome: string }> };
+
+function headers(nonce: string, formAction: string): HeadersInit {
+  return {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src 'nonce-${nonce}'`,
+      // The shop answers the POST with a redirect to the order page, possibly on its own domain (https).
+      `form-action ${formAction}`,
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+  };
+}
+
+/** A message page with links (renderMessagePage has none): the order page and "check again". */
+function pendingPage(nonce: string, orderUrl: string | null, again: string, outcome: "success" | "fail"): string {
+  const base = renderMessagePage({
+    title: "Платёж обрабатывается…",
+    message:
+      outcome === "success"
+        ? "IntellectMoney ещё не сообщил нам результат оплаты. Обычно это занимает несколько секунд: статус заказа обновится в магазине автоматически."
+        : "Оплата не завершена или её результат ещё не пришёл. Статус заказа можно посмотреть в магазине; если оплата не прошла, её можно повторить со страницы заказа.",
+    nonce,
+  });
+  const links =
+    (orderUrl ? `<p><a id="order-link" href="${escapeHtml(orderUrl)}">Перейти к заказу</a></p>\n` : "") +
+    `<p><a id="check-again" href="${escapeHtml(again)}">Проверить ещё раз</a></p>\n`;
+  return base.replace("</main>", `${links}</main>`);
+}
+
+async function handle(request: Request, { params }: Params): Promise<Response> {
+  const limited = rateLimited(request, "checkout", "html");
+  if (limited) return limited;
+  const nonce = randomBytes(16).toString("base64");
+  const { paymentId, outcome } = await params;
+  const notFound = () =>
+    new Response(renderMessagePage({ title: "Платёж не найден", message: "Ссылка устарела или неверна. Вернитесь в магазин и посмотрите статус заказа там.", status: 404, nonce }), {
+      status: 404,
+      headers: headers(nonce, "'none'"),
+    });
+  if (outcome !== "success" && outcome !== "fail") return notFound();
+  try {
+    const result = await buyerReturn(paymentId, outcome);
+    if (!result.ok) return notFound();
+    if (result.kind === "post") {
+      const html = renderAutoSubmitPage({
+        title: "Возвращаемся в магазин…",
+        message: result.paid === 1 ? "Оплата получена. Сейчас откроется страница вашего заказа." : "Оплата не выполнена. Сейчас откроется страница вашего заказа.",
+        action: result.action,
+        method: "POST",
+        fields: result.fields,
+        nonce,
+      });
+      return new Response(html, { status: 200, headers: headers(nonce, `${new URL(result.action).origin} https:`) });
+    }
+    const again = new URL(request.url).pathname;
+    return new Response(pendingPage(nonce, result.orderUrl, again, result.outcome), { status: 200, headers: headers(nonce, "'none'") });
+  } catch (error) {
+    log.error({ paymentId, err: (error as Error).message }, "buyer-return: unexpected error");
+    return new Response(
+      renderMessagePage({ title: "Что-то пошло не так", message: "Не удалось вернуть вас в магазин. Статус заказа можно посмотреть в магазине.", status: 500, nonce }),
+      { status: 500, headers: headers(nonce, "'none'") },
+    );
+  }
+}
+
+export const GET = handle;
+export const POST = handle;

@@ -1,0 +1,85 @@
+// «Настройки» (spec/product.md «The settings screen», flow 3): the merchant fills in the form, sees Russian
+// errors next to the fields, saves, and the secret key never comes back in clear.
+import { expect, test } from "@playwright/test";
+import { installAndLogin } from "./support/login";
+import { E2E_SECRETS } from "./support/secrets";
+
+test("an organization's settings: limits refused next to the fields, then saved with the key masked", async ({ page }) => {
+  await installAndLogin(page, "settings");
+  await expect(page).toHaveURL(/\/settings$/);
+
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Укажите номер магазина")).toBeVisible();
+  await expect(page.getByText("Укажите секретный ключ")).toBeVisible();
+
+  await page.getByLabel("Номер магазина", { exact: true }).fill("1234567");
+  await page.getByLabel("Секретный ключ", { exact: true }).fill(E2E_SECRETS.secretKey);
+  await page.getByLabel("Режим холдирования", { exact: true }).selectOption({ label: "Холдировать счёт" });
+  await page.getByLabel("Срок жизни счёта (в днях)", { exact: true }).fill("6");
+  await page.getByLabel("Срок холдирования денежных средств (в часах)", { exact: true }).fill("120");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Только цифры, не больше 6")).toBeVisible();
+  await expect(page.getByText("С холдированием срок жизни счёта — не больше 5 дней")).toBeVisible();
+  await expect(page.getByText("От 1 до 119 часов", { exact: true })).toBeVisible();
+
+  await page.getByLabel("Номер магазина", { exact: true }).fill("123456");
+  await page.getByLabel("Срок жизни счёта (в днях)", { exact: true }).fill("5");
+  await page.getByLabel("Срок холдирования денежных средств (в часах)", { exact: true }).fill("119");
+  await page.getByLabel("Тестовый режим", { exact: true }).check();
+  await page.getByLabel("СБП (sbp)", { exact: true }).check();
+  await page.getByLabel("Банковская карта (bankcard)", { exact: true }).check();
+  await page.getByLabel("Уведомление для магазина о полной оплате СКО", { exact: true }).check();
+  await page.getByLabel("E-mail магазина для уведомлений", { exact: true }).fill("shop@example.com");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Настройки сохранены")).toBeVisible();
+  await expect(page.getByRole("banner").getByText("Тестовый режим")).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel("Секретный ключ", { exact: true })).toHaveValue("");
+  await expect(page.getByText(`Сохранён: ••••••${E2E_SECRETS.secretKey.slice(-4)}`)).toBeVisible();
+  await expect(page.getByLabel("Список видов оплаты", { exact: true })).toHaveValue("sbp, bankcard");
+  await expect(page.getByLabel("Срок холдирования денежных средств (в часах)", { exact: true })).toHaveValue("119");
+  expect(await page.content()).not.toContain(E2E_SECRETS.secretKey);
+
+  // Saving again with the key field empty keeps the saved key.
+  await page.getByLabel("Номер магазина", { exact: true }).fill("654321");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Настройки сохранены")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Номер магазина", { exact: true })).toHaveValue("654321");
+  await expect(page.getByText(`Сохранён: ••••••${E2E_SECRETS.secretKey.slice(-4)}`)).toBeVisible();
+});
+
+test("«Физическое лицо» asks for «ID формы» and the login e-mail; hold fields follow the hold mode", async ({ page }) => {
+  await installAndLogin(page, "settingsind");
+  await page.getByLabel("Режим холдирования", { exact: true }).selectOption({ label: "Не холдировать счёт" });
+  await expect(page.getByLabel("Срок холдирования денежных средств (в часах)", { exact: true })).toHaveCount(0);
+  await page.getByLabel("Режим холдирования", { exact: true }).selectOption({ label: "Холдировать счёт" });
+  await expect(page.getByLabel("Срок холдирования денежных средств (в часах)", { exact: true })).toBeVisible();
+
+  await page.getByLabel("Физическое лицо", { exact: true }).check();
+  await expect(page.getByLabel("Номер магазина", { exact: true })).toHaveCount(0);
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Укажите ID формы")).toBeVisible();
+  await expect(page.getByText("Укажите e-mail для входа в личный кабинет")).toBeVisible();
+
+  await page.getByLabel("ID формы", { exact: true }).fill("4242");
+  await page.getByLabel("Email, Логин для входа в личный кабинет", { exact: true }).fill("wallet@example.com");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Настройки сохранены")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Физическое лицо", { exact: true })).toBeChecked();
+  await expect(page.getByLabel("ID формы", { exact: true })).toHaveValue("4242");
+});
+
+test("the manual setup values are shown, and «Выйти» ends the session", async ({ page }) => {
+  const shop = await installAndLogin(page, "settingsout");
+  const section = page.getByRole("region", { name: "Способ оплаты в InSales" });
+  await expect(section.getByText(/^https:\/\/.*\/payment\.php$/)).toBeVisible();
+  await expect(section.getByText(shop.insalesId, { exact: true })).toBeVisible();
+
+  await page.getByRole("button", { name: "Выйти" }).click();
+  await expect(page).toHaveURL(/\/login-required$/);
+  await page.goto(page.url().replace(/\/login-required$/, "/settings"));
+  await expect(page).toHaveURL(/\/login-required$/);
+});

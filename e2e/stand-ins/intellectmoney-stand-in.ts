@@ -1,0 +1,331 @@
+// A local stand-in for IntellectMoney (../shared/spec/intellectmoney-protocol.md §1–§3): the merchant
+// payment page the buyer's browser posts the invoice form to, and the result notifications it sends to
+// the invoice's resultUrl. Plain node:http, state in memory; tests drive it in process or through
+// /__control/* JSON endpoints. Hashes are computed here on their own, from the spec, not with lib/.
+//
+// POST <base>/merchant/            the invoice form (INTELLECTMONEY_MERCHANT_URL = <base>/merchant/)
+// GET  <base>/merchant/invoice/<id>  the payment page: «Оплатить», «Холдировать», «Частичная оплата»,
+//                                  «Отменить»; after a hold «Списать» / «Отменить холд»; «Отправить
+//                                  уведомление ещё раз»
+// POST /__control/shops {eshopId, secretKey}       register a shop's secret key
+// POST /__control/notify {paymentId, status, ...}  send a notification, answer = what the app replied
+// GET  /__control/invoices                         every invoice with its notifications and answers
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { md5Hex } from "../../lib/crypto";
+import { escapeHtml, readBody, redirect, sendHtml, sendJson } from "./http-helpers";
+
+/** §2: the shared shop for transfers to individuals. */
+export const WALLET_ESHOP = "450157";
+/** The wallet shop's own key: the app never knows it, so it cannot verify wallet notifications (§2). */
+const WALLET_SHARED_SECRET = "stand-in-wallet-shop-secret";
+
+export type ImStatus = "3" | "4" | "5" | "6" | "7" | "8";
+
+export type SentNotification = { status: ImStatus; fields: Record<string, string>; httpStatus: number | null; body: string; contentType: string | null; at: string };
+
+export type ImInvoice = {
+  paymentId: string;
+  eshopId: string;
+  orderId: string;
+  serviceName: string;
+  recipientAmount: string;
+  recipientCurrency: string;
+  userEmail: string;
+  userName: string;
+  successUrl: string;
+  failUrl: string;
+  resultUrl: string;
+  holdMode: string | null;
+  /** The last status sent. */
+  status: ImStatus;
+  form: Record<string, string>;
+  notifications: SentNotification[];
+};
+
+export type NotifyOptions = {
+  /** recipientAmount to send (default: the invoice amount; «Частичная оплата» sends half). */
+  recipientAmount?: string;
+  refundAmount?: string;
+  /** Overwrite or add fields after hashing (to forge or break a notification). */
+  tamper?: Record<string, string>;
+  /** Sign with this key instead of the shop's (another shop's key, a wrong key). */
+  signWith?: string;
+  /** Send without recipientOriginalAmount. */
+  omitOriginalAmount?: boolean;
+};
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** `paymentData`: the event's date-time in Moscow time (UTC+3 all year). */
+export function moscowNow(now = new Date()): string {
+  const m = new Date(now.getTime() + 3 * 3600_000);
+  return `${m.getUTCFullYear()}-${pad(m.getUTCMonth() + 1)}-${pad(m.getUTCDate())} ${pad(m.getUTCHours())}:${pad(m.getUTCMinutes())}:${pad(m.getUTCSeconds())}`;
+}
+
+function kopecks(v: string): bigint | null {
+  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(v);
+  return m ? BigInt(m[1]) * 100n + BigInt((m[2] ?? "").padEnd(2, "0")) : null;
+}
+
+function decimal(k: bigint): string {
+  return `${k / 100n}.${pad(Number(k % 100n))}`;
+}
+
+/** §1 invoice hash over the exact strings received. */
+function invoiceHash(f: Record<string, string>, key: string): string {
+  return md5Hex([f.eshopId, f.orderId, f.serviceName, f.recipientAmount, f.recipientCurrency, key].join("::"));
+}
+
+/** §3 notification hash: 11 segments, the secret last. */
+function notificationHash(f: Record<string, string>, key: string): string {
+  return md5Hex(
+    [f.eshopId, f.orderId, f.serviceName, f.eshopAccount, f.recipientAmount, f.recipientCurrency, f.paymentStatus, f.userName, f.userEmail, f.paymentData, key].join("::"),
+  );
+}
+
+const PAGE_STYLE = "body{font-family:sans-serif;max-width:640px;margin:32px auto}form{display:inline-block;margin:4px}";
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head><body>${body}</body></html>`;
+}
+
+export class IntellectMoneyStandIn {
+  readonly keys = new Map<string, string>();
+  readonly invoices = new Map<string, ImInvoice>();
+  private server: Server | null = null;
+  private nextPaymentId = 3_000_000_001;
+  url = "";
+
+  /**
+   * `deliver`: how notifications reach the app. Default: fetch over HTTP. In-process tests pass the route
+   * handler itself, so the stand-in drives the app without a server.
+   */
+  constructor(readonly opts: { port?: number; deliver?: (request: Request) => Promise<Response> } = {}) {}
+
+  get merchantUrl(): string {
+    return `${this.url}/merchant/`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => sendJson(res, 500, { error: String(error) }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  registerShop(eshopId: string, secretKey: string): void {
+    this.keys.set(eshopId, secretKey);
+  }
+
+  findInvoice(orderId: string): ImInvoice | undefined {
+    return [...this.invoices.values()].find((i) => i.orderId === orderId);
+  }
+
+  /** Builds, signs and POSTs one result notification (§3) to the invoice's resultUrl. */
+  async notify(paymentId: string, status: ImStatus, o: NotifyOptions = {}): Promise<SentNotification> {
+    const inv = this.invoices.get(paymentId);
+    if (!inv) throw new Error(`stand-in: unknown invoice ${paymentId}`);
+    const wallet = inv.eshopId === WALLET_ESHOP;
+    const fields: Record<string, string> = {
+      eshopId: inv.eshopId,
+      paymentId: inv.paymentId,
+      orderId: inv.orderId,
+      eshopAccount: `${inv.eshopId}0001`,
+      serviceName: inv.serviceName,
+      recipientAmount: o.recipientAmount ?? inv.recipientAmount,
+      ...(o.omitOriginalAmount ? {} : { recipientOriginalAmount: inv.recipientAmount }),
+      recipientCurrency: inv.recipientCurrency,
+      paymentStatus: status,
+      userName: inv.userName,
+      userEmail: inv.userEmail,
+      paymentData: moscowNow(),
+      secretKey: "",
+      ...(o.refundAmount ? { refundAmount: o.refundAmount } : {}),
+      ...(status === "5" || status === "6" || status === "7" ? { payMethod: "bankcard", shortPan: "427600******1234", commissionAmount: "0.00" } : {}),
+      ...(wallet ? { UserField_0: inv.form.UserField_0 ?? "", UserField_9: inv.form.UserField_9 ?? "" } : {}),
+    };
+    const key = o.signWith ?? (wallet ? WALLET_SHARED_SECRET : this.keys.get(inv.eshopId) ?? "");
+    fields.hash = notificationHash(fields, key);
+    Object.assign(fields, o.tamper ?? {});
+    return this.post(inv, status, fields);
+  }
+
+  /** «Отправить уведомление ещё раз»: the last notification, byte for byte. */
+  async resend(paymentId: string): Promise<SentNotification | null> {
+    const inv = this.invoices.get(paymentId);
+    const last = inv?.notifications.at(-1);
+    if (!inv || !last) return null;
+    return this.post(inv, last.status, last.fields);
+  }
+
+  private async post(inv: ImInvoice, status: ImStatus, fields: Record<string, string>): Promise<SentNotification> {
+    const sent: SentNotification = { status, fields, httpStatus: null, body: "", contentType: null, at: new Date().toISOString() };
+    try {
+      const request = new Request(inv.resultUrl, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields).toString(),
+        redirect: "manual",
+        signal: AbortSignal.timeout(30_000),
+      });
+      const r = await (this.opts.deliver ? this.opts.deliver(request) : fetch(request));
+      sent.httpStatus = r.status;
+      sent.contentType = r.headers.get("content-type");
+      sent.body = await r.text();
+    } catch (error) {
+      sent.body = `network error: ${(error as Error).message}`;
+    }
+    inv.notifications.push(sent);
+    // IntellectMoney treats only 200 + exactly "OK" as received (§3).
+    if (sent.httpStatus === 200 && sent.body === "OK") inv.status = status;
+    return sent;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", this.url);
+    const body = req.method === "GET" ? "" : await readBody(req);
+    if (url.pathname.startsWith("/__control/")) return this.handleControl(req, res, url, body);
+    if ((url.pathname === "/merchant/" || url.pathname === "/merchant") && req.method === "POST") return this.createInvoice(res, body);
+    const m = /^\/merchant\/invoice\/(\d{10})(?:\/([a-z-]+))?$/.exec(url.pathname);
+    if (m) {
+      const inv = this.invoices.get(m[1]);
+      if (!inv) return sendHtml(res, 404, page("Счёт не найден", "<h1>Счёт не найден</h1>"));
+      if (!m[2] && req.method === "GET") return sendHtml(res, 200, this.invoicePage(inv));
+      if (m[2] && req.method === "POST") return this.act(res, inv, m[2]);
+    }
+    sendHtml(res, 404, page("Не найдено", "<h1>Страница не найдена</h1>"));
+  }
+
+  private error(res: ServerResponse, status: number, message: string) {
+    sendHtml(res, status, page("Ошибка", `<h1>Ошибка при создании счёта</h1><p id="error">${escapeHtml(message)}</p>`));
+  }
+
+  private async createInvoice(res: ServerResponse, body: string) {
+    const f: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(body)) f[k] = v;
+    for (const name of ["eshopId", "orderId", "serviceName", "recipientAmount", "recipientCurrency", "resultUrl"]) {
+      if (!f[name]) return this.error(res, 400, `Не заполнено поле ${name}`);
+    }
+    if (!/^\d+\.\d{2}$/.test(f.recipientAmount) || (kopecks(f.recipientAmount) ?? 0n) < 100n) return this.error(res, 400, "Неверная сумма счёта");
+    if (f.eshopId === WALLET_ESHOP) {
+      // §2: no hash; the recipient is named in UserField_0 / UserField_9.
+      if (f.recipientCurrency !== "RUB") return this.error(res, 400, "Перевод в кошелёк возможен только в рублях");
+      if (f.UserFieldName_0 !== "Перевод в кошелек" || !f.UserField_0 || f.UserFieldName_9 !== "UserPaymentFormId" || !/^\d+$/.test(f.UserField_9 ?? "")) {
+        return this.error(res, 400, "Неверные данные получателя перевода");
+      }
+    } else {
+      const key = this.keys.get(f.eshopId);
+      if (!key) return this.error(res, 404, `Магазин ${f.eshopId} не найден`);
+      if (!["RUB", "TST"].includes(f.recipientCurrency)) return this.error(res, 400, "Неверная валюта");
+      if ((f.hash ?? "").toLowerCase() !== invoiceHash(f, key)) return this.error(res, 400, "Неверная контрольная подпись (hash)");
+    }
+    let inv = [...this.invoices.values()].find((i) => i.eshopId === f.eshopId && i.orderId === f.orderId);
+    if (!inv) {
+      inv = {
+        paymentId: String(this.nextPaymentId++),
+        eshopId: f.eshopId,
+        orderId: f.orderId,
+        serviceName: f.serviceName,
+        recipientAmount: f.recipientAmount,
+        recipientCurrency: f.recipientCurrency,
+        userEmail: f.user_email ?? f.email ?? "",
+        userName: f.userName ?? "",
+        successUrl: f.successUrl ?? "",
+        failUrl: f.failUrl ?? "",
+        resultUrl: f.resultUrl,
+        holdMode: f.holdMode ?? null,
+        status: "3",
+        form: f,
+        notifications: [],
+      };
+      this.invoices.set(inv.paymentId, inv);
+      await this.notify(inv.paymentId, "3");
+    }
+    redirect(res, `${this.url}/merchant/invoice/${inv.paymentId}`, 303);
+  }
+
+  private invoicePage(inv: ImInvoice): string {
+    const button = (action: string, label: string) =>
+      `<form method="post" action="/merchant/invoice/${inv.paymentId}/${action}"><button type="submit" name="do" value="${action}">${escapeHtml(label)}</button></form>`;
+    const buttons: string[] = [];
+    if (inv.status === "3" || inv.status === "7") {
+      buttons.push(button("pay", "Оплатить"), button("hold", "Холдировать"), button("partial", "Частичная оплата"), button("cancel", "Отменить"));
+    } else if (inv.status === "6") {
+      buttons.push(button("capture", "Списать"), button("release", "Отменить холд"));
+    }
+    if (inv.notifications.length) buttons.push(button("resend", "Отправить уведомление ещё раз"));
+    const last = inv.notifications.at(-1);
+    return page(
+      `Счёт ${inv.paymentId}`,
+      `<h1>Счёт № <span id="payment-id">${inv.paymentId}</span></h1>
+<p>${escapeHtml(inv.serviceName)}</p>
+<p>Сумма: <span id="amount">${escapeHtml(inv.recipientAmount)}</span> ${escapeHtml(inv.recipientCurrency)}${inv.recipientCurrency === "TST" ? ' <strong id="test-badge">Тестовый платёж</strong>' : ""}</p>
+<p>Статус: <span id="status">${inv.status}</span></p>
+${last ? `<p>Ответ магазина на последнее уведомление: <code id="last-answer">${last.httpStatus ?? "—"} ${escapeHtml(last.body.slice(0, 100))}</code></p>` : ""}
+<div>${buttons.join("\n")}</div>`,
+    );
+  }
+
+  private async act(res: ServerResponse, inv: ImInvoice, action: string) {
+    const back = () => redirect(res, `${this.url}/merchant/invoice/${inv.paymentId}`, 303);
+    switch (action) {
+      case "pay":
+      case "capture":
+        await this.notify(inv.paymentId, "5");
+        return redirect(res, inv.successUrl, 303);
+      case "cancel":
+      case "release":
+        await this.notify(inv.paymentId, "4");
+        return redirect(res, inv.failUrl, 303);
+      case "hold":
+        await this.notify(inv.paymentId, "6");
+        return back();
+      case "partial": {
+        const half = (kopecks(inv.recipientAmount) ?? 0n) / 2n;
+        await this.notify(inv.paymentId, "7", { recipientAmount: decimal(half) });
+        return back();
+      }
+      case "resend":
+        await this.resend(inv.paymentId);
+        return back();
+      default:
+        return sendHtml(res, 404, page("Не найдено", "<h1>Неизвестное действие</h1>"));
+    }
+  }
+
+  private async handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: string) {
+    const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    if (url.pathname === "/__control/shops" && req.method === "POST") {
+      if (typeof json.eshopId !== "string" || typeof json.secretKey !== "string") return sendJson(res, 400, { error: "eshopId and secretKey are required" });
+      this.registerShop(json.eshopId, json.secretKey);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/notify" && req.method === "POST") {
+      const paymentId = String(json.paymentId ?? (typeof json.orderId === "string" ? this.findInvoice(json.orderId)?.paymentId : "") ?? "");
+      if (!this.invoices.has(paymentId)) return sendJson(res, 404, { error: "unknown invoice" });
+      const sent = await this.notify(paymentId, String(json.status) as ImStatus, json as NotifyOptions);
+      return sendJson(res, 200, sent);
+    }
+    if (url.pathname === "/__control/resend" && req.method === "POST") {
+      const sent = await this.resend(String(json.paymentId ?? ""));
+      return sent ? sendJson(res, 200, sent) : sendJson(res, 404, { error: "nothing to resend" });
+    }
+    if (url.pathname === "/__control/invoices" && req.method === "GET") {
+      const orderId = url.searchParams.get("orderId");
+      return sendJson(res, 200, [...this.invoices.values()].filter((i) => !orderId || i.orderId === orderId));
+    }
+    sendJson(res, 404, { error: "unknown control endpoint" });
+  }
+}
+
+export async function startIntellectMoneyStandIn(opts: { port?: number } = {}): Promise<IntellectMoneyStandIn> {
+  return new IntellectMoneyStandIn(opts).start();
+}

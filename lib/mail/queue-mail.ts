@@ -1,0 +1,181 @@
+// Turns a payment event into the letters the shop asked for (spec/product.md «The 13 e-mail
+// notifications», flows 6, 7 and 9). Called by the payment code inside the transaction of the event that
+// causes the letters, so a letter exists exactly when its event committed. Sending is a job
+// (lib/mail/send-mail.ts): queueing never talks to SMTP and never blocks a payment.
+//
+// Idempotent: each letter has a dedupe key `${kind}:${paymentId ?? shopId}:${eventKey}` and is inserted
+// with ON CONFLICT DO NOTHING, so a repeated notification (same eventKey) never makes a second letter.
+import { randomUUID } from "node:crypto";
+import type { Tx } from "../db";
+import type { Payment } from "../generated/prisma/client";
+import { env } from "../env";
+import { enqueue } from "../jobs/queue";
+import { log } from "../log";
+import { journalPaymentUrl } from "../payments/urls";
+import { renderBuyerMail, renderShopMail, type BuyerLetterKind, type RenderedMail, type ShopLetterKind } from "./templates";
+
+/** The send-mail queue (lib/jobs/queues.ts); named here too so queueing does not import the worker. */
+export const SEND_MAIL_QUEUE = "send-mail" as const;
+
+export type MailTrigger = "invoice_created" | "invoice_failed" | "held" | "paid" | "overpaid" | "refunded" | "fraud" | "notice_failed";
+
+type Planned = { to: "buyer"; kinds: readonly BuyerLetterKind[] } | { to: "shop"; kinds: readonly ShopLetterKind[] };
+
+/**
+ * Trigger → letters. A letter lists the kinds that switch it on; the first one names its dedupe key.
+ * Kinds 1 and 5 are the same buyer letter («at most one "invoice created" mail per buyer and invoice,
+ * whatever of 1/5 is on»). Partial payments and cancellations have no kind; 12/13 have no trigger.
+ */
+export const TRIGGER_LETTERS: Record<MailTrigger, readonly Planned[]> = {
+  invoice_created: [{ to: "buyer", kinds: [1, 5] }, { to: "shop", kinds: [2] }],
+  paid: [{ to: "shop", kinds: [3] }],
+  notice_failed: [{ to: "shop", kinds: [4] }],
+  held: [{ to: "shop", kinds: [6] }],
+  invoice_failed: [{ to: "shop", kinds: [7] }],
+  refunded: [{ to: "shop", kinds: [8] }, { to: "buyer", kinds: [9] }],
+  fraud: [{ to: "shop", kinds: [10] }],
+  overpaid: [{ to: "shop", kinds: [11] }],
+};
+
+/**
+ * Kinds that anyone who knows a shop's public id can trigger without a real payment (a forged checkout
+ * or notification): at most this many per shop and kind per hour, so nobody can flood the merchant's
+ * mailbox through us. The journal still records every attempt.
+ */
+const FLOOD_LIMITED_KINDS: ReadonlySet<number> = new Set([7, 10]);
+export const FLOOD_LIMIT_PER_HOUR = 20;
+
+export type MailFacts = {
+  /** When there is no payment row (a refused checkout): the order number InSales sent. */
+  orderNumber?: string | null;
+  /** When there is no payment row: the amount InSales asked for, in kopecks. */
+  amountKopecks?: bigint | null;
+  /** overpaid: the total paid; refunded: the amount refunded (kopecks). */
+  eventAmountKopecks?: bigint | null;
+  /** invoice_failed, fraud, notice_failed: why, in Russian, for the merchant (never a secret). */
+  reason?: string | null;
+};
+
+export type QueuePaymentMailsInput = {
+  trigger: MailTrigger;
+  shopId: string;
+  paymentId?: string | null;
+  /** Names the event: the same event queued twice gives the same key and no second letter. */
+  eventKey: string;
+  facts?: MailFacts;
+};
+
+export type QueuedMail = { id: string; kind: number; to: string; state: "STORED" | "PENDING" };
+
+/** A deliverable address: one mailbox, no header tricks. */
+const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
+
+function deliverable(address: string | null | undefined): string | null {
+  const a = address?.trim();
+  return a && a.length <= 254 && EMAIL.test(a) ? a : null;
+}
+
+export async function queuePaymentMails(tx: Tx, input: QueuePaymentMailsInput): Promise<QueuedMail[]> {
+  const { shopId } = input;
+  const paymentId = input.paymentId ?? null;
+  const shop = await tx.shop.findUnique({ where: { id: shopId }, include: { settings: true } });
+  if (!shop) return [];
+  const payment = paymentId ? await tx.payment.findUnique({ where: { id: paymentId } }) : null;
+  const rows = await planPaymentMails(tx, input, { shop, settings: shop.settings, payment });
+  if (rows.length === 0) return [];
+
+  const smtp = Boolean(env().SMTP_URL);
+  const created = await tx.mail.createManyAndReturn({
+    data: rows.map((r) => ({ id: r.id, shopId, paymentId, kind: r.kind, dedupeKey: r.dedupeKey, to: r.to, state: r.state, ...r.mail })),
+    skipDuplicates: true, // INSERT … ON CONFLICT DO NOTHING: a repeated event adds nothing
+    select: { id: true, kind: true, to: true },
+  });
+  if (smtp) {
+    for (const m of created) await enqueue(SEND_MAIL_QUEUE, { mailId: m.id }, { tx, singletonKey: m.id });
+  }
+  const state = smtp ? "PENDING" : "STORED";
+  if (created.length > 0) log.info({ shopId, paymentId, trigger: input.trigger, kinds: created.map((m) => m.kind), state }, "mail: letters queued");
+  return created.map((m) => ({ ...m, state }));
+}
+
+/** What letters are made from: loaded by queuePaymentMails, or handed over by a caller that has it already. */
+export type MailContext = {
+  shop: { status: string; title: string | null; host: string };
+  settings: { mailKinds: number[]; notifyEmail: string | null } | null;
+  payment: Payment | null;
+};
+
+/** A rendered letter ready for INSERT … ON CONFLICT ("dedupeKey") DO NOTHING. */
+export type PlannedMail = { id: string; kind: number; to: string; dedupeKey: string; state: "STORED" | "PENDING"; mail: RenderedMail };
+
+/**
+ * The letters an event makes, rendered, without writing anything: queuePaymentMails inserts them, and the
+ * checkout inserts them in the same statement as the payment (docs/PERFORMANCE.md). `client` is read
+ * only for the hourly limit of kinds 7 and 10.
+ */
+export async function planPaymentMails(client: Tx, input: QueuePaymentMailsInput, ctx: MailContext): Promise<PlannedMail[]> {
+  const { trigger, shopId, eventKey } = input;
+  const paymentId = input.paymentId ?? null;
+  const facts = input.facts ?? {};
+  const { shop, payment } = ctx;
+  if (shop.status !== "ACTIVE" || !ctx.settings) return [];
+  const settings = ctx.settings;
+  const enabled = new Set(settings.mailKinds);
+
+  if (paymentId && (!payment || payment.id !== paymentId || payment.shopId !== shopId)) {
+    // A caller bug; never mail one shop about another shop's payment, and never fail the payment for it.
+    log.error({ shopId, paymentId, trigger }, "mail: payment not found for this shop; no letters queued");
+    return [];
+  }
+
+  const orderNumber = payment ? (payment.orderNumber ?? payment.insalesOrderId) : (facts.orderNumber ?? null);
+  const currency = payment?.currency ?? "RUB";
+  const shopRef = { title: shop.title, host: shop.host };
+
+  const state = env().SMTP_URL ? "PENDING" : "STORED";
+  const rows: PlannedMail[] = [];
+  for (const letter of TRIGGER_LETTERS[trigger]) {
+    const kind = letter.kinds.find((k) => enabled.has(k));
+    if (kind === undefined) continue;
+    const dedupeKey = `${letter.kinds[0]}:${paymentId ?? shopId}:${eventKey}`;
+    if (letter.to === "buyer") {
+      const to = deliverable(payment?.buyerEmail);
+      if (!payment || !to) continue;
+      const mail = renderBuyerMail(kind as BuyerLetterKind, {
+        shop: shopRef,
+        orderNumber: payment.orderNumber,
+        amountKopecks: payment.amountKopecks,
+        currency,
+        refundedKopecks: facts.eventAmountKopecks ?? (payment.refundedKopecks > 0n ? payment.refundedKopecks : null),
+      });
+      rows.push({ id: randomUUID(), kind, to, dedupeKey, state, mail });
+    } else {
+      const to = deliverable(settings.notifyEmail);
+      if (!to) continue;
+      if (FLOOD_LIMITED_KINDS.has(kind) && (await floodLimited(client, shopId, kind))) {
+        log.warn({ shopId, paymentId, kind, trigger }, "mail: hourly limit for this kind reached; letter not queued");
+        continue;
+      }
+      const mail = renderShopMail(kind as ShopLetterKind, {
+        shop: shopRef,
+        orderNumber,
+        amountKopecks: payment?.amountKopecks ?? facts.amountKopecks ?? null,
+        currency,
+        imPaymentId: payment?.imPaymentId ?? null,
+        imOrderId: payment?.imOrderId ?? null,
+        status: payment?.status ?? null,
+        eventAmountKopecks: facts.eventAmountKopecks ?? null,
+        reason: facts.reason ?? null,
+        journalUrl: payment ? journalPaymentUrl(payment.id) : null,
+      });
+      rows.push({ id: randomUUID(), kind, to, dedupeKey, state, mail });
+    }
+  }
+  return rows;
+}
+
+async function floodLimited(tx: Tx, shopId: string, kind: number): Promise<boolean> {
+  const since = new Date(Date.now() - 60 * 60 * 1000);
+  const recent = await tx.mail.count({ where: { shopId, kind, createdAt: { gte: since } } });
+  return recent >= FLOOD_LIMIT_PER_HOUR;
+}

@@ -1,0 +1,97 @@
+// Test support for the result / notice / buyer-return integration tests: the InSales stand-in (payments
+// API + external payment endpoints) on 127.0.0.1:0, the IntellectMoney stand-in delivering its
+// notifications straight to our route handler, and payments made through the real checkout and the
+// stand-in's invoice form.
+import { POST as resultRoute } from "../../app/api/intellectmoney/result/route";
+import { installExternalPayments, type ExternalPayments } from "../../e2e/stand-ins/insales-external-payments";
+import { IntellectMoneyStandIn, type ImInvoice } from "../../e2e/stand-ins/intellectmoney-stand-in";
+import type { StandInOrder } from "../../e2e/stand-ins/insales-stand-in";
+import { db } from "../db";
+import { resetEnvCache } from "../env";
+import type { Payment } from "../generated/prisma/client";
+import { addInstalledShop, configureOrganization, configureWallet, connectGatewayDirectly, startTestStandIn, type TestShop, type TestStandIn } from "./checkout-test-support";
+import { startCheckout } from "./checkout";
+
+export type ResultWorld = { insales: TestStandIn; ext: ExternalPayments; im: IntellectMoneyStandIn; close: () => Promise<void> };
+
+/** Call inside beforeAll, after useTestDatabase's own beforeAll. */
+export async function startResultWorld(): Promise<ResultWorld> {
+  const insales = await startTestStandIn();
+  const ext = installExternalPayments(insales.insales);
+  const im = await new IntellectMoneyStandIn({ deliver: (request) => resultRoute(request) }).start();
+  process.env.INTELLECTMONEY_MERCHANT_URL = im.merchantUrl;
+  resetEnvCache();
+  return {
+    insales,
+    ext,
+    im,
+    close: async () => {
+      await im.close();
+      await insales.close();
+    },
+  };
+}
+
+let eshopCounter = 20_000;
+
+export type Paid = { shop: TestShop; payment: Payment; invoice: ImInvoice; order: StandInOrder; eshopId: string; secretKey: string };
+
+export type NewPaymentOptions = {
+  wallet?: boolean;
+  testMode?: boolean;
+  markPaidOnHold?: boolean;
+  amount?: string;
+  /** Reuse a shop (its settings and gateway as they are). */
+  shop?: TestShop & { eshopId: string; secretKey: string };
+};
+
+/**
+ * A shop (organization by default) with a connected gateway, a checkout through startCheckout, and the
+ * invoice form posted to the IntellectMoney stand-in, which creates the invoice and notifies status 3.
+ */
+export async function newPayment(world: ResultWorld, o: NewPaymentOptions = {}): Promise<Paid> {
+  let shop: TestShop;
+  let eshopId: string;
+  let secretKey: string;
+  if (o.shop) {
+    ({ eshopId, secretKey } = o.shop);
+    shop = o.shop;
+  } else {
+    shop = await addInstalledShop(world.insales.insales);
+    eshopId = String((eshopCounter += 1));
+    secretKey = `key-${eshopId}`;
+    if (o.wallet) await configureWallet(shop.id);
+    else await configureOrganization(shop.id, { eshopId, secretKey, testMode: o.testMode ?? false });
+    if (o.markPaidOnHold) await db().shopSettings.update({ where: { shopId: shop.id }, data: { markPaidOnHold: true } });
+    await connectGatewayDirectly(shop);
+    world.im.registerShop(eshopId, secretKey);
+  }
+  const signed = world.insales.api.signedCheckout(shop.host, { amount: o.amount });
+  const checkout = await startCheckout({ form: new URLSearchParams(signed.fields), shopHint: null });
+  if (!checkout.ok) throw new Error(`checkout refused: ${checkout.reason}`);
+  const answer = await fetch(checkout.action, { method: "POST", body: new URLSearchParams(checkout.fields), redirect: "manual" });
+  if (answer.status !== 303) throw new Error(`IntellectMoney stand-in refused the invoice: ${answer.status} ${await answer.text()}`);
+  const payment = await db().payment.findUniqueOrThrow({ where: { id: checkout.paymentId } });
+  const invoice = world.im.findInvoice(payment.imOrderId);
+  if (!invoice) throw new Error("no invoice at the stand-in");
+  return { shop, payment, invoice, order: signed.order, eshopId, secretKey };
+}
+
+export async function paymentRow(id: string): Promise<Payment> {
+  return db().payment.findUniqueOrThrow({ where: { id } });
+}
+
+export async function eventsOf(paymentId: string) {
+  return db().paymentEvent.findMany({ where: { paymentId }, orderBy: { createdAt: "asc" } });
+}
+
+export async function noticeJobs(noticeId: string): Promise<number> {
+  const rows = await db().$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'notify-insales' AND singleton_key = ${noticeId}`;
+  return Number(rows[0].n);
+}
+
+/** A raw result notification POSTed to our route, as IntellectMoney would. */
+export function resultRequest(shopParam: string | null, fields: Record<string, string>): Request {
+  const url = shopParam === null ? "https://app.test.local/api/intellectmoney/result" : `https://app.test.local/api/intellectmoney/result?shop=${encodeURIComponent(shopParam)}`;
+  return new Request(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+}

@@ -1,0 +1,106 @@
+// Russian labels of the payments journal (spec/product.md flow 10), shared by the pages and the CSV export
+// so the file says exactly what the screen says.
+import type { DeliveryState, NoticeSummary, OperationKind, OperationState, PaymentStatus } from "../generated/prisma/enums";
+
+export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = {
+  CREATED: "Создан",
+  HELD: "Захолдирован",
+  PARTIALLY_PAID: "Частично оплачен",
+  PAID: "Оплачен",
+  PARTIALLY_REFUNDED: "Частично возвращён",
+  REFUNDED: "Возвращён",
+  CANCELLED: "Отменён",
+};
+
+export const PAYMENT_STATUSES = Object.keys(PAYMENT_STATUS_LABELS) as PaymentStatus[];
+
+export const NOTICE_SUMMARY_LABELS: Record<NoticeSummary, string> = {
+  NONE: "Не требуется",
+  PENDING: "Отправляется",
+  DELIVERED: "Доставлено",
+  FAILED: "Ошибка",
+};
+
+export const NOTICE_SUMMARIES = Object.keys(NOTICE_SUMMARY_LABELS) as NoticeSummary[];
+
+export const NOTICE_STATE_LABELS: Record<DeliveryState, string> = {
+  PENDING: "Отправляется",
+  DELIVERED: "Доставлено",
+  FAILED: "Ошибка",
+};
+
+export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {
+  CAPTURE: "Списание захолдированной суммы",
+  RELEASE: "Отмена холда",
+  REFUND: "Возврат",
+};
+
+export const OPERATION_STATE_LABELS: Record<OperationState, string> = {
+  REQUESTED: "запрошено",
+  ACCEPTED: "принято IntellectMoney",
+  FAILED: "ошибка",
+};
+
+export type Tone = "ok" | "warn" | "danger" | "info";
+
+/**
+ * Event types written by lib/payments/* (checkout.ts, apply-result.ts, notify-insales.ts, buyer-return.ts).
+ * A type missing here (a newer writer) still shows, as «Событие» with its message.
+ */
+export const EVENT_LABELS: Record<string, { label: string; tone: Tone }> = {
+  checkout_received: { label: "Переход к оплате", tone: "info" },
+  checkout_verified: { label: "Запрос InSales проверен", tone: "ok" },
+  checkout_rejected: { label: "Переход к оплате отклонён", tone: "danger" },
+  invoice_created: { label: "Счёт создан в IntellectMoney", tone: "info" },
+  result_applied: { label: "Уведомление IntellectMoney принято", tone: "ok" },
+  result_unverified: { label: "Непроверенное уведомление IntellectMoney", tone: "warn" },
+  result_ignored: { label: "Повторное уведомление IntellectMoney", tone: "info" },
+  result_rejected: { label: "Уведомление IntellectMoney отклонено", tone: "danger" },
+  overpaid: { label: "Переплата", tone: "warn" },
+  notice_queued: { label: "Уведомление InSales в очереди", tone: "info" },
+  notice_delivered: { label: "Уведомление InSales доставлено", tone: "ok" },
+  notice_retry: { label: "Уведомление InSales: повтор", tone: "warn" },
+  notice_rejected: { label: "InSales отклонил уведомление", tone: "danger" },
+  notice_failed: { label: "Уведомление InSales не доставлено", tone: "danger" },
+  buyer_returned: { label: "Покупатель вернулся в магазин", tone: "info" },
+};
+
+export function eventLabel(type: string): { label: string; tone: Tone } {
+  return EVENT_LABELS[type] ?? { label: "Событие", tone: "info" };
+}
+
+/** Which check admitted the checkout (Payment.verifiedBy). */
+export function verifiedByLabel(verifiedBy: string): string {
+  if (verifiedBy === "signature") return "подпись InSales";
+  if (verifiedBy === "api") return "проверка заказа через API InSales";
+  return verifiedBy;
+}
+
+const MOSCOW_MINUTES = new Intl.DateTimeFormat("ru-RU", {
+  timeZone: "Europe/Moscow",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+const MOSCOW_SECONDS = new Intl.DateTimeFormat("ru-RU", {
+  timeZone: "Europe/Moscow",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
+/** "09.03.2026, 23:59" (Moscow time), for tables. */
+export function moscowTime(at: Date): string {
+  return MOSCOW_MINUTES.format(at);
+}
+
+/** "09.03.2026, 23:59:59" (Moscow time), for the timeline where seconds tell events apart. */
+export function moscowTimeSeconds(at: Date): string {
+  return MOSCOW_SECONDS.format(at);
+}

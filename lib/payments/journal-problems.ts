@@ -1,0 +1,34 @@
+// «Требует внимания»: the shop's unresolved problems (a notice InSales refused, a checkout refused, …)
+// and marking one resolved. Scoped by shopId on every statement: a problem id from another shop changes
+// nothing and reveals nothing.
+import { db } from "../db";
+import { isUuid } from "./journal-query";
+
+export const PROBLEMS_SHOWN = 20;
+
+export type OpenProblem = { id: string; kind: string; message: string; createdAt: Date; paymentId: string | null };
+
+export async function listOpenProblems(shopId: string): Promise<{ items: OpenProblem[]; total: number }> {
+  const where = { shopId, resolvedAt: null };
+  const [items, total] = await Promise.all([
+    db().problem.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: PROBLEMS_SHOWN,
+      select: { id: true, kind: true, message: true, createdAt: true, paymentId: true },
+    }),
+    db().problem.count({ where }),
+  ]);
+  return { items, total };
+}
+
+export type ResolveProblemOutcome = { ok: true } | { ok: false; reason: "not_found" };
+
+export async function resolveProblem(shopId: string, problemId: string, now: Date = new Date()): Promise<ResolveProblemOutcome> {
+  if (!isUuid(shopId) || !isUuid(problemId)) return { ok: false, reason: "not_found" };
+  const updated = await db().problem.updateMany({ where: { id: problemId, shopId, resolvedAt: null }, data: { resolvedAt: now } });
+  if (updated.count === 1) return { ok: true };
+  // Already resolved (a double click, a second tab) is a success that changes nothing.
+  const existing = await db().problem.findFirst({ where: { id: problemId, shopId }, select: { id: true } });
+  return existing ? { ok: true } : { ok: false, reason: "not_found" };
+}

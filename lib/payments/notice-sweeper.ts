@@ -1,0 +1,63 @@
+// The `sweep-notices` job (every minute, one instance at a time): defence in depth for «nothing is lost»
+// (spec/product.md Non-negotiables). A PENDING notice whose notify-insales job is gone — expired on its
+// last pg-boss retry after crashes, archived, lost with a restored database — is queued again, or marked
+// FAILED (with a Problem) once past its deadline. Without it such a notice would wait forever.
+import { db } from "../db";
+import { registerWorker } from "../jobs/workers";
+import { log } from "../log";
+import { failNotice, NOTICE_DEADLINE_MS } from "./notify-insales";
+import { enqueueNotice, NOTIFY_INSALES_QUEUE } from "./notify-insales-queue";
+
+export const SWEEP_NOTICES_QUEUE = "sweep-notices" as const;
+
+/** Younger notices are still in the hands of the transaction that created them or of their first job. */
+export const SWEEP_GRACE_SECONDS = 180;
+
+export type SweepNoticesOutcome = { requeued: number; failed: number };
+
+export async function sweepPendingNotices(options: { graceSeconds?: number; now?: Date } = {}): Promise<SweepNoticesOutcome> {
+  const grace = options.graceSeconds ?? SWEEP_GRACE_SECONDS;
+  const now = options.now ?? new Date();
+  // A live job is one pg-boss may still run: created (perhaps with a future startAfter), retry, active.
+  const orphans = await db().$queryRaw<Array<{ id: string; createdAt: Date; paid: number; orderNumber: string | null; insalesOrderId: string }>>`
+    SELECT n.id::text AS id, n."createdAt", n.paid, p."orderNumber", p."insalesOrderId"
+    FROM "InsalesNotice" n JOIN "Payment" p ON p.id = n."paymentId"
+    WHERE n.state = 'PENDING'
+      AND n."updatedAt" < ${now}::timestamptz - make_interval(secs => ${grace})
+      AND NOT EXISTS (
+        SELECT 1 FROM pgboss.job j
+        WHERE j.name = ${NOTIFY_INSALES_QUEUE} AND j.singleton_key = n.id::text
+          AND j.state IN ('created', 'retry', 'active')
+      )
+    ORDER BY n."createdAt"
+    LIMIT 500`;
+  let requeued = 0;
+  let failed = 0;
+  for (const notice of orphans) {
+    if (now.getTime() > notice.createdAt.getTime() + NOTICE_DEADLINE_MS) {
+      const order = notice.orderNumber ?? notice.insalesOrderId;
+      const what = notice.paid === 1 ? "«оплачен»" : "«не оплачен»";
+      const done = await failNotice(notice.id, {
+        kind: "notice_failed",
+        error: "срок доставки истёк",
+        problem: `Не удалось сообщить InSales, что заказ ${order} ${what}: попытки в течение суток не удались. Отметьте оплату заказа вручную.`,
+      });
+      if (done) failed += 1;
+    } else {
+      await enqueueNotice(notice.id);
+      requeued += 1;
+    }
+  }
+  if (requeued + failed > 0) log.warn({ requeued, failed }, "notify-insales: sweeper found pending notices without a job");
+  return { requeued, failed };
+}
+
+registerWorker({
+  name: SWEEP_NOTICES_QUEUE,
+  start: async (boss) => {
+    await boss.schedule(SWEEP_NOTICES_QUEUE, "* * * * *");
+    return boss.work(SWEEP_NOTICES_QUEUE, async () => {
+      await sweepPendingNotices();
+    });
+  },
+});

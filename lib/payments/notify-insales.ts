@@ -1,0 +1,204 @@
+// The `notify-insales` job (spec/product.md flow 7; spec/insales-protocol.md §2 «Result notice»): POSTs
+// the signed paid/amount/key/transaction_id/shop_id to the shop's server_url and reads the JSON answer.
+// - {"status":"ok"} → DELIVERED.
+// - {"status":"error","errors":[…]} → FAILED for good: a configuration problem; retrying blindly would
+//   not help (§2), so the merchant gets a Problem (and the kind-4 letter if enabled).
+// - Network error, 429, 503, other 5xx (and any answer we cannot read) → retried: after Retry-After when
+//   given, else with a doubling back-off, until ~24 h after the notice was created; then FAILED + Problem.
+// Idempotent: only a PENDING notice is sent; a DELIVERED or FAILED one never again. The follow-up job is
+// sent in the same transaction that records the attempt, so a crash loses neither.
+import { db, type Tx } from "../db";
+import { parseRetryAfter } from "../insales/api-client";
+import { registerWorker } from "../jobs/workers";
+import { log } from "../log";
+import { queuePaymentMails } from "../mail/queue-mail";
+import { noticePassword, noticeServerUrl, signedNoticeFields } from "./notify-insales-fields";
+import { enqueueNotice, NOTIFY_INSALES_QUEUE, type NotifyInsalesJob } from "./notify-insales-queue";
+
+/** Keep trying this long after the notice was created (InSales outages are hours, not days). */
+export const NOTICE_DEADLINE_MS = 24 * 60 * 60 * 1000;
+const FIRST_BACKOFF_SECONDS = 15;
+const MAX_BACKOFF_SECONDS = 30 * 60;
+/** A Retry-After beyond this is capped: we would rather ask again than sleep for a day on one header. */
+const MAX_RETRY_AFTER_SECONDS = 60 * 60;
+const REQUEST_TIMEOUT_MS = 20_000;
+
+export type NotifyOutcome =
+  | { ok: true; result: "delivered" | "not_pending" | "missing" }
+  | { ok: false; reason: "rejected" | "gave_up" | "no_password"; error: string }
+  | { ok: false; reason: "retry"; error: string; retryInSeconds: number };
+
+type Attempt =
+  | { kind: "ok" }
+  | { kind: "rejected"; errors: string[] }
+  | { kind: "retry"; error: string; retryAfterSeconds: number | null };
+
+/** InSales's messages (§2) in words a merchant can act on. */
+const ERROR_TEXT: Record<string, string> = {
+  "transaction not found": "транзакция не найдена в магазине",
+  "signature is not valid": "подпись не принята — проверьте «Пароль» способа оплаты в InSales",
+  "amount is not valid": "сумма не совпадает с суммой заказа",
+  "shop id is not valid": "неверный «Идентификатор магазина» способа оплаты",
+  "paid params is not valid": "неверный параметр paid",
+};
+
+export function describeInsalesErrors(errors: string[]): string {
+  const list = errors.length ? errors : ["без пояснений"];
+  return list.map((e) => ERROR_TEXT[e.trim().toLowerCase()] ?? e).join("; ");
+}
+
+function oneLine(s: string, max = 300): string {
+  const t = s.replace(/\s+/g, " ").trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+async function post(url: string, fields: Array<[string, string]>): Promise<Attempt> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: new URLSearchParams(fields).toString(),
+      // A redirect would lose the POST body (§4 pitfall 1); it is an answer we cannot use.
+      redirect: "manual",
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { kind: "retry", error: oneLine(`нет ответа от InSales (${cause ?? (error as Error).name})`), retryAfterSeconds: null };
+  }
+  const text = await response.text().catch(() => "");
+  type Answer = { status?: unknown; errors?: unknown } | null;
+  let json: Answer;
+  try {
+    json = JSON.parse(text) as Answer;
+  } catch {
+    json = null;
+  }
+  if (response.ok && json?.status === "ok") return { kind: "ok" };
+  // An explicit error list is InSales's verdict on the notice itself, whatever the HTTP status (not 429/5xx).
+  if (json?.status === "error" && response.status < 500 && response.status !== 429) {
+    const errors = Array.isArray(json.errors) ? json.errors.map((e) => oneLine(String(e), 200)).slice(0, 10) : [];
+    return { kind: "rejected", errors };
+  }
+  const retryAfterSeconds = response.status === 429 || response.status === 503 || response.status >= 500 ? parseRetryAfter(response.headers.get("retry-after")) : null;
+  return { kind: "retry", error: oneLine(`InSales ответил ${response.status}${text ? `: ${text.slice(0, 120)}` : ""}`), retryAfterSeconds };
+}
+
+/** Exponential back-off from 15 s, doubling, capped at 30 min. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The state a payment's notice summary shows: the newest notice's. */
+async function refreshPaymentSummary(paymentId: string, tx: Tx) {
+  const latest = await tx.insalesNotice.findFirst({ where: { paymentId }, orderBy: { createdAt: "desc" }, select: { state: true } });
+  if (latest) await tx.payment.update({ where: { id: paymentId }, data: { noticeState: latest.state } });
+}
+
+/** FAILED for good: the notice, the payment summary, the timeline, a Problem and the kind-4 letter. */
+export async function failNotice(noticeId: string, input: { kind: "notice_rejected" | "notice_failed"; error: string; problem: string }): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state: "FAILED", lastError: input.error } });
+    if (updated.count === 0) return false;
+    const notice = await tx.insalesNotice.findUniqueOrThrow({ where: { id: noticeId } });
+    await refreshPaymentSummary(notice.paymentId, tx);
+    await tx.paymentEvent.create({
+      data: { shopId: notice.shopId, paymentId: notice.paymentId, type: input.kind, message: input.problem, data: { noticeId, paid: notice.paid, attempts: notice.attempts } },
+    });
+    await tx.problem.create({ data: { shopId: notice.shopId, paymentId: notice.paymentId, kind: input.kind, message: input.problem } });
+    await queuePaymentMails(tx, { trigger: "notice_failed", shopId: notice.shopId, paymentId: notice.paymentId, eventKey: `notice:${noticeId}`, facts: { reason: input.problem } });
+    return true;
+  });
+}
+
+function paidText(paid: number): string {
+  return paid === 1 ? "«оплачен»" : "«не оплачен»";
+}
+
+/** One attempt at one notice (exported for tests; the worker below calls it). */
+export async function deliverNotice(noticeId: string, now: Date = new Date()): Promise<NotifyOutcome> {
+  const notice = await db().insalesNotice.findUnique({
+    where: { id: noticeId },
+    include: { payment: { include: { shop: { include: { settings: true, gateway: true } } } } },
+  });
+  if (!notice) return { ok: true, result: "missing" };
+  if (notice.state !== "PENDING") return { ok: true, result: "not_pending" };
+  const { payment } = notice;
+  const { shop } = payment;
+  const order = payment.orderNumber ?? payment.insalesOrderId;
+
+  const password = noticePassword(payment, shop.gateway, shop.settings);
+  if (!password) {
+    const error = "нет пароля для подписи уведомления (приложение удалено или способ оплаты не настроен)";
+    await failNotice(noticeId, { kind: "notice_failed", error, problem: `Не удалось сообщить InSales, что заказ ${order} ${paidText(notice.paid)}: ${error}.` });
+    return { ok: false, reason: "no_password", error };
+  }
+  let url: string;
+  try {
+    url = noticeServerUrl(shop.host, shop.gateway);
+  } catch {
+    const error = "неверный адрес магазина";
+    await failNotice(noticeId, { kind: "notice_failed", error, problem: `Не удалось сообщить InSales, что заказ ${order} ${paidText(notice.paid)}: ${error}.` });
+    return { ok: false, reason: "gave_up", error };
+  }
+
+  // Counted before sending: a crash mid-request still shows as an attempt.
+  await db().insalesNotice.update({ where: { id: noticeId }, data: { attempts: { increment: 1 } } });
+  const attempts = notice.attempts + 1;
+  const attempt = await post(url, signedNoticeFields(payment, notice.paid === 1 ? 1 : 0, password));
+  const logCtx = { shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, noticeId, paid: notice.paid, attempts };
+
+  if (attempt.kind === "ok") {
+    await db().$transaction(async (tx) => {
+      const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state: "DELIVERED", deliveredAt: new Date(), lastError: null } });
+      if (updated.count === 0) return;
+      await refreshPaymentSummary(payment.id, tx);
+      await tx.paymentEvent.create({
+        data: { shopId: shop.id, paymentId: payment.id, type: "notice_delivered", message: `InSales принял уведомление: заказ ${paidText(notice.paid)}`, data: { noticeId, paid: notice.paid, attempts } },
+      });
+    });
+    log.info(logCtx, "notify-insales: delivered");
+    return { ok: true, result: "delivered" };
+  }
+
+  if (attempt.kind === "rejected") {
+    const error = attempt.errors.join("; ") || "error";
+    await failNotice(noticeId, {
+      kind: "notice_rejected",
+      error,
+      problem: `InSales отклонил уведомление о том, что заказ ${order} ${paidText(notice.paid)}: ${describeInsalesErrors(attempt.errors)}. Проверьте настройки способа оплаты и отметьте оплату заказа вручную.`,
+    });
+    log.warn({ ...logCtx, errors: attempt.errors }, "notify-insales: rejected by InSales");
+    return { ok: false, reason: "rejected", error };
+  }
+
+  const delay = attempt.retryAfterSeconds !== null ? Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, attempt.retryAfterSeconds)) : backoffSeconds(attempts);
+  if (now.getTime() + delay * 1000 > notice.createdAt.getTime() + NOTICE_DEADLINE_MS) {
+    await db().insalesNotice.update({ where: { id: noticeId }, data: { lastError: attempt.error } });
+    await failNotice(noticeId, {
+      kind: "notice_failed",
+      error: attempt.error,
+      problem: `Не удалось сообщить InSales, что заказ ${order} ${paidText(notice.paid)}: попытки в течение суток не удались (${attempt.error}). Отметьте оплату заказа вручную.`,
+    });
+    log.error({ ...logCtx, err: attempt.error }, "notify-insales: gave up");
+    return { ok: false, reason: "gave_up", error: attempt.error };
+  }
+  await db().$transaction(async (tx) => {
+    await tx.insalesNotice.update({ where: { id: noticeId }, data: { lastError: attempt.error } });
+    await tx.paymentEvent.create({
+      data: { shopId: shop.id, paymentId: payment.id, type: "notice_retry", message: `Уведомление InSales не доставлено (${attempt.error}); повтор через ${delay} с`, data: { noticeId, attempts, retryInSeconds: delay } },
+    });
+    await enqueueNotice(noticeId, { tx, startAfter: delay });
+  });
+  log.warn({ ...logCtx, err: attempt.error, retryInSeconds: delay }, "notify-insales: will retry");
+  return { ok: false, reason: "retry", error: attempt.error, retryInSeconds: delay };
+}
+
+registerWorker({
+  name: NOTIFY_INSALES_QUEUE,
+  start: (boss) =>
+    boss.work<NotifyInsalesJob>(NOTIFY_INSALES_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
+      await deliverNotice(job.data.noticeId);
+    }),
+});

@@ -1,0 +1,227 @@
+// The settings screen's one schema (spec/product.md «The settings screen», guide/architecture.md
+// convention 11): react-hook-form validates with it in the browser and the server action re-validates with
+// it. Input = what the form holds (text inputs give strings); output = what ShopSettings stores.
+// Every message is Russian: the merchant reads it next to the field.
+import { z } from "zod";
+import { MAIL_KIND_NUMBERS, isShopAddressedKind } from "../mail/kinds";
+
+/** spec/intellectmoney-protocol.md §5: the codes seen in modules; the list is not published in full. */
+export const KNOWN_PAYMENT_METHODS: ReadonlyArray<{ code: string; label: string }> = [
+  { code: "bankcard", label: "Банковская карта" },
+  { code: "sbp", label: "СБП" },
+  { code: "yandex", label: "ЮMoney" },
+  { code: "sberbank", label: "SberPay" },
+  { code: "webmoney", label: "WebMoney" },
+  { code: "terminals", label: "Терминалы" },
+  { code: "alfaclick", label: "Альфа-Клик" },
+  { code: "inner", label: "Кошелёк IntellectMoney" },
+  { code: "exchangers", label: "Обменные пункты" },
+  { code: "transfers", label: "Денежные переводы" },
+  { code: "bank", label: "Банковский перевод" },
+];
+
+/** Free entry is allowed (§5), but only codes of this shape reach the signed form. */
+export const PAYMENT_METHOD_CODE = /^[a-z0-9_]{1,32}$/;
+
+/** spec/intellectmoney-protocol.md §1 «Invoice lifetime rules». */
+export const LIFETIME_DAYS_MAX_HOLD = 5;
+export const LIFETIME_DAYS_DEFAULT_HOLD = 3;
+/** 4319 hours without hold: 179 whole days. */
+export const LIFETIME_DAYS_MAX_NO_HOLD = 179;
+export const HOLD_HOURS_MAX = 119;
+export const HOLD_HOURS_DEFAULT = 119;
+
+export const HOLD_MODES = ["HOLD", "NO_HOLD", "CABINET"] as const;
+export const LEGAL_FORMS = ["ORGANIZATION", "INDIVIDUAL"] as const;
+
+const MAX_EMAIL_LENGTH = 254;
+const emailShape = z.email();
+
+function isEmail(value: string): boolean {
+  return value.length <= MAX_EMAIL_LENGTH && emailShape.safeParse(value).success;
+}
+
+/** A whole number typed into a text input: "" = not set (null), anything else must be digits. */
+const optionalWholeNumber = z
+  .string()
+  .trim()
+  .max(6, "Слишком большое число")
+  .regex(/^\d*$/, "Введите целое число")
+  .transform((v) => (v === "" ? null : Number(v)));
+
+/**
+ * Cross-field rules run even when a field already failed, so every error shows at once (zod skips
+ * refinements after some failures unless `when` says otherwise). They must then cope with raw values.
+ */
+const ALWAYS = { when: () => true };
+
+/** «E-mail магазина для уведомлений» is required when any letter to the shop is on. */
+function requireNotifyEmailForShopMails(v: { mailKinds: unknown; notifyEmail: unknown }, ctx: z.RefinementCtx) {
+  const kinds = Array.isArray(v.mailKinds) ? v.mailKinds : [];
+  const email = typeof v.notifyEmail === "string" ? v.notifyEmail.trim() : "";
+  if (email === "" && kinds.some((k) => typeof k === "number" && isShopAddressedKind(k))) {
+    ctx.addIssue({ code: "custom", path: ["notifyEmail"], message: "Укажите e-mail магазина: включены письма для магазина" });
+  }
+}
+
+const mailFields = {
+  mailKinds: z
+    .array(z.number().int().refine((n) => MAIL_KIND_NUMBERS.includes(n), "Неизвестное уведомление"))
+    .max(MAIL_KIND_NUMBERS.length * 2)
+    .transform((kinds) => [...new Set(kinds)].sort((a, b) => a - b)),
+  notifyEmail: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || isEmail(v), "Неверный e-mail")
+    .transform((v) => (v === "" ? null : v)),
+};
+
+const organization = z
+  .object({
+    legalForm: z.literal("ORGANIZATION"),
+    eshopId: z.string().trim().min(1, "Укажите номер магазина").regex(/^\d{1,6}$/, "Только цифры, не больше 6"),
+    /** "" with a key already saved = keep the saved one. */
+    secretKey: z.string().trim().max(256, "Слишком длинный ключ"),
+    /**
+     * Whether a key is stored already. Only a hint in the browser; the server overwrites it from the
+     * database before validating (lib/shops/settings-store.ts), so a forged `true` cannot skip the key.
+     */
+    secretKeySaved: z.boolean(),
+    testMode: z.boolean(),
+    preference: z.array(z.string().trim()).max(32, "Не больше 32 видов оплаты"),
+    holdMode: z.enum(HOLD_MODES, "Выберите режим холдирования"),
+    invoiceLifetimeDays: optionalWholeNumber,
+    holdHours: optionalWholeNumber,
+    markPaidOnHold: z.boolean(),
+    ...mailFields,
+  })
+  .superRefine((v, ctx) => {
+    if (v.secretKey === "" && !v.secretKeySaved) {
+      ctx.addIssue({ code: "custom", path: ["secretKey"], message: "Укажите секретный ключ" });
+    }
+    if (Array.isArray(v.preference)) preferenceIssues(v.preference).forEach((message) => ctx.addIssue({ code: "custom", path: ["preference"], message }));
+    // After a failed field check zod hands over the raw string; only numbers are range-checked here.
+    const days = v.invoiceLifetimeDays;
+    if (typeof days === "number") {
+      if (days < 1) ctx.addIssue({ code: "custom", path: ["invoiceLifetimeDays"], message: "Не меньше 1 дня" });
+      else if (v.holdMode === "HOLD" && days > LIFETIME_DAYS_MAX_HOLD) {
+        ctx.addIssue({ code: "custom", path: ["invoiceLifetimeDays"], message: "С холдированием срок жизни счёта — не больше 5 дней" });
+      } else if (days > LIFETIME_DAYS_MAX_NO_HOLD) {
+        ctx.addIssue({ code: "custom", path: ["invoiceLifetimeDays"], message: "Не больше 179 дней" });
+      }
+    }
+    // The hold time is sent only with holdMode=1 (§1), so it is checked only then.
+    if (v.holdMode === "HOLD" && typeof v.holdHours === "number" && (v.holdHours < 1 || v.holdHours > HOLD_HOURS_MAX)) {
+      ctx.addIssue({ code: "custom", path: ["holdHours"], message: "От 1 до 119 часов" });
+    }
+    requireNotifyEmailForShopMails(v, ctx);
+  }, ALWAYS)
+  .transform((v) => ({
+    legalForm: v.legalForm,
+    eshopId: v.eshopId,
+    /** null = keep the saved key. */
+    secretKey: v.secretKey === "" ? null : v.secretKey,
+    testMode: v.testMode,
+    preference: v.preference,
+    holdMode: v.holdMode,
+    invoiceLifetimeDays: v.invoiceLifetimeDays,
+    holdHours: v.holdMode === "HOLD" ? v.holdHours : null,
+    // A hold can happen with «Задано в личном кабинете» too (the cabinet decides), never with «Не холдировать».
+    markPaidOnHold: v.holdMode === "NO_HOLD" ? false : v.markPaidOnHold,
+    mailKinds: v.mailKinds,
+    notifyEmail: v.notifyEmail,
+  }));
+
+const individual = z
+  .object({
+    legalForm: z.literal("INDIVIDUAL"),
+    walletFormId: z.string().trim().min(1, "Укажите ID формы").regex(/^\d{1,12}$/, "Только цифры, не больше 12"),
+    walletLogin: z
+      .string()
+      .trim()
+      .min(1, "Укажите e-mail для входа в личный кабинет")
+      .refine((v) => v === "" || isEmail(v), "Неверный e-mail"),
+    ...mailFields,
+  })
+  .superRefine((v, ctx) => requireNotifyEmailForShopMails(v, ctx), ALWAYS);
+
+export const settingsSchema = z.discriminatedUnion("legalForm", [organization, individual], {
+  error: "Выберите организационно-правовую форму",
+});
+
+export type SettingsFormInput = z.input<typeof settingsSchema>;
+export type SettingsOutput = z.output<typeof settingsSchema>;
+
+/**
+ * What the form holds: both legal forms' fields at once, so switching the radio back and forth keeps what
+ * was typed. The schema keeps only the chosen form's fields.
+ */
+export type SettingsFormValues = {
+  legalForm: (typeof LEGAL_FORMS)[number];
+  eshopId: string;
+  secretKey: string;
+  secretKeySaved: boolean;
+  testMode: boolean;
+  preference: string[];
+  holdMode: (typeof HOLD_MODES)[number];
+  invoiceLifetimeDays: string;
+  holdHours: string;
+  markPaidOnHold: boolean;
+  walletFormId: string;
+  walletLogin: string;
+  mailKinds: number[];
+  notifyEmail: string;
+};
+
+/** The values of a shop that has saved nothing yet. */
+export function emptySettingsForm(notifyEmail = ""): SettingsFormValues {
+  return {
+    legalForm: "ORGANIZATION",
+    eshopId: "",
+    secretKey: "",
+    secretKeySaved: false,
+    testMode: false,
+    preference: [],
+    holdMode: "NO_HOLD",
+    invoiceLifetimeDays: "",
+    holdHours: "",
+    markPaidOnHold: false,
+    walletFormId: "",
+    walletLogin: "",
+    mailKinds: [],
+    notifyEmail,
+  };
+}
+
+/** Field name → its first message, the shape the form shows next to each field. */
+export type SettingsFieldErrors = Partial<Record<keyof SettingsFormValues | "form", string>>;
+
+export function fieldErrorsOf(error: z.ZodError): SettingsFieldErrors {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? String(issue.path[0]) : "form";
+    out[key] ??= issue.message;
+  }
+  return out as SettingsFieldErrors;
+}
+
+/** Order is kept (it is the order on the payment page); each code once, each of the allowed shape. */
+function preferenceIssues(codes: readonly string[]): string[] {
+  const issues: string[] = [];
+  const bad = codes.filter((c) => !PAYMENT_METHOD_CODE.test(c));
+  if (bad.length > 0) {
+    issues.push(`Неверный код «${bad[0].slice(0, 40)}»: только латинские строчные буквы, цифры и «_», до 32 символов`);
+  }
+  const seen = new Set<string>();
+  const dup = codes.find((c) => (seen.has(c) ? true : (seen.add(c), false)));
+  if (dup !== undefined) issues.push(`Вид оплаты «${dup.slice(0, 40)}» указан дважды`);
+  return issues;
+}
+
+/** «bankcard, sbp» → ["bankcard", "sbp"]: the free-entry input of «Список видов оплаты». */
+export function parsePaymentMethodCodes(text: string): string[] {
+  return text
+    .split(/[,;\s]+/)
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { decryptSecret } from "../crypto";
+import { db } from "../db";
+import { useTestDatabase } from "../testing/use-test-database";
+import { emptySettingsForm, type SettingsFormValues } from "./settings-schema";
+import { isTestModeOn, loadSettingsForm, saveSettings } from "./settings-store";
+
+useTestDatabase();
+
+const SECRET = "Sup3r-Secret-Key-7f3a";
+let counter = 0;
+
+async function newShop(over: { ownerEmail?: string; status?: "ACTIVE" | "UNINSTALLED" } = {}) {
+  counter += 1;
+  return db().shop.create({ data: { insalesId: `9${counter}00${counter}`, host: `shop-${counter}.myinsales.ru`, ...over } });
+}
+
+function orgForm(over: Partial<SettingsFormValues> = {}): SettingsFormValues {
+  return { ...emptySettingsForm("shop@example.com"), eshopId: "123456", secretKey: SECRET, mailKinds: [2, 3], ...over };
+}
+
+async function rawRow(shopId: string): Promise<string> {
+  const rows = await db().$queryRaw<Array<{ row: string }>>`SELECT row_to_json(s)::text AS row FROM "ShopSettings" s WHERE "shopId" = ${shopId}::uuid`;
+  return rows[0]?.row ?? "";
+}
+
+describe("saveSettings / loadSettingsForm", () => {
+  it("stores the secret key encrypted: the row never contains the plain key", async () => {
+    const shop = await newShop();
+    expect(await saveSettings(shop.id, orgForm())).toEqual({ ok: true });
+    const row = await rawRow(shop.id);
+    expect(row).not.toBe("");
+    expect(row).not.toContain(SECRET);
+    const stored = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(stored.secretKeyEnc).not.toBeNull();
+    expect(decryptSecret(stored.secretKeyEnc!)).toBe(SECRET);
+    expect(stored).toMatchObject({ legalForm: "ORGANIZATION", eshopId: "123456", mailKinds: [2, 3], notifyEmail: "shop@example.com", holdMode: "NO_HOLD" });
+  });
+
+  it("never returns the key from load: only a flag and a mask of the last 4 characters", async () => {
+    const shop = await newShop();
+    await saveSettings(shop.id, orgForm());
+    const loaded = await loadSettingsForm(shop.id);
+    expect(JSON.stringify(loaded)).not.toContain(SECRET);
+    expect(loaded.values.secretKey).toBe("");
+    expect(loaded.values.secretKeySaved).toBe(true);
+    expect(loaded.secretKeyMask).toBe("••••••7f3a");
+  });
+
+  it("keeps the saved key when the field is left empty, and replaces it when a new one is typed", async () => {
+    const shop = await newShop();
+    await saveSettings(shop.id, orgForm());
+    const before = (await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).secretKeyEnc;
+    expect(await saveSettings(shop.id, orgForm({ secretKey: "", eshopId: "654321" }))).toEqual({ ok: true });
+    const kept = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(kept.secretKeyEnc).toBe(before);
+    expect(kept.eshopId).toBe("654321");
+    await saveSettings(shop.id, orgForm({ secretKey: "another-key-0001" }));
+    const replaced = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(decryptSecret(replaced.secretKeyEnc!)).toBe("another-key-0001");
+  });
+
+  it("does not trust a forged «key saved» flag: the first save without a key is refused", async () => {
+    const shop = await newShop();
+    const r = await saveSettings(shop.id, orgForm({ secretKey: "", secretKeySaved: true }));
+    expect(r).toEqual({ ok: false, reason: "invalid", fieldErrors: { secretKey: "Укажите секретный ключ" } });
+    expect(await db().shopSettings.findUnique({ where: { shopId: shop.id } })).toBeNull();
+  });
+
+  it("returns the schema's field errors and writes nothing", async () => {
+    const shop = await newShop();
+    const r = await saveSettings(shop.id, orgForm({ holdMode: "HOLD", invoiceLifetimeDays: "6", holdHours: "120" }));
+    expect(r).toEqual({
+      ok: false,
+      reason: "invalid",
+      fieldErrors: { invoiceLifetimeDays: "С холдированием срок жизни счёта — не больше 5 дней", holdHours: "От 1 до 119 часов" },
+    });
+    expect(await db().shopSettings.findUnique({ where: { shopId: shop.id } })).toBeNull();
+    expect((await saveSettings(shop.id, "garbage")).ok).toBe(false);
+    expect((await saveSettings(shop.id, null)).ok).toBe(false);
+  });
+
+  it("shop A's save never touches shop B's row", async () => {
+    const a = await newShop();
+    const b = await newShop();
+    await saveSettings(b.id, orgForm({ eshopId: "222222", secretKey: "b-secret-key-bbbb", testMode: true }));
+    const bBefore = await db().shopSettings.findUniqueOrThrow({ where: { shopId: b.id } });
+    await saveSettings(a.id, orgForm({ eshopId: "111111", secretKey: "a-secret-key-aaaa" }));
+    await saveSettings(a.id, { ...emptySettingsForm(""), legalForm: "INDIVIDUAL", walletFormId: "77", walletLogin: "a@example.com" });
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shopId: b.id } })).toEqual(bBefore);
+    expect((await loadSettingsForm(b.id)).secretKeyMask).toBe("••••••bbbb");
+    expect(await isTestModeOn(b.id)).toBe(true);
+    expect(await isTestModeOn(a.id)).toBe(false);
+  });
+
+  it("switching to «Физическое лицо» keeps the organization's fields for switching back", async () => {
+    const shop = await newShop();
+    await saveSettings(shop.id, orgForm({ holdMode: "HOLD", invoiceLifetimeDays: "4", holdHours: "48", preference: ["sbp", "bankcard"] }));
+    expect(await saveSettings(shop.id, { ...orgForm(), legalForm: "INDIVIDUAL", walletFormId: "4242", walletLogin: "w@example.com" })).toEqual({ ok: true });
+    const loaded = await loadSettingsForm(shop.id);
+    expect(loaded.values).toMatchObject({
+      legalForm: "INDIVIDUAL",
+      walletFormId: "4242",
+      walletLogin: "w@example.com",
+      eshopId: "123456",
+      secretKeySaved: true,
+      holdMode: "HOLD",
+      holdHours: "48",
+      preference: ["sbp", "bankcard"],
+      // the wallet invoice lifetime is the default, not the hold limit
+      invoiceLifetimeDays: "",
+    });
+  });
+
+  it("prefills the notify e-mail with the session user's e-mail while nothing is saved", async () => {
+    const shop = await newShop({ ownerEmail: "owner@example.com" });
+    expect((await loadSettingsForm(shop.id, { userEmail: "manager@example.com" })).values.notifyEmail).toBe("manager@example.com");
+    expect((await loadSettingsForm(shop.id)).values.notifyEmail).toBe("owner@example.com");
+    await saveSettings(shop.id, orgForm({ notifyEmail: "", mailKinds: [1] }));
+    expect((await loadSettingsForm(shop.id, { userEmail: "manager@example.com" })).values.notifyEmail).toBe("");
+  });
+
+  it("refuses to save for an uninstalled or unknown shop", async () => {
+    const gone = await newShop({ status: "UNINSTALLED" });
+    expect(await saveSettings(gone.id, orgForm())).toMatchObject({ ok: false, reason: "shop_not_active" });
+    expect(await saveSettings("00000000-0000-4000-8000-000000000000", orgForm())).toMatchObject({ ok: false, reason: "shop_not_active" });
+    expect(await db().shopSettings.count({ where: { shopId: gone.id } })).toBe(0);
+  });
+});
