@@ -18,6 +18,8 @@ export type ServerKnobs = {
   unavailable: { count: number; status: 429 | 503 | 500; retryAfter: number | null } | null;
   /** Answer every server notice with this error list (a configuration problem on the InSales side). */
   errors: string[] | null;
+  /** Answer every server notice this many milliseconds late (to observe how many the app sends at once). */
+  latencyMs: number;
 };
 
 export type ManualSetup = { password: string; shopId?: string };
@@ -27,6 +29,8 @@ export type ExternalPayments = {
   setManual(host: string, setup: ManualSetup | null): void;
   /** Every server-channel attempt that reached the handler (including refused ones), per host. */
   attempts: Array<{ host: string; at: number; answer: string }>;
+  /** The most server notices that were being answered at the same moment, over all shops. */
+  maxInFlight: number;
   noticesFor(host: string, transactionId: string): StandInOrder["notices"];
 };
 
@@ -47,12 +51,13 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
   const knobsByHost = new Map<string, ServerKnobs>();
   const manual = new Map<string, ManualSetup>();
   const attempts: ExternalPayments["attempts"] = [];
+  let inFlight = 0;
 
   const api: ExternalPayments = {
     knobs(host) {
       let k = knobsByHost.get(host);
       if (!k) {
-        k = { down: false, unavailable: null, errors: null };
+        k = { down: false, unavailable: null, errors: null, latencyMs: 0 };
         knobsByHost.set(host, k);
       }
       return k;
@@ -62,6 +67,7 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
       else manual.delete(host);
     },
     attempts,
+    maxInFlight: 0,
     noticesFor(host, transactionId) {
       return standIn.shops.get(host)?.orders.find((o) => o.client_transaction_id === transactionId)?.notices ?? [];
     },
@@ -111,13 +117,25 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
       sendJson(res, k.unavailable.status, { errors: ["Service Unavailable"] }, headers);
       return true;
     }
-    const fields = fieldsOf(body);
-    const verdict = verify(shop, fields, null);
-    const errors = k.errors ?? (verdict.ok ? null : verdict.errors);
-    const answer = errors ? { status: "error", errors } : { status: "ok" };
-    record(verdict.order, "server", fields, errors === null, JSON.stringify(answer));
-    attempts.push({ host: shop.host, at: Date.now(), answer: JSON.stringify(answer) });
-    sendJson(res, 200, answer);
+    const answerNow = () => {
+      const fields = fieldsOf(body);
+      const verdict = verify(shop, fields, null);
+      const errors = k.errors ?? (verdict.ok ? null : verdict.errors);
+      const answer = errors ? { status: "error", errors } : { status: "ok" };
+      record(verdict.order, "server", fields, errors === null, JSON.stringify(answer));
+      attempts.push({ host: shop.host, at: Date.now(), answer: JSON.stringify(answer) });
+      sendJson(res, 200, answer);
+    };
+    if (k.latencyMs <= 0) {
+      answerNow();
+      return true;
+    }
+    inFlight += 1;
+    api.maxInFlight = Math.max(api.maxInFlight, inFlight);
+    setTimeout(() => {
+      inFlight -= 1;
+      answerNow();
+    }, k.latencyMs);
     return true;
   }
 
@@ -165,6 +183,7 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
         const u = json.unavailable as { count?: number; status?: number; retryAfter?: number | null } | null;
         k.unavailable = u ? { count: Number(u.count ?? 1), status: u.status === 429 || u.status === 500 ? u.status : 503, retryAfter: u.retryAfter ?? null } : null;
       }
+      if (typeof json.latencyMs === "number") k.latencyMs = json.latencyMs;
       if (json.errors !== undefined) k.errors = Array.isArray(json.errors) ? json.errors.map(String) : null;
       sendJson(res, 200, { ok: true, knobs: k });
       return true;

@@ -41,7 +41,7 @@ describe("parseResultNotification", () => {
     expect(JSON.stringify(r)).not.toContain("leaked-in-clear");
   });
 
-  it.each(["eshopId", "paymentId", "orderId", "recipientAmount", "recipientCurrency", "paymentStatus", "hash"])("requires %s", (field) => {
+  it.each(["eshopId", "paymentId", "orderId", "recipientAmount", "recipientCurrency", "paymentStatus"])("requires %s", (field) => {
     expect(parseResultNotification(body({ [field]: null }))).toEqual({ ok: false, reason: "missing_field", field });
     expect(parseResultNotification(body({ [field]: "" }))).toEqual({ ok: false, reason: "missing_field", field });
   });
@@ -61,7 +61,15 @@ describe("parseResultNotification", () => {
     }
   });
 
-  it("requires the hash to be 32 hex digits", () => {
+  it("leaves an absent or empty hash to the caller (wallet notifications, §2)", () => {
+    for (const hash of [null, ""]) {
+      const r = parseResultNotification(body({ eshopId: "450157", hash }));
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.notification.hash).toBe("");
+    }
+  });
+
+  it("requires a present hash to be 32 hex digits", () => {
     expect(parseResultNotification(body({ hash: "8F958DB097C615A097E0548A3B57A9F6" })).ok).toBe(true);
     expect(parseResultNotification(body({ hash: "nothex" }))).toEqual({ ok: false, reason: "invalid_field", field: "hash" });
   });

@@ -33,8 +33,11 @@ export type ResultParseResult =
       field: string;
     };
 
-const REQUIRED = ["eshopId", "paymentId", "orderId", "recipientAmount", "recipientCurrency", "paymentStatus", "hash"] as const;
+const REQUIRED = ["eshopId", "paymentId", "orderId", "recipientAmount", "recipientCurrency", "paymentStatus"] as const;
+// `hash` is optional here: wallet notifications (eshopId 450157, §2) may come without one. Whether a
+// missing hash is acceptable depends on the stored payment, so apply-result decides (never this parser).
 const OPTIONAL = [
+  "hash",
   "serviceName",
   "eshopAccount",
   "userName",
@@ -87,7 +90,7 @@ export function parseResultNotification(body: URLSearchParams): ResultParseResul
   if (!(PAYMENT_STATUS_CODES as readonly string[]).includes(raw.paymentStatus)) {
     return { ok: false, reason: "invalid_field", field: "paymentStatus" };
   }
-  if (!MD5_HEX.test(raw.hash)) return { ok: false, reason: "invalid_field", field: "hash" };
+  if (raw.hash !== "" && !MD5_HEX.test(raw.hash)) return { ok: false, reason: "invalid_field", field: "hash" };
 
   const userFields: Record<string, string> = {};
   for (const name of new Set(body.keys())) {

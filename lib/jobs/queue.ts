@@ -30,7 +30,11 @@ async function createBoss(url: string): Promise<PgBoss> {
   try {
     await lock.query("SELECT pg_advisory_lock($1)", [QUEUE_SETUP_LOCK.toString()]);
     for (const [name, policy] of Object.entries(QUEUES)) {
+      // createQueue leaves an existing queue as it was; updateQueue carries retry and expiry changes of
+      // lib/jobs/queues.ts to databases created by an earlier release. (A queue's `policy` must never
+      // change: pg-boss builds the partition's unique indexes from it at creation.)
       await boss.createQueue(name, { name, ...policy });
+      await boss.updateQueue(name, { name, ...policy });
     }
   } finally {
     await lock.end(); // ends the session: the advisory lock goes with it

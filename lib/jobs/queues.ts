@@ -20,8 +20,10 @@ export const QUEUES = {
   "sweep-mails": { policy: "singleton", retryLimit: 0, expireInSeconds: 300 },
   /** One notice to InSales (lib/payments/notify-insales.ts); singletonKey = notice id, "stately": one waiting
    *  and one running per notice. The worker schedules its own Retry-After/back-off follow-ups (bounded to
-   *  ~24 h); pg-boss retries only cover a crash or an unexpected error inside the worker. */
-  "notify-insales": { policy: "stately", retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 },
+   *  ~24 h); pg-boss retries only cover a crash or an unexpected error inside the worker. An attempt takes
+   *  at most the 20 s request timeout, so 60 s of expiry is safe and gets a crashed instance's notices
+   *  going again within about a minute and a half (expiry + the 30 s maintenance interval). */
+  "notify-insales": { policy: "stately", retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 60 },
   /** Every minute: re-queue PENDING notices that lost their job (lib/payments/notice-sweeper.ts). */
   "sweep-notices": { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 } satisfies Record<string, Policy>;

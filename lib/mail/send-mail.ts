@@ -6,6 +6,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { db } from "../db";
 import { env } from "../env";
+import { workEach } from "../jobs/work-each";
 import { registerWorker } from "../jobs/workers";
 import { log } from "../log";
 import { SEND_MAIL_QUEUE } from "./queue-mail";
@@ -99,7 +100,7 @@ export async function sendQueuedMail(mailId: string, options: { finalAttempt: bo
 registerWorker({
   name: SEND_MAIL_QUEUE,
   start: (boss) =>
-    boss.work<SendMailJob>(SEND_MAIL_QUEUE, { includeMetadata: true, batchSize: 1 }, async ([job]) => {
+    workEach<SendMailJob>(boss, SEND_MAIL_QUEUE, { batchSize: 10, pollingIntervalSeconds: 1 }, async (job) => {
       const outcome = await sendQueuedMail(job.data.mailId, { finalAttempt: job.retryCount >= job.retryLimit });
       // Throwing hands the retry and its back-off to pg-boss; the final failure is already stored.
       if (!outcome.ok && !outcome.final) throw new Error(`send-mail: ${outcome.reason}`);

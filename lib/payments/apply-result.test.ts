@@ -185,6 +185,12 @@ describe("applying results", () => {
     expect(row).toMatchObject({ status: "PAID", unverifiedResults: true });
     expect((await eventsOf(p.payment.id)).some((e) => e.type === "result_unverified" && (e.data as { verification?: string }).verification === "unverified")).toBe(true);
   });
+
+  it("applies a wallet payment's result that carries no hash at all (§2: the shared shop's key is not ours)", async () => {
+    const p = await newPayment(world, { wallet: true });
+    expect(await world.im.notify(p.invoice.paymentId, "5", { tamper: { hash: "" } })).toMatchObject({ httpStatus: 200, body: "OK" });
+    expect(await paymentRow(p.payment.id)).toMatchObject({ status: "PAID", unverifiedResults: true });
+  });
 });
 
 describe("refusing results (no state change, a 4xx, a short reason, an event)", () => {
@@ -206,6 +212,11 @@ describe("refusing results (no state change, a 4xx, a short reason, an event)", 
     expect(sent.body).not.toContain(p.secretKey);
     const tampered = await world.im.notify(p.invoice.paymentId, "5", { tamper: { userName: "Mallory" } });
     await expectRefused(tampered, "bad_hash", p.payment.id);
+  });
+
+  it("refuses an organization's result without a hash", async () => {
+    const p = await newPayment(world);
+    await expectRefused(await world.im.notify(p.invoice.paymentId, "5", { tamper: { hash: "" } }), "bad_hash", p.payment.id);
   });
 
   it("refuses a result whose hash was computed with another shop's key", async () => {

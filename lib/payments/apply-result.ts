@@ -163,6 +163,7 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
   if (!wallet) {
     const secretKey = shop.settings?.secretKeyEnc ? decryptSecret(shop.settings.secretKeyEnc) : null;
     if (!secretKey) return reject("bad_hash", "в настройках нет секретного ключа, подпись проверить нечем", ctx, data, fingerprint);
+    if (n.hash === "") return reject("bad_hash", "в уведомлении нет контрольной подписи (hash)", ctx, data, fingerprint);
     if (!verifyResultNotificationHash(n, secretKey, n.hash)) {
       // §3: UTF-8 only; a windows-1251 hash of the same fields would also land here. Logged, never echoed.
       return reject("bad_hash", "контрольная подпись не совпала (возможна подделка или неверный секретный ключ)", ctx, data, fingerprint);

@@ -9,8 +9,13 @@ import { log } from "../log";
 import { rateLimited } from "../http/rate-limit";
 import { startCheckout } from "./checkout";
 
-/** Far above any real checkout (order_json included), far below what could hurt us. */
-const MAX_BODY_BYTES = 512 * 1024;
+/**
+ * order_json may be up to 1 MiB of UTF-8 (lib/insales/checkout-request.ts); URL-encoded, every non-ASCII
+ * byte becomes three characters (%D0), so a legitimate Cyrillic order can approach 3 MiB on the wire.
+ * 4 MiB admits it with room for the other fields and stays far below what could hurt us.
+ */
+export const MAX_CHECKOUT_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_BODY_BYTES = MAX_CHECKOUT_BODY_BYTES;
 
 function headers(nonce: string, formAction: string): HeadersInit {
   return {

@@ -6,6 +6,7 @@ import { encryptSecret, md5Hex } from "../crypto";
 import { db } from "../db";
 import { useTestDatabase } from "../testing/use-test-database";
 import { startCheckout } from "./checkout";
+import { MAX_CHECKOUT_BODY_BYTES } from "./checkout-http";
 import {
   addInstalledShop,
   configureOrganization,
@@ -201,6 +202,20 @@ describe("checkout: verification", () => {
   });
 });
 
+describe("checkout: body size", () => {
+  it("admits a signed checkout whose order_json is close to 1 MiB of Cyrillic (about 2.7 MiB URL-encoded)", async () => {
+    const shop = await addInstalledShop(stand.insales);
+    await configureOrganization(shop.id);
+    await connectGatewayDirectly(shop, "gw-password");
+    const orderJson = JSON.stringify({ comment: "ж".repeat(450 * 1024) });
+    const fields = signed(shop, "gw-password", { order_json: orderJson });
+    expect(new URLSearchParams(fields).toString().length).toBeGreaterThan(2.5 * 1024 * 1024);
+    const response = await post(fields);
+    expect(response.status).toBe(200);
+    expect(await paymentsOf(shop.id)).toHaveLength(1);
+  });
+});
+
 describe("checkout: idempotency", () => {
   it("reuses the payment on a repeat POST: one row, the same orderId and hash", async () => {
     const shop = await addInstalledShop(stand.insales);
@@ -337,7 +352,7 @@ describe("checkout: bad input never reaches IntellectMoney and never answers 500
     { name: "no content type", status: 415, request: () => new Request(`${APP}/payment.php`, { method: "POST", body: "a=b" }) },
     { name: "windows-1251 charset", status: 415, request: () => formRequest(`${APP}/payment.php`, signed(ready, "gw"), "application/x-www-form-urlencoded; charset=windows-1251") },
     { name: "invalid UTF-8 bytes", status: 400, request: () => new Request(`${APP}/payment.php`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new Uint8Array([0x61, 0x3d, 0xff, 0xfe]) }) },
-    { name: "huge body", status: 400, request: () => formRequest(`${APP}/payment.php`, { ...signed(ready, "gw"), junk: "x".repeat(600 * 1024) }) },
+    { name: "huge body", status: 400, request: () => formRequest(`${APP}/payment.php`, { ...signed(ready, "gw"), junk: "x".repeat(MAX_CHECKOUT_BODY_BYTES) }) },
     { name: "unknown shop", status: 404, request: () => formRequest(`${APP}/payment.php`, signed(ready, "gw", { shop_id: "999999999" })) },
     { name: "bad ?shop parameter", status: 404, request: () => formRequest(`${APP}/payment.php?shop=../x`, signed(ready, "gw")) },
     { name: "uninstalled shop", status: 404, request: () => formRequest(`${APP}/payment.php`, signed(inactive, "gw")) },

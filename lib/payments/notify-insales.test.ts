@@ -192,6 +192,22 @@ describe("notify-insales through the workers", () => {
     expect(p.order.financial_status).toBe("paid");
   });
 
+  it("works a burst of notices in parallel, each delivered exactly once", async () => {
+    await stopBoss();
+    const first = await paidWithNotice();
+    const burst = [first];
+    // Same shop, so the knob below slows every notice of the burst.
+    for (let i = 0; i < 11; i++) burst.push(await paidWithNotice({ shop: { ...first.shop, eshopId: first.eshopId, secretKey: first.secretKey } }));
+    world.ext.knobs(first.shop.host).latencyMs = 400;
+    world.ext.maxInFlight = 0;
+    await startWorkers();
+    await waitFor("every notice of the burst", async () => (await db().insalesNotice.count({ where: { id: { in: burst.map((p) => p.noticeId) }, state: "DELIVERED" } })) === burst.length);
+    world.ext.knobs(first.shop.host).latencyMs = 0;
+    // One worker handling one notice at a time would never have two in flight.
+    expect(world.ext.maxInFlight).toBeGreaterThan(1);
+    for (const p of burst) expect(serverNotices(p).filter((n) => n.valid)).toHaveLength(1);
+  });
+
   it("delivers a notice queued while no worker ran, once, after a restart", async () => {
     await stopBoss();
     const p = await paidWithNotice(); // queued with the state change; nobody is working

@@ -9,6 +9,7 @@
 // sent in the same transaction that records the attempt, so a crash loses neither.
 import { db, type Tx } from "../db";
 import { parseRetryAfter } from "../insales/api-client";
+import { workEach } from "../jobs/work-each";
 import { registerWorker } from "../jobs/workers";
 import { log } from "../log";
 import { queuePaymentMails } from "../mail/queue-mail";
@@ -198,7 +199,9 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
 registerWorker({
   name: NOTIFY_INSALES_QUEUE,
   start: (boss) =>
-    boss.work<NotifyInsalesJob>(NOTIFY_INSALES_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    // Up to 20 notices in flight per instance: a sale's burst drains in seconds, not minutes, while the
+    // shops' servers (one request each, 20 s timeout) are never hit by more than a handful at once.
+    workEach<NotifyInsalesJob>(boss, NOTIFY_INSALES_QUEUE, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (job) => {
       await deliverNotice(job.data.noticeId);
     }),
 });

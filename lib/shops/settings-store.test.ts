@@ -27,7 +27,7 @@ async function rawRow(shopId: string): Promise<string> {
 describe("saveSettings / loadSettingsForm", () => {
   it("stores the secret key encrypted: the row never contains the plain key", async () => {
     const shop = await newShop();
-    expect(await saveSettings(shop.id, orgForm())).toEqual({ ok: true });
+    expect(await saveSettings(shop.id, orgForm())).toEqual({ ok: true, connectQueued: true });
     const row = await rawRow(shop.id);
     expect(row).not.toBe("");
     expect(row).not.toContain(SECRET);
@@ -51,7 +51,7 @@ describe("saveSettings / loadSettingsForm", () => {
     const shop = await newShop();
     await saveSettings(shop.id, orgForm());
     const before = (await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).secretKeyEnc;
-    expect(await saveSettings(shop.id, orgForm({ secretKey: "", eshopId: "654321" }))).toEqual({ ok: true });
+    expect(await saveSettings(shop.id, orgForm({ secretKey: "", eshopId: "654321" }))).toMatchObject({ ok: true });
     const kept = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
     expect(kept.secretKeyEnc).toBe(before);
     expect(kept.eshopId).toBe("654321");
@@ -96,7 +96,7 @@ describe("saveSettings / loadSettingsForm", () => {
   it("switching to «Физическое лицо» keeps the organization's fields for switching back", async () => {
     const shop = await newShop();
     await saveSettings(shop.id, orgForm({ holdMode: "HOLD", invoiceLifetimeDays: "4", holdHours: "48", preference: ["sbp", "bankcard"] }));
-    expect(await saveSettings(shop.id, { ...orgForm(), legalForm: "INDIVIDUAL", walletFormId: "4242", walletLogin: "w@example.com" })).toEqual({ ok: true });
+    expect(await saveSettings(shop.id, { ...orgForm(), legalForm: "INDIVIDUAL", walletFormId: "4242", walletLogin: "w@example.com" })).toMatchObject({ ok: true });
     const loaded = await loadSettingsForm(shop.id);
     expect(loaded.values).toMatchObject({
       legalForm: "INDIVIDUAL",
@@ -125,5 +125,23 @@ describe("saveSettings / loadSettingsForm", () => {
     expect(await saveSettings(gone.id, orgForm())).toMatchObject({ ok: false, reason: "shop_not_active" });
     expect(await saveSettings("00000000-0000-4000-8000-000000000000", orgForm())).toMatchObject({ ok: false, reason: "shop_not_active" });
     expect(await db().shopSettings.count({ where: { shopId: gone.id } })).toBe(0);
+  });
+
+  it("queues the connection of the InSales payment method with the first save only", async () => {
+    const shop = await newShop();
+    const jobs = () => db().$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'connect-gateway' AND singleton_key = ${shop.id}`;
+    expect(await saveSettings(shop.id, orgForm())).toEqual({ ok: true, connectQueued: true });
+    expect(await db().shopGateway.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ state: "CONNECTING" });
+    expect(Number((await jobs())[0].n)).toBe(1);
+    // Connected (or failed and waiting for the merchant's button): later saves do not reconnect by themselves.
+    await db().shopGateway.update({ where: { shopId: shop.id }, data: { state: "CONNECTED" } });
+    expect(await saveSettings(shop.id, orgForm({ secretKey: "" }))).toEqual({ ok: true, connectQueued: false });
+    expect(Number((await jobs())[0].n)).toBe(1);
+  });
+
+  it("does not queue a connection when the save is refused", async () => {
+    const shop = await newShop();
+    expect(await saveSettings(shop.id, orgForm({ eshopId: "" }))).toMatchObject({ ok: false, reason: "invalid" });
+    expect(await db().shopGateway.count({ where: { shopId: shop.id } })).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
 import { decryptSecret, encryptSecret, maskSecret } from "../crypto";
 import { db } from "../db";
 import { log } from "../log";
+import { requestGatewayConnectionIfNew } from "../payments/connect-gateway-job";
 import { emptySettingsForm, fieldErrorsOf, settingsSchema, type SettingsFieldErrors, type SettingsFormValues } from "./settings-schema";
 
 export type LoadedSettingsForm = {
@@ -12,7 +13,7 @@ export type LoadedSettingsForm = {
 };
 
 export type SaveSettingsResult =
-  | { ok: true }
+  | { ok: true; /** The automatic connection of the InSales payment method was queued (first save). */ connectQueued: boolean }
   | { ok: false; reason: "invalid"; fieldErrors: SettingsFieldErrors }
   | { ok: false; reason: "shop_not_active"; fieldErrors: SettingsFieldErrors };
 
@@ -100,9 +101,14 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
           // organization's hold-mode limit must not silently shorten wallet invoices.
           invoiceLifetimeDays: null,
         };
-  await db().shopSettings.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
-  log.info({ shopId, legalForm: v.legalForm, secretKeyChanged: v.legalForm === "ORGANIZATION" && v.secretKey !== null }, "settings: saved");
-  return { ok: true };
+  // The first successful save also connects the InSales payment method (spec/product.md flow 3), in the
+  // same transaction: saved settings never end up without their connect job, nor the job without them.
+  const connectQueued = await db().$transaction(async (tx) => {
+    await tx.shopSettings.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
+    return requestGatewayConnectionIfNew(shopId, { tx });
+  });
+  log.info({ shopId, legalForm: v.legalForm, secretKeyChanged: v.legalForm === "ORGANIZATION" && v.secretKey !== null, connectQueued }, "settings: saved");
+  return { ok: true, connectQueued };
 }
 
 /** For the header badge: invoices go in the test currency TST (organizations only; wallets have no TST). */
