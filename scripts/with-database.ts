@@ -1,6 +1,6 @@
 // Runs a command with a PostgreSQL database, so that a fresh checkout needs no database setup:
 //   node --import tsx scripts/with-database.ts [--test] [--no-migrate] [--data-dir=DIR] -- <command…>
-// DATABASE_URL set: used as is. Unset: an embedded PostgreSQL (.data/pg) is started, DATABASE_URL points
+// DATABASE_URL set: used as is. Unset: an embedded PostgreSQL (.data/pg, or EMBEDDED_PG_DATA_DIR) is started, DATABASE_URL points
 // at it, and it is stopped after the command. Either way pending migrations are applied first (what
 // `npm start` always did), unless --no-migrate. With --test: chooses the server where tests may create
 // and drop databases and sets TEST_ADMIN_DATABASE_URL (no migrations: tests build their own template).
@@ -86,7 +86,9 @@ if (args.test) {
   if (process.env.DATABASE_URL) {
     say(`database: ${describeDatabaseUrl(process.env.DATABASE_URL)}`);
   } else {
-    const dataDir = args.dataDir ?? DEFAULT_DATA_DIR;
+    // EMBEDDED_PG_DATA_DIR lets `npm start` / `npm run sandbox` keep their data elsewhere (the zero-setup
+    // e2e test uses a temporary folder so it never touches a developer's .data/pg).
+    const dataDir = args.dataDir ?? (process.env.EMBEDDED_PG_DATA_DIR || DEFAULT_DATA_DIR);
     server = await startEmbedded(dataDir);
     env.DATABASE_URL = server.url;
     say(`database: embedded PostgreSQL at ${dataDir} (port ${server.port})`);
