@@ -3,24 +3,9 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
+import { withDb, shopId } from "./support/db";
 import { e2eEnv } from "./support/e2e-env";
 import { installAndLogin, installShop, uniqueShop } from "./support/login";
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function shopId(c: pg.Client, insalesId: string): Promise<string> {
-  const r = await c.query<{ id: string }>(`SELECT id FROM "Shop" WHERE "insalesId" = $1`, [insalesId]);
-  if (!r.rows[0]) throw new Error(`shop ${insalesId} not installed`);
-  return r.rows[0].id;
-}
 
 async function insertMail(
   c: pg.Client,

@@ -8,6 +8,7 @@ import pg from "pg";
 import { resetEnvCache } from "../lib/env";
 import { encryptSecret } from "../lib/crypto";
 import { TEST_ENV } from "../lib/testing/test-env";
+import { withDb } from "./support/db";
 import { control, e2eEnv } from "./support/e2e-env";
 import { installShop, uniqueShop } from "./support/login";
 import { E2E_SECRETS } from "./support/secrets";
@@ -21,16 +22,6 @@ function seal(plain: string): string {
   Object.assign(process.env, { ...TEST_ENV, DATABASE_URL: e2eEnv().databaseUrl });
   resetEnvCache();
   return encryptSecret(plain);
-}
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 let eshopCounter = 0;

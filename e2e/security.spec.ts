@@ -9,18 +9,9 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import pg from "pg";
+import { withDb } from "./support/db";
 import { e2eEnv } from "./support/e2e-env";
 import { installAndLogin } from "./support/login";
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 type Seeded = { shopId: string; paymentId: string; problemId: string; orderNumber: string; mailSubject: string };
 
