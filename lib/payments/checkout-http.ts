@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { env } from "../env";
 import { renderAutoSubmitPage, renderMessagePage } from "../html/auto-submit-page";
+import { standalonePageHeaders } from "../html/standalone-page-headers";
 import { log } from "../log";
 import { rateLimited } from "../http/rate-limit";
 import { startCheckout } from "./checkout";
@@ -17,24 +18,8 @@ import { startCheckout } from "./checkout";
 export const MAX_CHECKOUT_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_BODY_BYTES = MAX_CHECKOUT_BODY_BYTES;
 
-function headers(nonce: string, formAction: string): HeadersInit {
-  return {
-    "content-type": "text/html; charset=utf-8",
-    "cache-control": "no-store",
-    "content-security-policy": [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src 'nonce-${nonce}'`,
-      `form-action ${formAction}`,
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-    ].join("; "),
-    "referrer-policy": "no-referrer",
-  };
-}
-
 function page(status: number, html: string, nonce: string, formAction = "'none'"): Response {
-  return new Response(html, { status, headers: headers(nonce, formAction) });
+  return new Response(html, { status, headers: standalonePageHeaders(nonce, formAction) });
 }
 
 function refusal(status: number, message: string, nonce: string): Response {

@@ -2,6 +2,7 @@
 // back (spec/product.md flow 8). HTTP only: lib/payments/buyer-return.ts decides; this renders the page.
 import { randomBytes } from "node:crypto";
 import { escapeHtml, renderAutoSubmitPage, renderMessagePage } from "@/lib/html/auto-submit-page";
+import { standalonePageHeaders } from "@/lib/html/standalone-page-headers";
 import { log } from "@/lib/log";
 import { rateLimited } from "@/lib/http/rate-limit";
 import { buyerReturn } from "@/lib/payments/buyer-return";
@@ -9,24 +10,6 @@ import { buyerReturn } from "@/lib/payments/buyer-return";
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ paymentId: string; outcome: string }> };
-
-function headers(nonce: string, formAction: string): HeadersInit {
-  return {
-    "content-type": "text/html; charset=utf-8",
-    "cache-control": "no-store",
-    "content-security-policy": [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src 'nonce-${nonce}'`,
-      // The shop answers the POST with a redirect to the order page, possibly on its own domain (https).
-      `form-action ${formAction}`,
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-    ].join("; "),
-    "referrer-policy": "no-referrer",
-    "x-content-type-options": "nosniff",
-  };
-}
 
 /** A message page with links (renderMessagePage has none): the order page and "check again". */
 function pendingPage(nonce: string, orderUrl: string | null, again: string, outcome: "success" | "fail"): string {
@@ -52,7 +35,7 @@ async function handle(request: Request, { params }: Params): Promise<Response> {
   const notFound = () =>
     new Response(renderMessagePage({ title: "Платёж не найден", message: "Ссылка устарела или неверна. Вернитесь в магазин и посмотрите статус заказа там.", status: 404, nonce }), {
       status: 404,
-      headers: headers(nonce, "'none'"),
+      headers: standalonePageHeaders(nonce, "'none'"),
     });
   if (outcome !== "success" && outcome !== "fail") return notFound();
   try {
@@ -67,15 +50,16 @@ async function handle(request: Request, { params }: Params): Promise<Response> {
         fields: result.fields,
         nonce,
       });
-      return new Response(html, { status: 200, headers: headers(nonce, `${new URL(result.action).origin} https:`) });
+      // The shop answers the POST with a redirect to the order page, possibly on its own domain (https).
+      return new Response(html, { status: 200, headers: standalonePageHeaders(nonce, `${new URL(result.action).origin} https:`) });
     }
     const again = new URL(request.url).pathname;
-    return new Response(pendingPage(nonce, result.orderUrl, again, result.outcome), { status: 200, headers: headers(nonce, "'none'") });
+    return new Response(pendingPage(nonce, result.orderUrl, again, result.outcome), { status: 200, headers: standalonePageHeaders(nonce, "'none'") });
   } catch (error) {
     log.error({ paymentId, err: (error as Error).message }, "buyer-return: unexpected error");
     return new Response(
       renderMessagePage({ title: "Что-то пошло не так", message: "Не удалось вернуть вас в магазин. Статус заказа можно посмотреть в магазине.", status: 500, nonce }),
-      { status: 500, headers: headers(nonce, "'none'") },
+      { status: 500, headers: standalonePageHeaders(nonce, "'none'") },
     );
   }
 }
