@@ -50,6 +50,62 @@ test("an organization's settings: limits refused next to the fields, then saved 
   await expect(page.getByText(`Сохранён: ••••••${E2E_SECRETS.secretKey.slice(-4)}`)).toBeVisible();
 });
 
+test("«Merchant API и чеки»: both API secrets or neither, receipts with INN and VAT, saved and masked, cleared on request", async ({ page }) => {
+  await installAndLogin(page, "settingsapi");
+  await page.getByLabel("Номер магазина", { exact: true }).fill("123456");
+  await page.getByLabel("Секретный ключ", { exact: true }).fill(E2E_SECRETS.secretKey);
+  const section = page.getByRole("region", { name: "Merchant API и чеки" });
+  await expect(section.getByText("в разделе API")).toBeVisible();
+
+  // A token without its sign key, receipts on with a mistyped INN and no VAT: errors next to the fields.
+  await page.getByLabel("API-токен", { exact: true }).fill(E2E_SECRETS.apiToken);
+  await expect(page.getByLabel("ИНН", { exact: true })).toHaveCount(0);
+  await page.getByLabel("Фискальные чеки (54-ФЗ)", { exact: true }).check();
+  await expect(page.getByLabel("Группа касс", { exact: true })).toHaveValue("Main");
+  await page.getByLabel("ИНН", { exact: true }).fill("7707083894");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.locator("#signSecret-error")).toHaveText("Укажите ключ подписи: без него Merchant API не примет токен");
+  await expect(page.locator("#receiptInn-error")).toHaveText("Неверный ИНН: не сходится контрольное число");
+  await expect(page.locator("#receiptVatGoods-error")).toHaveText("Выберите НДС для товаров");
+  await expect(page.locator("#receiptVatDelivery-error")).toHaveText("Выберите НДС для доставки");
+  await expect(page.getByLabel("ИНН", { exact: true })).toHaveAttribute("aria-describedby", /receiptInn-error/);
+
+  await page.getByLabel("Ключ подписи (signSecretKey)", { exact: true }).fill(E2E_SECRETS.signSecret);
+  await page.getByLabel("ИНН", { exact: true }).fill("7707083893");
+  await page.getByLabel("НДС для товаров", { exact: true }).selectOption({ label: "НДС 22%" });
+  await page.getByLabel("НДС для доставки", { exact: true }).selectOption({ label: "Без НДС" });
+  await page.getByLabel("Признак способа расчёта", { exact: true }).selectOption({ label: "Предоплата 100%" });
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Настройки сохранены")).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel("API-токен", { exact: true })).toHaveValue("");
+  await expect(section.getByText(`Сохранён: ••••••${E2E_SECRETS.apiToken.slice(-4)}`)).toBeVisible();
+  await expect(section.getByText(`Сохранён: ••••••${E2E_SECRETS.signSecret.slice(-4)}`)).toBeVisible();
+  await expect(page.getByLabel("Фискальные чеки (54-ФЗ)", { exact: true })).toBeChecked();
+  await expect(page.getByLabel("ИНН", { exact: true })).toHaveValue("7707083893");
+  await expect(page.getByLabel("НДС для товаров", { exact: true })).toHaveValue("11");
+  await expect(page.getByLabel("НДС для доставки", { exact: true })).toHaveValue("6");
+  await expect(page.getByLabel("Признак предмета расчёта", { exact: true })).toHaveValue("1");
+  await expect(page.getByLabel("Признак способа расчёта", { exact: true })).toHaveValue("1");
+  const html = await page.content();
+  expect(html).not.toContain(E2E_SECRETS.apiToken);
+  expect(html).not.toContain(E2E_SECRETS.signSecret);
+
+  // «Удалить» both: the masks are gone after saving.
+  await page.getByLabel("Удалить сохранённый API-токен", { exact: true }).check();
+  await page.getByLabel("Удалить сохранённый ключ подписи", { exact: true }).check();
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Настройки сохранены")).toBeVisible();
+  await page.reload();
+  await expect(section.getByText(/Сохранён:/)).toHaveCount(0);
+  await expect(page.getByLabel("Удалить сохранённый API-токен", { exact: true })).toHaveCount(0);
+
+  // Only for «Юридическое лицо».
+  await page.getByLabel("Физическое лицо", { exact: true }).check();
+  await expect(page.getByRole("region", { name: "Merchant API и чеки" })).toHaveCount(0);
+});
+
 test("«Физическое лицо» asks for «ID формы» and the login e-mail; hold fields follow the hold mode", async ({ page }) => {
   await installAndLogin(page, "settingsind");
   await page.getByLabel("Режим холдирования", { exact: true }).selectOption({ label: "Не холдировать счёт" });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatKopecks, parseKopecks } from "../money";
-import { allocateProportionally, buildReceipt, receiptJson, type Receipt, type ReceiptInput } from "./receipt";
+import { allocateProportionally, buildReceipt, buildRefundReceipt, receiptJson, type Receipt, type ReceiptInput } from "./receipt";
 
 const settings = { inn: "7700000000", vatGoods: 1, vatDelivery: 6 };
 
@@ -199,6 +199,81 @@ describe("buildReceipt property: positions add up to the amount to the kopeck", 
         if (delivery > 0n && delivery <= amount) expect(parseKopecks(deliveries[0].price.toFixed(2))).toBe(delivery);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("buildReceipt: a table of orders (issue 7 acceptance 2)", () => {
+  type Row = { name: string; lines: Array<[title: string, quantity: number | string, unitPrice: string]>; delivery: string; amount: string };
+  const rows: Row[] = [
+    { name: "no discount, free delivery", lines: [["A", 1, "1500.00"]], delivery: "0", amount: "1500.00" },
+    { name: "no discount, paid delivery", lines: [["A", 2, "750.00"]], delivery: "350.00", amount: "1850.00" },
+    { name: "coupon of 10% over odd quantities", lines: [["A", 3, "33.33"], ["B", 7, "1.99"]], delivery: "0", amount: "102.53" },
+    { name: "fixed discount that cannot be spread evenly", lines: [["A", 3, "100.00"], ["B", 1, "0.01"]], delivery: "199.00", amount: "398.02" },
+    { name: "bonus points paid part of an order with paid delivery", lines: [["A", 13, "9.99"], ["B", 1, "1234.56"]], delivery: "300.00", amount: "1000.00" },
+    { name: "goods by weight and a free gift", lines: [["Сыр", "0.455", "999.90"], ["Подарок", 1, "0"], ["Хлеб", 2, "45.50"]], delivery: "0", amount: "546.00" },
+    { name: "surcharge over the lines (rounding up by the shop)", lines: [["A", 3, "3.33"]], delivery: "0", amount: "10.00" },
+    { name: "a discount larger than the goods: only delivery charged", lines: [["A", 1, "100.00"]], delivery: "250.00", amount: "250.00" },
+    { name: "charged less than the delivery price", lines: [["A", 1, "100.00"]], delivery: "250.00", amount: "200.00" },
+    { name: "many lines, one kopeck of discount", lines: Array.from({ length: 11 }, (_, i) => [`L${i}`, i + 1, "0.07"] as [string, number, string]), delivery: "49.00", amount: "53.61" },
+  ];
+
+  it.each(rows)("$name: positions add up to $amount, delivery is one service position", ({ lines, delivery, amount }) => {
+    const order = {
+      order_lines: lines.map(([title, quantity, price]) => ({ title, quantity, sale_price: price, full_sale_price: price })),
+      full_delivery_price: delivery,
+    };
+    const amountKopecks = parseKopecks(amount)!;
+    const receipt = receiptOf(order, amountKopecks);
+    expect(totalKopecks(receipt)).toBe(amountKopecks);
+    const deliveries = receipt.content.positions.filter((p) => p.text === "Доставка");
+    const deliveryKopecks = parseKopecks(delivery.includes(".") ? delivery : `${delivery}.00`)!;
+    const expectedDelivery = deliveryKopecks < amountKopecks ? deliveryKopecks : amountKopecks;
+    expect(deliveries.map((p) => [p.quantity, parseKopecks(p.price.toFixed(2)), p.paymentSubjectType, p.tax])).toEqual(
+      expectedDelivery > 0n ? [[1, expectedDelivery, 4, 6]] : [],
+    );
+    for (const p of receipt.content.positions) expect(p.price).toBeGreaterThan(0);
+  });
+});
+
+describe("buildRefundReceipt (§6 type 2)", () => {
+  const sale = receiptOf(
+    { order_lines: [{ title: "A", quantity: 3, full_sale_price: "100.00" }, { title: "B", quantity: 1, full_sale_price: "50.00" }], full_delivery_price: "300.00" },
+    64000n, // 10.00 discount on the goods
+  );
+
+  it("repeats the sale's positions with type 2 for a full refund", () => {
+    const r = buildRefundReceipt(sale, 64000n);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.receipt).toEqual({ ...sale, content: { ...sale.content, type: 2 } });
+    expect(sale.content.type).toBe(1);
+  });
+
+  it("spreads a partial refund over the positions exactly, keeping the delivery's VAT share", () => {
+    const r = buildRefundReceipt(sale, 12345n);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.receipt.content.type).toBe(2);
+    expect(totalKopecks(r.receipt)).toBe(12345n);
+    const delivery = r.receipt.content.positions.filter((p) => p.text === "Доставка");
+    // 300.00 of 640.00 → 57.87 of 123.45 (largest remainder).
+    expect(delivery.map((p) => [p.quantity, p.price, p.tax, p.paymentSubjectType])).toEqual([[1, 57.87, 6, 4]]);
+  });
+
+  it("refuses a refund above the sale or not positive", () => {
+    expect(buildRefundReceipt(sale, 64001n)).toEqual({ ok: false, reason: "invalid_amount" });
+    expect(buildRefundReceipt(sale, 0n)).toEqual({ ok: false, reason: "invalid_amount" });
+  });
+
+  it("property: any refund up to the sale adds up to the kopeck", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 64000n }), (refund) => {
+        const r = buildRefundReceipt(sale, refund);
+        expect(r.ok).toBe(true);
+        if (r.ok) expect(totalKopecks(r.receipt)).toBe(refund);
+      }),
+      { numRuns: 300 },
     );
   });
 });

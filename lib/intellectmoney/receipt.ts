@@ -12,6 +12,7 @@
 // lines in proportion to their totals (largest remainder), so we need not model each kind of discount.
 import { z } from "zod";
 import { formatKopecks } from "../money";
+import { DEFAULT_RECEIPT_GROUP, DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE, DELIVERY_SUBJECT_TYPE } from "./receipt-codes";
 
 export type ReceiptPosition = {
   quantity: number;
@@ -61,9 +62,8 @@ export type ReceiptResult =
   | { ok: true; receipt: Receipt }
   | { ok: false; reason: "invalid_order" | "no_customer_contact" | "no_inn" | "invalid_amount" };
 
-const DELIVERY_SUBJECT_TYPE = 4;
-const DEFAULT_SUBJECT_TYPE = 1;
-const DEFAULT_METHOD_TYPE = 4;
+const DEFAULT_SUBJECT_TYPE = DEFAULT_RECEIPT_SUBJECT_TYPE;
+const DEFAULT_METHOD_TYPE = DEFAULT_RECEIPT_METHOD_TYPE;
 /** 54-ФЗ: the item name (tag 1030) holds at most 128 characters. */
 const MAX_TEXT = 128;
 
@@ -244,10 +244,38 @@ export function buildReceipt(input: ReceiptInput): ReceiptResult {
     ok: true,
     receipt: {
       inn: settings.inn.trim(),
-      group: settings.group?.trim() || "Main",
+      group: settings.group?.trim() || DEFAULT_RECEIPT_GROUP,
       content: { type: 1, customerContact, positions },
     },
   };
+}
+
+/**
+ * The refund receipt («возврат прихода», §6 `type` 2) for `refundKopecks` of a sale whose receipt was
+ * `sale` (rebuild it with buildReceipt from the same InSales order and the invoice amount; we do not store
+ * receipts). A full refund repeats the sale's positions. A partial one cannot know which goods came back,
+ * so [decision] it spreads the refund over the sale's positions in proportion to their sums (largest
+ * remainder, exact to the kopeck), which keeps each VAT rate's share — goods and delivery — right.
+ *
+ * [decision] Not sent today: §4 lists no receipt field for `purchaseToRefund` (§6 says "where the API
+ * takes one"), and IntellectMoney's cash register is expected to make the refund receipt from the sale's.
+ * This is here so the Merchant API client can add it the day a test against the real service shows the
+ * field (docs/RECEIPTS.md).
+ */
+export function buildRefundReceipt(sale: Receipt, refundKopecks: bigint): ReceiptResult {
+  const totals: bigint[] = [];
+  for (const p of sale.content.positions) {
+    const price = scaled(p.price, 2);
+    if (price === null || !Number.isInteger(p.quantity) || p.quantity <= 0) return { ok: false, reason: "invalid_order" };
+    totals.push(price * BigInt(p.quantity));
+  }
+  const saleTotal = totals.reduce((a, b) => a + b, 0n);
+  if (refundKopecks <= 0n || refundKopecks > saleTotal) return { ok: false, reason: "invalid_amount" };
+  const shares = refundKopecks === saleTotal ? totals : allocateProportionally(refundKopecks, totals);
+  const positions = sale.content.positions.flatMap((p, i) =>
+    splitLine({ text: p.text, quantityMilli: BigInt(p.quantity) * 1000n, totalKopecks: shares[i] }, p),
+  );
+  return { ok: true, receipt: { inn: sale.inn, group: sale.group, content: { ...sale.content, type: 2, positions } } };
 }
 
 /** The `merchantReceipt` string; escaped for HTML once, by the page renderer, never here. */

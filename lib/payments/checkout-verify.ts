@@ -15,8 +15,11 @@ export type PasswordSource = "gateway" | "secret_key";
 
 export type VerifyOutcome =
   | { ok: true; verifiedBy: "signature"; passwordSource: PasswordSource }
-  /** `orderNumber` from the API answer: with the signature unproven, the description is not evidence. */
-  | { ok: true; verifiedBy: "api"; passwordSource: PasswordSource; orderNumber: string | null }
+  /**
+   * `orderNumber` from the API answer: with the signature unproven, the description is not evidence.
+   * `order` is that answer, for the fiscal receipt (checkout-receipt.ts), so InSales is asked once.
+   */
+  | { ok: true; verifiedBy: "api"; passwordSource: PasswordSource; orderNumber: string | null; order: unknown }
   | { ok: false; reason: "bad_signature" | "api_unavailable" };
 
 const decimal = z.union([z.string(), z.number()]).transform((v) => String(v));
@@ -50,7 +53,7 @@ export function verifyBySignature(request: CheckoutRequest, passwords: Array<{ s
 export async function verifyByApi(
   request: CheckoutRequest,
   api: InsalesApiShop,
-): Promise<{ verdict: "match"; orderNumber: string | null } | { verdict: "mismatch" | "unavailable" }> {
+): Promise<{ verdict: "match"; orderNumber: string | null; order: unknown } | { verdict: "mismatch" | "unavailable" }> {
   if (!/^\d{1,20}$/.test(request.order_id)) return { verdict: "mismatch" };
   const answer = await insalesApi(api, "GET", `/admin/orders/${request.order_id}.json`);
   if (!answer.ok) return { verdict: answer.reason === "not_found" || answer.reason === "invalid" ? "mismatch" : "unavailable" };
@@ -62,7 +65,7 @@ export async function verifyByApi(
     hexEquals(order.key, request.key) &&
     order.client_transaction_id === request.transaction_id &&
     sameAmount(order.total_price, expectedAmount);
-  return ok ? { verdict: "match", orderNumber: order.number } : { verdict: "mismatch" };
+  return ok ? { verdict: "match", orderNumber: order.number, order: answer.json } : { verdict: "mismatch" };
 }
 
 export async function verifyCheckout(input: {
@@ -87,5 +90,5 @@ export async function verifyCheckout(input: {
   // was told «Пароль» = the secret key; otherwise it is ours when we have one.
   const manual = input.eshopId !== null && input.request.shop_id === input.eshopId && input.secretKey !== null;
   const passwordSource: PasswordSource = manual || !input.gatewayPassword ? "secret_key" : "gateway";
-  return { ok: true, verifiedBy: "api", passwordSource, orderNumber: byApi.orderNumber };
+  return { ok: true, verifiedBy: "api", passwordSource, orderNumber: byApi.orderNumber, order: byApi.order };
 }

@@ -1,6 +1,7 @@
 // Checkout (spec/product.md flow 5; spec/insales-protocol.md §2 «Checkout request»): InSales POSTs the
-// buyer's browser here → find the shop → check its settings → verify → create the payment once per
-// (shop, transaction_id) → the IntellectMoney invoice form (spec/intellectmoney-protocol.md §1–§2).
+// buyer's browser here → find the shop → check its settings → verify → the 54-ФЗ receipt when on
+// (checkout-receipt.ts, §6) → create the payment once per (shop, transaction_id) → the IntellectMoney
+// invoice form (spec/intellectmoney-protocol.md §1–§2).
 // Refusals are values with a Russian message for the buyer; nothing reaches IntellectMoney then.
 import { randomUUID } from "node:crypto";
 import { decryptSecret } from "../crypto";
@@ -13,6 +14,7 @@ import { log } from "../log";
 import { enqueue } from "../jobs/queue";
 import { planPaymentMails, queuePaymentMails, SEND_MAIL_QUEUE } from "../mail/queue-mail";
 import { parseKopecks } from "../money";
+import { checkoutReceipt } from "./checkout-receipt";
 import { insertPayment, loadCheckoutShops, type NewPayment, type ShopWithConfig } from "./checkout-store";
 import { verifyCheckout } from "./checkout-verify";
 import { buyerReturnUrl, resultUrl } from "./urls";
@@ -25,14 +27,18 @@ export type CheckoutRefusal =
   | "bad_signature"
   | "api_unavailable"
   | "conflict"
-  | "already_processed";
+  | "already_processed"
+  | "receipt_unavailable"
+  | "receipt_failed";
+
+type RefusalStatus = 400 | 403 | 404 | 422 | 503;
 
 export type CheckoutOutcome =
   | { ok: true; action: string; fields: Array<[string, string]>; paymentId: string; repeat: boolean }
-  | { ok: false; reason: CheckoutRefusal; status: 400 | 403 | 404 | 422; message: string };
+  | { ok: false; reason: CheckoutRefusal; status: RefusalStatus; message: string };
 
 /** What the buyer reads (Russian; never a secret, never which check failed in detail). */
-const REFUSALS: Record<CheckoutRefusal, { status: 400 | 403 | 404 | 422; message: string }> = {
+const REFUSALS: Record<CheckoutRefusal, { status: RefusalStatus; message: string }> = {
   bad_request: { status: 400, message: "Неверный запрос на оплату. Вернитесь в магазин и попробуйте оформить оплату ещё раз." },
   unknown_shop: { status: 404, message: "Магазин не найден или не принимает оплату через IntellectMoney." },
   not_configured: { status: 422, message: "Магазин ещё не настроил приём оплаты. Выберите другой способ оплаты или свяжитесь с магазином." },
@@ -41,6 +47,8 @@ const REFUSALS: Record<CheckoutRefusal, { status: 400 | 403 | 404 | 422; message
   api_unavailable: { status: 403, message: "Не удалось проверить заказ в магазине. Попробуйте оплатить позже." },
   conflict: { status: 422, message: "Этот платёж уже создан с другими данными. Вернитесь в магазин и начните оплату заново." },
   already_processed: { status: 422, message: "Этот платёж уже обработан. Статус заказа можно посмотреть в магазине." },
+  receipt_unavailable: { status: 503, message: "Не удалось получить состав заказа для кассового чека. Попробуйте оплатить через несколько минут." },
+  receipt_failed: { status: 422, message: "Магазин не может сейчас выдать кассовый чек по этому заказу, поэтому оплата не начата. Свяжитесь с магазином." },
 };
 
 /** What the merchant reads in «Проблемы» (Russian, no secrets, no buyer contacts). */
@@ -53,6 +61,8 @@ const PROBLEM_TEXT: Record<CheckoutRefusal, string> = {
   api_unavailable: "подпись не совпала, а проверить заказ через API InSales не удалось",
   conflict: "повторный запрос с той же транзакцией, но с другой суммой или заказом",
   already_processed: "повторный запрос по уже обработанному платежу",
+  receipt_unavailable: "не удалось сформировать фискальный чек (54-ФЗ)",
+  receipt_failed: "не удалось сформировать фискальный чек (54-ФЗ)",
 };
 
 function refuse(reason: CheckoutRefusal): Extract<CheckoutOutcome, { ok: false }> {
@@ -83,23 +93,27 @@ async function findShops(shopIdField: string, shopHint: string | null): Promise<
   return loadCheckoutShops({ eshopId: shopIdField });
 }
 
-/** Refusal for a known shop: the timeline, a problem for the merchant, a log line. */
-async function recordRefusal(shopId: string, request: CheckoutRequest, reason: CheckoutRefusal, paymentId: string | null) {
+/**
+ * Refusal for a known shop: the timeline, a problem for the merchant, a log line. `detail` adds the
+ * specific cause to PROBLEM_TEXT (Russian, no secrets, no buyer contacts).
+ */
+async function recordRefusal(shopId: string, request: CheckoutRequest, reason: CheckoutRefusal, paymentId: string | null, detail?: string) {
   const order = orderNumberFromDescription(request.description) ?? request.order_id;
+  const why = detail ? `${PROBLEM_TEXT[reason]}: ${detail}` : PROBLEM_TEXT[reason];
   await db().$transaction(async (tx) => {
     await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) } });
-    await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${PROBLEM_TEXT[reason]}`, data: { ...eventData(request), reason } } });
+    await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${why}`, data: { ...eventData(request), reason } } });
     await tx.problem.create({
       data: {
         shopId,
         paymentId,
         kind: "checkout_rejected",
-        message: `Переход к оплате заказа ${order} (транзакция ${request.transaction_id}) отклонён: ${PROBLEM_TEXT[reason]}.`,
+        message: `Переход к оплате заказа ${order} (транзакция ${request.transaction_id}) отклонён: ${why}.`,
       },
     });
     // Letter 7 for every refusal but a repeat of a finished payment; letter 10 when neither the signature
     // nor the InSales API confirmed the order. One key per transaction and reason: a reload adds nothing.
-    const mail = { shopId, paymentId, eventKey: `checkout:${request.transaction_id}:${reason}`, facts: { orderNumber: order, amountKopecks: parseKopecks(request.amount), reason: PROBLEM_TEXT[reason] } };
+    const mail = { shopId, paymentId, eventKey: `checkout:${request.transaction_id}:${reason}`, facts: { orderNumber: order, amountKopecks: parseKopecks(request.amount), reason: why } };
     if (reason !== "already_processed") await queuePaymentMails(tx, { trigger: "invoice_failed", ...mail });
     if (reason === "bad_signature") await queuePaymentMails(tx, { trigger: "fraud", ...mail });
   });
@@ -121,7 +135,7 @@ function eventData(request: CheckoutRequest) {
  * The invoice of a payment. A repeat POST rebuilds it from the stored payment (orderId, eshopId, amount,
  * currency), so the buyer gets the same invoice even if the merchant changed the test mode meanwhile.
  */
-function invoiceFor(payment: Payment, shop: Shop, settings: ShopSettings, now: Date): InvoiceForm {
+function invoiceFor(payment: Payment, shop: Shop, settings: ShopSettings, now: Date, merchantReceipt: string | null): InvoiceForm {
   const invoiceSettings: InvoiceFormInput["settings"] =
     payment.legalForm === "ORGANIZATION"
       ? {
@@ -147,6 +161,8 @@ function invoiceFor(payment: Payment, shop: Shop, settings: ShopSettings, now: D
     failUrl: buyerReturnUrl(payment.id, "fail"),
     resultUrl: resultUrl(shop.insalesId),
     now,
+    // Only organizations: buildInvoiceForm drops it from a wallet form anyway (§2 has no such field).
+    merchantReceipt: payment.legalForm === "ORGANIZATION" ? merchantReceipt : null,
   });
 }
 
@@ -176,7 +192,14 @@ async function sendLetters(shopId: string, paymentId: string, mailIds: string[],
 /** Statuses after which a repeat POST must not send the buyer to pay again. */
 const FINISHED = new Set(["PAID", "PARTIALLY_REFUNDED", "REFUNDED", "CANCELLED", "HELD"]);
 
-async function answerExisting(existing: Payment, request: CheckoutRequest, shop: ShopWithConfig, settings: ShopSettings, now: Date): Promise<CheckoutOutcome> {
+async function answerExisting(
+  existing: Payment,
+  request: CheckoutRequest,
+  shop: ShopWithConfig,
+  settings: ShopSettings,
+  now: Date,
+  merchantReceipt: string | null,
+): Promise<CheckoutOutcome> {
   // A double click or the back button: same transaction, same data → the same invoice (same orderId).
   // Anything else under that transaction_id is not a repeat (§4 pitfall 6).
   if (existing.amountRaw !== request.amount || existing.orderKey !== request.key || existing.insalesOrderId !== request.order_id) {
@@ -190,7 +213,7 @@ async function answerExisting(existing: Payment, request: CheckoutRequest, shop:
   await db().paymentEvent.create({
     data: { shopId: shop.id, paymentId: existing.id, type: "checkout_received", message: "Повторный переход к оплате (тот же счёт)", data: { ...eventData(request), repeat: true } },
   });
-  const invoice = invoiceFor(existing, shop, settings, now);
+  const invoice = invoiceFor(existing, shop, settings, now, merchantReceipt);
   return { ok: true, action: invoice.action, fields: invoice.fields, paymentId: existing.id, repeat: true };
 }
 
@@ -212,7 +235,14 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
 
   // With several candidates (a shared «Номер магазина») the signature decides; the API fallback is tried
   // only for the first one, so a forged request cannot make us call every shop's API.
-  let chosen: { shop: ShopWithConfig; verifiedBy: "signature" | "api"; passwordSource: "gateway" | "secret_key"; apiOrderNumber: string | null } | null = null;
+  let chosen: {
+    shop: ShopWithConfig;
+    verifiedBy: "signature" | "api";
+    passwordSource: "gateway" | "secret_key";
+    apiOrderNumber: string | null;
+    /** The order the API fallback read, when it admitted the checkout (reused for the receipt). */
+    apiOrder?: unknown;
+  } | null = null;
   let lastReason: CheckoutRefusal = "bad_signature";
   for (const [index, shop] of candidates.entries()) {
     const settings = shop.settings;
@@ -231,7 +261,10 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
       eshopId: settings.eshopId,
     });
     if (verdict.ok) {
-      chosen = { shop, verifiedBy: verdict.verifiedBy, passwordSource: verdict.passwordSource, apiOrderNumber: verdict.verifiedBy === "api" ? verdict.orderNumber : null };
+      chosen =
+        verdict.verifiedBy === "api"
+          ? { shop, verifiedBy: "api", passwordSource: verdict.passwordSource, apiOrderNumber: verdict.orderNumber, apiOrder: verdict.order }
+          : { shop, verifiedBy: "signature", passwordSource: verdict.passwordSource, apiOrderNumber: null };
       break;
     }
     if (index === 0) lastReason = verdict.reason;
@@ -246,6 +279,21 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   const { shop, verifiedBy, passwordSource } = chosen;
   const settings = shop.settings!;
   const amountKopecks = parsed.amountKopecks;
+
+  // Before the payment exists: without the receipt asked for, no invoice at all (checkout-receipt.ts).
+  // No SQL here; an InSales API call only when order_json is absent and the verification read no order.
+  const receipt = await checkoutReceipt({
+    settings,
+    request,
+    amountKopecks,
+    api: shop.apiPasswordEnc ? { host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) } : null,
+    verifiedOrder: chosen.apiOrder,
+  });
+  if (!receipt.ok) {
+    await recordRefusal(shop.id, request, receipt.reason, null, receipt.detail);
+    return refuse(receipt.reason);
+  }
+  const merchantReceipt = receipt.receipt ? receipt.json : null;
 
   const orderNumber = chosen.apiOrderNumber ?? orderNumberFromDescription(request.description);
   const imOrderId = deriveImOrderId(orderNumber ?? request.order_id, request.transaction_id);
@@ -281,6 +329,17 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
       message: verifiedBy === "signature" ? "Подпись InSales проверена" : "Подпись не совпала; заказ подтверждён через API InSales",
       data: { verifiedBy, passwordSource },
     },
+    // Written by the same statement as the payment: no extra round trip. No buyer contact in it.
+    ...(receipt.receipt
+      ? [
+          {
+            id: randomUUID(),
+            type: "receipt_attached",
+            message: `Чек 54-ФЗ приложен к счёту: позиций ${receipt.receipt.content.positions.length}, состав заказа ${receipt.source === "order_json" ? "из запроса InSales (order_json)" : "из API InSales"}`,
+            data: { source: receipt.source, positions: receipt.receipt.content.positions.length, inn: receipt.receipt.inn, group: receipt.receipt.group },
+          },
+        ]
+      : []),
   ];
   // Letters 1/5 and 2 (spec/product.md «The 13 e-mail notifications»); the same key as apply-result's
   // status-3 trigger, so whichever comes first makes the only letter. Rendered here and written by the
@@ -293,11 +352,11 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   if (!inserted.created) {
     const existing = inserted.payment ?? (await db().payment.findUnique({ where: { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } } }));
     if (!existing) throw new Error("checkout: payment conflict without a stored payment");
-    return answerExisting(existing, request, shop, settings, now);
+    return answerExisting(existing, request, shop, settings, now, merchantReceipt);
   }
   const payment = inserted.payment;
   if (inserted.mailIds.length > 0) await sendLetters(shop.id, payment.id, inserted.mailIds, mails);
   log.info({ shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, verifiedBy }, "checkout: invoice created");
-  const invoice = invoiceFor(payment, shop, settings, now);
+  const invoice = invoiceFor(payment, shop, settings, now, merchantReceipt);
   return { ok: true, action: invoice.action, fields: invoice.fields, paymentId: payment.id, repeat: false };
 }

@@ -51,6 +51,7 @@ export const EVENT_LABELS: Record<string, { label: string; tone: Tone }> = {
   checkout_received: { label: "Переход к оплате", tone: "info" },
   checkout_verified: { label: "Запрос InSales проверен", tone: "ok" },
   checkout_rejected: { label: "Переход к оплате отклонён", tone: "danger" },
+  receipt_attached: { label: "Чек 54-ФЗ приложен к счёту", tone: "info" },
   invoice_created: { label: "Счёт создан в IntellectMoney", tone: "info" },
   result_applied: { label: "Уведомление IntellectMoney принято", tone: "ok" },
   result_unverified: { label: "Непроверенное уведомление IntellectMoney", tone: "warn" },

@@ -141,3 +141,96 @@ describe("parsePaymentMethodCodes", () => {
     expect(parsePaymentMethodCodes("")).toEqual([]);
   });
 });
+
+describe("settingsSchema, «Merchant API и чеки»", () => {
+  /** The receipts part of an organization's output. */
+  const receiptsOf = (values: unknown) => {
+    const out = parsed(values);
+    if (out.legalForm !== "ORGANIZATION") throw new Error("expected an organization");
+    return out.receipts;
+  };
+  const receiptsOn = (over: Partial<SettingsFormValues> = {}) =>
+    org({ receiptsEnabled: true, receiptInn: "7707083893", receiptVatGoods: "1", receiptVatDelivery: "6", ...over });
+
+  it("needs neither the API pair nor receipts: both are optional and off by default", () => {
+    expect(parsed(org())).toMatchObject({ apiToken: { kind: "keep" }, signSecret: { kind: "keep" }, receipts: { enabled: false } });
+  });
+
+  it("sets, keeps and clears each Merchant API secret", () => {
+    expect(parsed(org({ apiToken: " tok-123 ", signSecret: "sign-456" }))).toMatchObject({
+      apiToken: { kind: "set", value: "tok-123" },
+      signSecret: { kind: "set", value: "sign-456" },
+    });
+    expect(parsed(org({ apiTokenSaved: true, signSecretSaved: true }))).toMatchObject({ apiToken: { kind: "keep" }, signSecret: { kind: "keep" } });
+    expect(parsed(org({ apiTokenSaved: true, signSecretSaved: true, apiTokenClear: true, signSecretClear: true }))).toMatchObject({
+      apiToken: { kind: "clear" },
+      signSecret: { kind: "clear" },
+    });
+    // A typed value wins over the «Удалить» checkbox.
+    expect(parsed(org({ apiTokenSaved: true, signSecretSaved: true, apiTokenClear: true, apiToken: "new-token" }))).toMatchObject({
+      apiToken: { kind: "set", value: "new-token" },
+      signSecret: { kind: "keep" },
+    });
+  });
+
+  it("asks for both API secrets or neither, whether typed, saved or being cleared", () => {
+    expect(errors(org({ apiToken: "tok" }))).toEqual({ signSecret: "Укажите ключ подписи: без него Merchant API не примет токен" });
+    expect(errors(org({ signSecret: "sig" }))).toEqual({ apiToken: "Укажите API-токен: без него Merchant API не примет ключ подписи" });
+    expect(errors(org({ apiTokenSaved: true, signSecretSaved: true, signSecretClear: true })).signSecret).toMatch(/^Укажите ключ подписи/);
+    expect(errors(org({ apiTokenSaved: true, signSecret: "sig" }))).toEqual({});
+  });
+
+  it("refuses a token that cannot travel in an Authorization header", () => {
+    expect(errors(org({ apiToken: "two words", signSecret: "s" })).apiToken).toBe("Токен — латинские буквы, цифры и знаки, без пробелов");
+    expect(errors(org({ apiToken: "токен", signSecret: "s" })).apiToken).toBe("Токен — латинские буквы, цифры и знаки, без пробелов");
+    expect(errors(org({ apiToken: "x".repeat(513), signSecret: "s" })).apiToken).toBe("Слишком длинный токен");
+  });
+
+  it("requires every receipt field when receipts are on, each with its own Russian message", () => {
+    const e = errors(org({ receiptsEnabled: true, receiptGroup: " ", receiptSubjectType: "", receiptMethodType: "" }));
+    expect(e).toEqual({
+      receiptInn: "Укажите ИНН",
+      receiptGroup: "Укажите группу касс (обычно Main)",
+      receiptVatGoods: "Выберите НДС для товаров",
+      receiptVatDelivery: "Выберите НДС для доставки",
+      receiptSubjectType: "Выберите признак предмета расчёта",
+      receiptMethodType: "Выберите признак способа расчёта",
+    });
+  });
+
+  it("checks the INN: 10 or 12 digits with the FNS check digits", () => {
+    expect(errors(receiptsOn({ receiptInn: "770708389" })).receiptInn).toBe("ИНН — 10 или 12 цифр");
+    expect(errors(receiptsOn({ receiptInn: "77070838931" })).receiptInn).toBe("ИНН — 10 или 12 цифр");
+    expect(errors(receiptsOn({ receiptInn: "77070838a3" })).receiptInn).toBe("ИНН — 10 или 12 цифр");
+    expect(errors(receiptsOn({ receiptInn: "7707083894" })).receiptInn).toBe("Неверный ИНН: не сходится контрольное число");
+    expect(errors(receiptsOn({ receiptInn: "500100732258" })).receiptInn).toBe("Неверный ИНН: не сходится контрольное число");
+    expect(errors(receiptsOn({ receiptInn: "500100732259" }))).toEqual({});
+    expect(errors(receiptsOn({ receiptInn: " 7707083893 " }))).toEqual({});
+  });
+
+  it("accepts only the §6 codes in the selects", () => {
+    expect(errors(receiptsOn({ receiptVatGoods: "13" })).receiptVatGoods).toBe("Выберите значение из списка");
+    expect(errors(receiptsOn({ receiptVatDelivery: "0" })).receiptVatDelivery).toBe("Выберите значение из списка");
+    expect(errors(receiptsOn({ receiptSubjectType: "2" })).receiptSubjectType).toBe("Выберите значение из списка");
+    expect(errors(receiptsOn({ receiptMethodType: "3" })).receiptMethodType).toBe("Выберите значение из списка");
+    expect(errors(receiptsOn({ receiptVatGoods: "1.5" })).receiptVatGoods).toBe("Выберите значение из списка");
+  });
+
+  it("outputs the receipt settings as numbers when on, with the defaults Main / товар / полный расчёт", () => {
+    expect(receiptsOf(receiptsOn({ receiptVatGoods: "11", receiptVatDelivery: "12" }))).toEqual({
+      enabled: true, inn: "7707083893", group: "Main", vatGoods: 11, vatDelivery: 12, subjectType: 1, methodType: 4,
+    });
+    expect(receiptsOf(receiptsOn({ receiptGroup: "Web", receiptSubjectType: "4", receiptMethodType: "1" }))).toMatchObject({
+      group: "Web", subjectType: 4, methodType: 1,
+    });
+  });
+
+  it("ignores the receipt fields while receipts are off, even incomplete ones", () => {
+    expect(receiptsOf(org({ receiptsEnabled: false, receiptInn: "123", receiptVatGoods: "" }))).toEqual({ enabled: false });
+  });
+
+  it("is only for «Юридическое лицо»: an individual's output has none of it", () => {
+    const out = parsed(individual({ receiptsEnabled: true, receiptInn: "", apiToken: "tok" }));
+    expect(Object.keys(out).sort()).toEqual(["legalForm", "mailKinds", "notifyEmail", "walletFormId", "walletLogin"]);
+  });
+});

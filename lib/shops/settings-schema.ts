@@ -3,7 +3,18 @@
 // it. Input = what the form holds (text inputs give strings); output = what ShopSettings stores.
 // Every message is Russian: the merchant reads it next to the field.
 import { z } from "zod";
+import {
+  DEFAULT_RECEIPT_GROUP,
+  DEFAULT_RECEIPT_METHOD_TYPE,
+  DEFAULT_RECEIPT_SUBJECT_TYPE,
+  RECEIPT_METHOD_TYPES,
+  RECEIPT_SUBJECT_TYPES,
+  RECEIPT_TAX_CODES,
+  isReceiptCode,
+  type ReceiptCode,
+} from "../intellectmoney/receipt-codes";
 import { MAIL_KIND_NUMBERS, isShopAddressedKind } from "../mail/kinds";
+import { innProblem } from "./settings-inn";
 
 /** spec/intellectmoney-protocol.md §5: the codes seen in modules; the list is not published in full. */
 export const KNOWN_PAYMENT_METHODS: ReadonlyArray<{ code: string; label: string }> = [
@@ -76,6 +87,84 @@ const mailFields = {
     .transform((v) => (v === "" ? null : v)),
 };
 
+/**
+ * What a save does to a stored secret: a typed value replaces it; an empty field keeps it; the «Удалить»
+ * checkbox next to a saved one removes it (a typed value wins over the checkbox).
+ */
+export type SecretChange = { kind: "keep" } | { kind: "clear" } | { kind: "set"; value: string };
+
+function secretChange(typed: string, clear: boolean): SecretChange {
+  if (typed !== "") return { kind: "set", value: typed };
+  return clear ? { kind: "clear" } : { kind: "keep" };
+}
+
+/** Whether a secret is there after the save (the `*Saved` flags come from the database on the server). */
+function secretAfterSave(typed: unknown, saved: unknown, clear: unknown): boolean {
+  return (typeof typed === "string" && typed.trim() !== "") || (saved === true && clear !== true);
+}
+
+/** A select of §6 codes: "" = not chosen (null), else one of the list's codes. */
+function receiptCodeField(list: ReadonlyArray<ReceiptCode>) {
+  return z
+    .string()
+    .trim()
+    .max(3, "Выберите значение из списка")
+    .refine((v) => v === "" || (/^\d+$/.test(v) && isReceiptCode(list, Number(v))), "Выберите значение из списка")
+    .transform((v) => (v === "" ? null : Number(v)));
+}
+
+/** The receipts the settings ask for (spec/intellectmoney-protocol.md §6); only when they are on. */
+export type ReceiptSettingsOutput =
+  | { enabled: false }
+  | { enabled: true; inn: string; group: string; vatGoods: number; vatDelivery: number; subjectType: number; methodType: number };
+
+/** The Merchant API pair and the 54-ФЗ receipts (issue 7): organizations only. */
+const merchantApiAndReceiptFields = {
+  /** «API-токен»: sent as `Authorization: Bearer <token>` (§4), so no spaces or control characters. */
+  apiToken: z
+    .string()
+    .trim()
+    .max(512, "Слишком длинный токен")
+    .regex(/^[\x21-\x7e]*$/, "Токен — латинские буквы, цифры и знаки, без пробелов"),
+  apiTokenSaved: z.boolean(),
+  apiTokenClear: z.boolean(),
+  /** «Ключ подписи (signSecretKey)»: the last segment of the `Sign` SHA-256 (§4). */
+  signSecret: z.string().trim().max(256, "Слишком длинный ключ"),
+  signSecretSaved: z.boolean(),
+  signSecretClear: z.boolean(),
+  receiptsEnabled: z.boolean(),
+  receiptInn: z.string().trim().max(12, "ИНН — 10 или 12 цифр"),
+  receiptGroup: z.string().trim().max(64, "Не длиннее 64 символов"),
+  receiptVatGoods: receiptCodeField(RECEIPT_TAX_CODES),
+  receiptVatDelivery: receiptCodeField(RECEIPT_TAX_CODES),
+  receiptSubjectType: receiptCodeField(RECEIPT_SUBJECT_TYPES),
+  receiptMethodType: receiptCodeField(RECEIPT_METHOD_TYPES),
+};
+
+
+/** Both Merchant API secrets or neither: a request with only one of them is refused by the API (§4). */
+function merchantApiIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
+  const token = secretAfterSave(v.apiToken, v.apiTokenSaved, v.apiTokenClear);
+  const sign = secretAfterSave(v.signSecret, v.signSecretSaved, v.signSecretClear);
+  if (token && !sign) ctx.addIssue({ code: "custom", path: ["signSecret"], message: "Укажите ключ подписи: без него Merchant API не примет токен" });
+  if (sign && !token) ctx.addIssue({ code: "custom", path: ["apiToken"], message: "Укажите API-токен: без него Merchant API не примет ключ подписи" });
+}
+
+/** With «Фискальные чеки (54-ФЗ)» on every receipt field is required; off, they are neither checked nor saved. */
+function receiptIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
+  if (v.receiptsEnabled !== true) return;
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  const inn = typeof v.receiptInn === "string" ? v.receiptInn.trim() : "";
+  if (inn === "") issue("receiptInn", "Укажите ИНН");
+  else if (innProblem(inn) === "shape") issue("receiptInn", "ИНН — 10 или 12 цифр");
+  else if (innProblem(inn) === "checksum") issue("receiptInn", "Неверный ИНН: не сходится контрольное число");
+  if (typeof v.receiptGroup === "string" && v.receiptGroup.trim() === "") issue("receiptGroup", "Укажите группу касс (обычно Main)");
+  if (v.receiptVatGoods === null) issue("receiptVatGoods", "Выберите НДС для товаров");
+  if (v.receiptVatDelivery === null) issue("receiptVatDelivery", "Выберите НДС для доставки");
+  if (v.receiptSubjectType === null) issue("receiptSubjectType", "Выберите признак предмета расчёта");
+  if (v.receiptMethodType === null) issue("receiptMethodType", "Выберите признак способа расчёта");
+}
+
 const organization = z
   .object({
     legalForm: z.literal("ORGANIZATION"),
@@ -93,6 +182,7 @@ const organization = z
     invoiceLifetimeDays: optionalWholeNumber,
     holdHours: optionalWholeNumber,
     markPaidOnHold: z.boolean(),
+    ...merchantApiAndReceiptFields,
     ...mailFields,
   })
   .superRefine((v, ctx) => {
@@ -114,6 +204,8 @@ const organization = z
     if (v.holdMode === "HOLD" && typeof v.holdHours === "number" && (v.holdHours < 1 || v.holdHours > HOLD_HOURS_MAX)) {
       ctx.addIssue({ code: "custom", path: ["holdHours"], message: "От 1 до 119 часов" });
     }
+    merchantApiIssues(v, ctx);
+    receiptIssues(v, ctx);
     requireNotifyEmailForShopMails(v, ctx);
   }, ALWAYS)
   .transform((v) => ({
@@ -128,9 +220,34 @@ const organization = z
     holdHours: v.holdMode === "HOLD" ? v.holdHours : null,
     // A hold can happen with «Задано в личном кабинете» too (the cabinet decides), never with «Не холдировать».
     markPaidOnHold: v.holdMode === "NO_HOLD" ? false : v.markPaidOnHold,
+    apiToken: secretChange(v.apiToken, v.apiTokenClear),
+    signSecret: secretChange(v.signSecret, v.signSecretClear),
+    receipts: receiptsOutput(v),
     mailKinds: v.mailKinds,
     notifyEmail: v.notifyEmail,
   }));
+
+function receiptsOutput(v: {
+  receiptsEnabled: boolean;
+  receiptInn: string;
+  receiptGroup: string;
+  receiptVatGoods: number | null;
+  receiptVatDelivery: number | null;
+  receiptSubjectType: number | null;
+  receiptMethodType: number | null;
+}): ReceiptSettingsOutput {
+  // receiptIssues has made every field present when the receipts are on.
+  if (!v.receiptsEnabled) return { enabled: false };
+  return {
+    enabled: true,
+    inn: v.receiptInn,
+    group: v.receiptGroup,
+    vatGoods: v.receiptVatGoods!,
+    vatDelivery: v.receiptVatDelivery!,
+    subjectType: v.receiptSubjectType!,
+    methodType: v.receiptMethodType!,
+  };
+}
 
 const individual = z
   .object({
@@ -167,6 +284,20 @@ export type SettingsFormValues = {
   invoiceLifetimeDays: string;
   holdHours: string;
   markPaidOnHold: boolean;
+  apiToken: string;
+  apiTokenSaved: boolean;
+  apiTokenClear: boolean;
+  signSecret: string;
+  signSecretSaved: boolean;
+  signSecretClear: boolean;
+  receiptsEnabled: boolean;
+  receiptInn: string;
+  receiptGroup: string;
+  /** §6 codes as the selects hold them: "" = not chosen. */
+  receiptVatGoods: string;
+  receiptVatDelivery: string;
+  receiptSubjectType: string;
+  receiptMethodType: string;
   walletFormId: string;
   walletLogin: string;
   mailKinds: number[];
@@ -186,6 +317,20 @@ export function emptySettingsForm(notifyEmail = ""): SettingsFormValues {
     invoiceLifetimeDays: "",
     holdHours: "",
     markPaidOnHold: false,
+    apiToken: "",
+    apiTokenSaved: false,
+    apiTokenClear: false,
+    signSecret: "",
+    signSecretSaved: false,
+    signSecretClear: false,
+    receiptsEnabled: false,
+    receiptInn: "",
+    receiptGroup: DEFAULT_RECEIPT_GROUP,
+    // VAT is the merchant's own tax decision: no default, it must be chosen.
+    receiptVatGoods: "",
+    receiptVatDelivery: "",
+    receiptSubjectType: String(DEFAULT_RECEIPT_SUBJECT_TYPE),
+    receiptMethodType: String(DEFAULT_RECEIPT_METHOD_TYPE),
     walletFormId: "",
     walletLogin: "",
     mailKinds: [],

@@ -144,4 +144,80 @@ describe("saveSettings / loadSettingsForm", () => {
     expect(await saveSettings(shop.id, orgForm({ eshopId: "" }))).toMatchObject({ ok: false, reason: "invalid" });
     expect(await db().shopGateway.count({ where: { shopId: shop.id } })).toBe(0);
   });
+
+  it("stores the API token and sign key encrypted, masks them on load, keeps them when left empty, clears them on request", async () => {
+    const shop = await newShop();
+    const TOKEN = "api-token-9c1e";
+    const SIGN = "sign-secret-4b2d";
+    expect(await saveSettings(shop.id, orgForm({ apiToken: TOKEN, signSecret: SIGN }))).toMatchObject({ ok: true });
+    const row = await rawRow(shop.id);
+    expect(row).not.toContain(TOKEN);
+    expect(row).not.toContain(SIGN);
+    const stored = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(decryptSecret(stored.apiTokenEnc!)).toBe(TOKEN);
+    expect(decryptSecret(stored.signSecretEnc!)).toBe(SIGN);
+
+    const loaded = await loadSettingsForm(shop.id);
+    expect(JSON.stringify(loaded)).not.toContain(TOKEN);
+    expect(JSON.stringify(loaded)).not.toContain(SIGN);
+    expect(loaded).toMatchObject({ apiTokenMask: "••••••9c1e", signSecretMask: "••••••4b2d" });
+    expect(loaded.values).toMatchObject({ apiToken: "", apiTokenSaved: true, apiTokenClear: false, signSecret: "", signSecretSaved: true, signSecretClear: false });
+
+    // Left empty (the form as loaded): kept, byte for byte.
+    expect(await saveSettings(shop.id, { ...loaded.values, secretKey: "" })).toMatchObject({ ok: true });
+    const kept = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect([kept.apiTokenEnc, kept.signSecretEnc]).toEqual([stored.apiTokenEnc, stored.signSecretEnc]);
+
+    // Clearing one alone is refused (the API needs both); clearing both removes both.
+    const oneCleared = await saveSettings(shop.id, { ...loaded.values, apiTokenClear: true });
+    expect(oneCleared).toMatchObject({ ok: false, fieldErrors: { apiToken: "Укажите API-токен: без него Merchant API не примет ключ подписи" } });
+    expect(await saveSettings(shop.id, { ...loaded.values, apiTokenClear: true, signSecretClear: true })).toMatchObject({ ok: true });
+    const cleared = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect([cleared.apiTokenEnc, cleared.signSecretEnc]).toEqual([null, null]);
+    expect(await loadSettingsForm(shop.id)).toMatchObject({ apiTokenMask: "", signSecretMask: "", values: { apiTokenSaved: false, signSecretSaved: false } });
+  });
+
+  it("decides «API secret saved» from the database: a forged flag cannot pass a lone token", async () => {
+    const shop = await newShop();
+    const r = await saveSettings(shop.id, orgForm({ apiToken: "lonely-token", signSecretSaved: true }));
+    expect(r).toMatchObject({ ok: false, fieldErrors: { signSecret: "Укажите ключ подписи: без него Merchant API не примет токен" } });
+    expect(await db().shopSettings.findUnique({ where: { shopId: shop.id } })).toBeNull();
+  });
+
+  it("saves the receipt settings when on, refuses them incomplete, and keeps them when switched off", async () => {
+    const shop = await newShop();
+    const missing = await saveSettings(shop.id, orgForm({ receiptsEnabled: true }));
+    expect(missing).toMatchObject({ ok: false, fieldErrors: { receiptInn: "Укажите ИНН", receiptVatGoods: "Выберите НДС для товаров", receiptVatDelivery: "Выберите НДС для доставки" } });
+    expect(await db().shopSettings.findUnique({ where: { shopId: shop.id } })).toBeNull();
+
+    const on = orgForm({ receiptsEnabled: true, receiptInn: "500100732259", receiptGroup: "Web", receiptVatGoods: "11", receiptVatDelivery: "6", receiptSubjectType: "4", receiptMethodType: "1" });
+    expect(await saveSettings(shop.id, on)).toMatchObject({ ok: true });
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      receiptsEnabled: true, receiptInn: "500100732259", receiptGroup: "Web", receiptVatGoods: 11, receiptVatDelivery: 6, receiptSubjectType: 4, receiptMethodType: 1,
+    });
+    expect((await loadSettingsForm(shop.id)).values).toMatchObject({
+      receiptsEnabled: true, receiptInn: "500100732259", receiptGroup: "Web", receiptVatGoods: "11", receiptVatDelivery: "6", receiptSubjectType: "4", receiptMethodType: "1",
+    });
+
+    // Off: the details stay for switching back on, even if the (hidden) fields were emptied meanwhile.
+    expect(await saveSettings(shop.id, { ...on, secretKey: "", receiptsEnabled: false, receiptInn: "" })).toMatchObject({ ok: true });
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ receiptsEnabled: false, receiptInn: "500100732259", receiptVatGoods: 11 });
+  });
+
+  it("loads the receipt defaults for a shop that has saved none: Main, товар, полный расчёт, VAT to choose", async () => {
+    const shop = await newShop();
+    await saveSettings(shop.id, orgForm());
+    expect((await loadSettingsForm(shop.id)).values).toMatchObject({
+      receiptsEnabled: false, receiptInn: "", receiptGroup: "Main", receiptVatGoods: "", receiptVatDelivery: "", receiptSubjectType: "1", receiptMethodType: "4",
+    });
+  });
+
+  it("an individual's save leaves the organization's API secrets and receipts untouched", async () => {
+    const shop = await newShop();
+    await saveSettings(shop.id, orgForm({ apiToken: "tok-1111", signSecret: "sig-2222", receiptsEnabled: true, receiptInn: "7707083893", receiptVatGoods: "1", receiptVatDelivery: "1" }));
+    const before = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(await saveSettings(shop.id, { ...orgForm(), legalForm: "INDIVIDUAL", walletFormId: "4242", walletLogin: "w@example.com", apiTokenClear: true, signSecretClear: true, receiptsEnabled: false })).toMatchObject({ ok: true });
+    const after = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(after).toMatchObject({ apiTokenEnc: before.apiTokenEnc, signSecretEnc: before.signSecretEnc, receiptsEnabled: true, receiptInn: "7707083893" });
+  });
 });

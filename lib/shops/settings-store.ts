@@ -4,12 +4,16 @@ import { decryptSecret, encryptSecret, maskSecret } from "../crypto";
 import { db } from "../db";
 import { log } from "../log";
 import { requestGatewayConnectionIfNew } from "../payments/connect-gateway-job";
-import { emptySettingsForm, fieldErrorsOf, settingsSchema, type SettingsFieldErrors, type SettingsFormValues } from "./settings-schema";
+import { DEFAULT_RECEIPT_GROUP, DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE } from "../intellectmoney/receipt-codes";
+import { emptySettingsForm, fieldErrorsOf, settingsSchema, type SecretChange, type SettingsFieldErrors, type SettingsFormValues } from "./settings-schema";
 
 export type LoadedSettingsForm = {
   values: SettingsFormValues;
   /** «••••••abcd» when a key is saved, "" otherwise. */
   secretKeyMask: string;
+  /** The same for «API-токен» and «Ключ подписи (signSecretKey)». */
+  apiTokenMask: string;
+  signSecretMask: string;
 };
 
 export type SaveSettingsResult =
@@ -25,7 +29,7 @@ export async function loadSettingsForm(shopId: string, options: { userEmail?: st
   const s = await db().shopSettings.findUnique({ where: { shopId } });
   if (!s) {
     const shop = await db().shop.findUnique({ where: { id: shopId }, select: { ownerEmail: true } });
-    return { values: emptySettingsForm(options.userEmail || shop?.ownerEmail || ""), secretKeyMask: "" };
+    return { values: emptySettingsForm(options.userEmail || shop?.ownerEmail || ""), secretKeyMask: "", apiTokenMask: "", signSecretMask: "" };
   }
   return {
     values: {
@@ -39,22 +43,45 @@ export async function loadSettingsForm(shopId: string, options: { userEmail?: st
       invoiceLifetimeDays: s.invoiceLifetimeDays === null ? "" : String(s.invoiceLifetimeDays),
       holdHours: s.holdHours === null ? "" : String(s.holdHours),
       markPaidOnHold: s.markPaidOnHold,
+      apiToken: "",
+      apiTokenSaved: Boolean(s.apiTokenEnc),
+      apiTokenClear: false,
+      signSecret: "",
+      signSecretSaved: Boolean(s.signSecretEnc),
+      signSecretClear: false,
+      receiptsEnabled: s.receiptsEnabled,
+      receiptInn: s.receiptInn ?? "",
+      receiptGroup: s.receiptGroup ?? DEFAULT_RECEIPT_GROUP,
+      receiptVatGoods: codeText(s.receiptVatGoods),
+      receiptVatDelivery: codeText(s.receiptVatDelivery),
+      receiptSubjectType: codeText(s.receiptSubjectType ?? DEFAULT_RECEIPT_SUBJECT_TYPE),
+      receiptMethodType: codeText(s.receiptMethodType ?? DEFAULT_RECEIPT_METHOD_TYPE),
       walletFormId: s.walletFormId ?? "",
       walletLogin: s.walletLogin ?? "",
       mailKinds: s.mailKinds,
       notifyEmail: s.notifyEmail ?? "",
     },
-    secretKeyMask: s.secretKeyEnc ? maskSealed(shopId, s.secretKeyEnc) : "",
+    secretKeyMask: s.secretKeyEnc ? maskSealed(shopId, s.secretKeyEnc, "secret key") : "",
+    apiTokenMask: s.apiTokenEnc ? maskSealed(shopId, s.apiTokenEnc, "API token") : "",
+    signSecretMask: s.signSecretEnc ? maskSealed(shopId, s.signSecretEnc, "sign key") : "",
   };
 }
 
-function maskSealed(shopId: string, sealed: string): string {
+const codeText = (code: number | null) => (code === null ? "" : String(code));
+
+/** The column update of one secret: absent = keep, null = cleared, else the new value sealed. */
+function secretColumn(change: SecretChange): string | null | undefined {
+  if (change.kind === "keep") return undefined;
+  return change.kind === "clear" ? null : encryptSecret(change.value);
+}
+
+function maskSealed(shopId: string, sealed: string, what: string): string {
   try {
     return maskSecret(decryptSecret(sealed));
   } catch (error) {
     // A key that cannot be decrypted (ENCRYPTION_KEY changed without ENCRYPTION_KEY_PREVIOUS) still counts
     // as saved; the merchant can type it again.
-    log.error({ shopId, err: (error as Error).message }, "settings: saved secret key cannot be decrypted");
+    log.error({ shopId, err: (error as Error).message }, `settings: saved ${what} cannot be decrypted`);
     return "••••••";
   }
 }
@@ -67,14 +94,17 @@ function maskSealed(shopId: string, sealed: string): string {
 export async function saveSettings(shopId: string, input: unknown): Promise<SaveSettingsResult> {
   const shop = await db().shop.findUnique({
     where: { id: shopId },
-    select: { status: true, settings: { select: { secretKeyEnc: true } } },
+    select: { status: true, settings: { select: { secretKeyEnc: true, apiTokenEnc: true, signSecretEnc: true } } },
   });
   if (!shop || shop.status !== "ACTIVE") {
     return { ok: false, reason: "shop_not_active", fieldErrors: { form: "Магазин не найден или приложение удалено" } };
   }
   // Whether a key is saved is the database's answer, not the browser's (settings-schema.ts `secretKeySaved`).
   const secretKeySaved = Boolean(shop.settings?.secretKeyEnc);
-  const candidate = input !== null && typeof input === "object" ? { ...input, secretKeySaved } : input;
+  // Likewise for the Merchant API pair: whether one is saved decides «both or neither» (settings-schema.ts).
+  const apiTokenSaved = Boolean(shop.settings?.apiTokenEnc);
+  const signSecretSaved = Boolean(shop.settings?.signSecretEnc);
+  const candidate = input !== null && typeof input === "object" ? { ...input, secretKeySaved, apiTokenSaved, signSecretSaved } : input;
   const parsed = settingsSchema.safeParse(candidate);
   if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: fieldErrorsOf(parsed.error) };
 
@@ -92,6 +122,20 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
           invoiceLifetimeDays: v.invoiceLifetimeDays,
           holdHours: v.holdHours,
           markPaidOnHold: v.markPaidOnHold,
+          apiTokenEnc: secretColumn(v.apiToken),
+          signSecretEnc: secretColumn(v.signSecret),
+          receiptsEnabled: v.receipts.enabled,
+          // Receipts off: the other receipt fields stay as saved, so switching them on again finds them.
+          ...(v.receipts.enabled
+            ? {
+                receiptInn: v.receipts.inn,
+                receiptGroup: v.receipts.group,
+                receiptVatGoods: v.receipts.vatGoods,
+                receiptVatDelivery: v.receipts.vatDelivery,
+                receiptSubjectType: v.receipts.subjectType,
+                receiptMethodType: v.receipts.methodType,
+              }
+            : {}),
         }
       : {
           ...common,
@@ -107,7 +151,19 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
     await tx.shopSettings.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
     return requestGatewayConnectionIfNew(shopId, { tx });
   });
-  log.info({ shopId, legalForm: v.legalForm, secretKeyChanged: v.legalForm === "ORGANIZATION" && v.secretKey !== null, connectQueued }, "settings: saved");
+  const org = v.legalForm === "ORGANIZATION" ? v : null;
+  log.info(
+    {
+      shopId,
+      legalForm: v.legalForm,
+      secretKeyChanged: org !== null && org.secretKey !== null,
+      apiTokenChange: org?.apiToken.kind ?? "keep",
+      signSecretChange: org?.signSecret.kind ?? "keep",
+      receiptsEnabled: org?.receipts.enabled,
+      connectQueued,
+    },
+    "settings: saved",
+  );
   return { ok: true, connectQueued };
 }
 

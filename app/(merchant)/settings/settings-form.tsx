@@ -22,6 +22,7 @@ import {
 } from "@/lib/shops/settings-schema";
 import type { LoadedSettingsForm } from "@/lib/shops/settings-store";
 import { saveSettingsAction } from "./actions";
+import { MerchantApiSection } from "./merchant-api-section";
 import styles from "./settings.module.css";
 
 // raw: the action gets the form's own values (strings), and re-validates them with the schema. The form
@@ -30,12 +31,15 @@ const resolver = zodResolver(settingsSchema, undefined, { raw: true }) as unknow
 
 const FIELD_NAMES: ReadonlyArray<keyof SettingsFormValues> = [
   "legalForm", "eshopId", "secretKey", "secretKeySaved", "testMode", "preference", "holdMode", "invoiceLifetimeDays",
-  "holdHours", "markPaidOnHold", "walletFormId", "walletLogin", "mailKinds", "notifyEmail",
+  "holdHours", "markPaidOnHold", "apiToken", "apiTokenSaved", "apiTokenClear", "signSecret", "signSecretSaved", "signSecretClear",
+  "receiptsEnabled", "receiptInn", "receiptGroup", "receiptVatGoods", "receiptVatDelivery", "receiptSubjectType", "receiptMethodType",
+  "walletFormId", "walletLogin", "mailKinds", "notifyEmail",
 ];
 
 export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
   const router = useRouter();
   const [secretKeyMask, setSecretKeyMask] = useState(initial.secretKeyMask);
+  const [apiMasks, setApiMasks] = useState({ apiToken: initial.apiTokenMask, signSecret: initial.signSecretMask });
   const [saved, setSaved] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
@@ -51,6 +55,7 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
 
   const legalForm = useWatch({ control, name: "legalForm" });
   const holdMode = useWatch({ control, name: "holdMode" });
+  const receiptsEnabled = useWatch({ control, name: "receiptsEnabled" });
   const organization = legalForm === "ORGANIZATION";
   const hold = holdMode === "HOLD";
 
@@ -62,6 +67,7 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
       if (result.ok) {
         reset(result.form.values);
         setSecretKeyMask(result.form.secretKeyMask);
+        setApiMasks({ apiToken: result.form.apiTokenMask, signSecret: result.form.signSecretMask });
         setSaved(true);
         router.refresh(); // the header's «Тестовый режим» badge and the payment method section
         return;
@@ -207,6 +213,17 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
           </FormField>
         </SectionCard>
       )}
+
+      {organization ? (
+        <MerchantApiSection
+          register={register}
+          err={err}
+          apiTokenMask={apiMasks.apiToken}
+          signSecretMask={apiMasks.signSecret}
+          receiptsEnabled={receiptsEnabled}
+          recheck={recheck}
+        />
+      ) : null}
 
       <SectionCard id="mails" title="Почтовые уведомления">
         <Controller
