@@ -43,9 +43,13 @@ async function problemResolved(problemId: string): Promise<boolean> {
   return withDb(async (c) => (await c.query<{ r: Date | null }>(`SELECT "resolvedAt" r FROM "Problem" WHERE id = $1`, [problemId])).rows[0].r !== null);
 }
 
-/** The no-JS form of a server action in a page: its hidden `$ACTION_ID_…` field names the action. */
-function actionIdIn(html: string): string | null {
-  return /name="\$ACTION_ID_([0-9a-f]+)"/.exec(html)?.[1] ?? null;
+/**
+ * The no-JS form of a server action in a page: its hidden `$ACTION_ID_…` field names the action. The
+ * page has other action forms (the header's «Выйти»), so pick the form that carries `field`.
+ */
+function actionIdIn(html: string, field: string): string | null {
+  const form = html.split("<form").find((f) => f.slice(0, f.indexOf("</form>")).includes(`name="${field}"`));
+  return form ? (/name="\$ACTION_ID_([0-9a-f]+)"/.exec(form)?.[1] ?? null) : null;
 }
 
 async function postAction(request: APIRequestContext, path: string, actionId: string, fields: Record<string, string>, origin: string) {
@@ -100,7 +104,7 @@ test("shop A's session cannot see or change shop B's data on any merchant page, 
 
   // The «Отметить решённой» action, from A's session, with B's problem id: B's problem stays open.
   const card = await (await pageA.request.get(`${appUrl}/payments/${a.paymentId}`)).text();
-  const actionId = actionIdIn(card);
+  const actionId = actionIdIn(card, "problemId");
   expect(actionId, "no server-action form («Отметить решённой») on A's payment card").not.toBeNull();
   await postAction(pageA.request, `/payments/${a.paymentId}`, actionId!, { problemId: b.problemId }, appUrl);
   expect(await problemResolved(b.problemId)).toBe(false);

@@ -9,7 +9,7 @@ import { CheckboxField } from "@/components/checkbox-field";
 import { FormField, describedBy } from "@/components/form-field";
 import { SectionCard } from "@/components/section-card";
 import { RECEIPT_METHOD_TYPES, RECEIPT_SUBJECT_TYPES, RECEIPT_TAX_CODES, type ReceiptCode } from "@/lib/intellectmoney/receipt-codes";
-import type { SettingsFormValues } from "@/lib/shops/settings-schema";
+import type { SettingsFormValues } from "@/lib/shops/settings-fields";
 
 type Props = {
   register: UseFormRegister<SettingsFormValues>;

@@ -1,9 +1,8 @@
 "use client";
 // The settings form (spec/product.md «The settings screen»). Validated in the browser with the same zod
 // schema the server action uses; the server's field errors are shown next to the same fields.
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useEffect, useState, useTransition } from "react";
 import { Controller, useForm, useWatch, type Resolver } from "react-hook-form";
 import { CheckboxField } from "@/components/checkbox-field";
 import { FormField, describedBy } from "@/components/form-field";
@@ -16,18 +15,27 @@ import {
   LIFETIME_DAYS_MAX_HOLD,
   LIFETIME_DAYS_MAX_NO_HOLD,
   parsePaymentMethodCodes,
-  settingsSchema,
   type SettingsFieldErrors,
   type SettingsFormValues,
-} from "@/lib/shops/settings-schema";
+} from "@/lib/shops/settings-fields";
 import type { LoadedSettingsForm } from "@/lib/shops/settings-store";
 import { saveSettingsAction } from "./actions";
 import { MerchantApiSection } from "./merchant-api-section";
 import styles from "./settings.module.css";
 
+// The schema and zod are loaded on demand (first validation, or right after the page is interactive, see
+// preloadSchema): they are ~50 kB gzip, a third of the page's first-load budget (docs/PERFORMANCE.md).
 // raw: the action gets the form's own values (strings), and re-validates them with the schema. The form
 // holds both legal forms' fields (SettingsFormValues); the schema's union picks the chosen one.
-const resolver = zodResolver(settingsSchema, undefined, { raw: true }) as unknown as Resolver<SettingsFormValues>;
+let loadedResolver: Promise<Resolver<SettingsFormValues>> | null = null;
+function preloadSchema(): Promise<Resolver<SettingsFormValues>> {
+  loadedResolver ??= Promise.all([import("@hookform/resolvers/zod"), import("@/lib/shops/settings-schema")]).then(
+    ([{ zodResolver }, { settingsSchema }]) => zodResolver(settingsSchema, undefined, { raw: true }) as unknown as Resolver<SettingsFormValues>,
+  );
+  loadedResolver.catch(() => (loadedResolver = null)); // a failed chunk load is retried on the next validation
+  return loadedResolver;
+}
+const resolver: Resolver<SettingsFormValues> = async (values, context, options) => (await preloadSchema())(values, context, options);
 
 const FIELD_NAMES: ReadonlyArray<keyof SettingsFormValues> = [
   "legalForm", "eshopId", "secretKey", "secretKeySaved", "testMode", "preference", "holdMode", "invoiceLifetimeDays",
@@ -52,6 +60,10 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
     trigger,
     formState: { errors, isSubmitted },
   } = useForm<SettingsFormValues>({ resolver, defaultValues: initial.values, mode: "onSubmit", reValidateMode: "onChange" });
+
+  useEffect(() => {
+    void preloadSchema().catch(() => undefined);
+  }, []);
 
   const legalForm = useWatch({ control, name: "legalForm" });
   const holdMode = useWatch({ control, name: "holdMode" });
