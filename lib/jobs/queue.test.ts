@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../db";
 import { useTestDatabase } from "../testing/use-test-database";
 import { enqueue, getBoss, stopBoss } from "./queue";
+import { QUEUES } from "./queues";
 
 useTestDatabase();
 
@@ -19,6 +20,18 @@ describe("job queue", () => {
     ).rejects.toThrow("boom");
     const jobs = await boss.fetch<{ n: number }>("test-echo", { batchSize: 10 });
     expect(jobs.map((j) => j.data.n)).toEqual([1]);
+    await stopBoss();
+  });
+
+  it("carries a changed retry/expiry policy to a queue an earlier release created, and leaves equal ones alone", async () => {
+    await getBoss();
+    await db().$executeRaw`UPDATE pgboss.queue SET expire_seconds = 999, retry_limit = 1 WHERE name = 'notify-insales'`;
+    const before = await db().$queryRaw<Array<{ updated: Date }>>`SELECT updated_on AS updated FROM pgboss.queue WHERE name = 'send-mail'`;
+    await stopBoss();
+    const boss = await getBoss();
+    expect(await boss.getQueue("notify-insales")).toMatchObject({ expireInSeconds: QUEUES["notify-insales"].expireInSeconds, retryLimit: QUEUES["notify-insales"].retryLimit });
+    const after = await db().$queryRaw<Array<{ updated: Date }>>`SELECT updated_on AS updated FROM pgboss.queue WHERE name = 'send-mail'`;
+    expect(after[0].updated.getTime()).toBe(before[0].updated.getTime());
     await stopBoss();
   });
 });

@@ -31,15 +31,29 @@ async function createBoss(url: string): Promise<PgBoss> {
     await lock.query("SELECT pg_advisory_lock($1)", [QUEUE_SETUP_LOCK.toString()]);
     for (const [name, policy] of Object.entries(QUEUES)) {
       // createQueue leaves an existing queue as it was; updateQueue carries retry and expiry changes of
-      // lib/jobs/queues.ts to databases created by an earlier release. (A queue's `policy` must never
-      // change: pg-boss builds the partition's unique indexes from it at creation.)
-      await boss.createQueue(name, { name, ...policy });
-      await boss.updateQueue(name, { name, ...policy });
+      // lib/jobs/queues.ts to databases created by an earlier release — only when they differ, so a normal
+      // start writes nothing to pgboss.queue (another instance's maintenance may be updating those rows).
+      // (A queue's `policy` must never change: pg-boss builds the partition's indexes from it.)
+      const existing = await boss.getQueue(name);
+      if (!existing) await boss.createQueue(name, { name, ...policy });
+      else if (policyDiffers(existing, policy)) await boss.updateQueue(name, { name, ...policy });
     }
   } finally {
     await lock.end(); // ends the session: the advisory lock goes with it
   }
   return boss;
+}
+
+type QueuePolicy = (typeof QUEUES)[QueueName];
+
+function policyDiffers(existing: PgBoss.QueueResult, wanted: QueuePolicy): boolean {
+  const w = wanted as Partial<PgBoss.Queue>;
+  return (
+    (w.retryLimit !== undefined && existing.retryLimit !== w.retryLimit) ||
+    (w.retryDelay !== undefined && existing.retryDelay !== w.retryDelay) ||
+    (w.retryBackoff !== undefined && existing.retryBackoff !== w.retryBackoff) ||
+    (w.expireInSeconds !== undefined && existing.expireInSeconds !== w.expireInSeconds)
+  );
 }
 
 /** The process's pg-boss instance (started, queues created). */

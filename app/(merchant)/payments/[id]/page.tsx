@@ -1,9 +1,12 @@
 // The payment card (spec/product.md flow 10). Another shop's payment id is a 404 like an unknown one:
-// the query is scoped by the session's shop (lib/payments/journal-query.ts).
+// the queries are scoped by the session's shop (lib/payments/journal-query.ts, payment-operations.ts).
 import { notFound } from "next/navigation";
 import { requireShopSession } from "@/lib/auth/session";
 import { getPaymentWithTimeline } from "@/lib/payments/journal-query";
+import { getOperationsPanel } from "@/lib/payments/payment-operations";
 import { resolveProblemAction } from "../actions";
+import { captureAction, refundAction, releaseAction } from "../operation-actions";
+import { OperationsSection } from "./operations-section";
 import { PaymentCardView } from "./payment-card-view";
 
 export const metadata = { title: "Платёж — IntellectMoney для InSales" };
@@ -11,7 +14,22 @@ export const metadata = { title: "Платёж — IntellectMoney для InSales
 export default async function PaymentPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireShopSession();
   const { id } = await params;
-  const data = await getPaymentWithTimeline(session.shopId, id);
-  if (!data) notFound();
-  return <PaymentCardView data={data} resolveAction={resolveProblemAction} />;
+  const [data, panel] = await Promise.all([getPaymentWithTimeline(session.shopId, id), getOperationsPanel(session.shopId, id)]);
+  if (!data || !panel) notFound();
+  const p = data.payment;
+  return (
+    <PaymentCardView
+      data={data}
+      resolveAction={resolveProblemAction}
+      operations={
+        <OperationsSection
+          paymentId={p.id}
+          currency={p.currency}
+          legalForm={p.legalForm}
+          panel={panel}
+          actions={{ capture: captureAction, release: releaseAction, refund: refundAction }}
+        />
+      }
+    />
+  );
 }

@@ -1,5 +1,6 @@
 // The payment card and its timeline (spec/product.md flow 10), separate from the page for tests.
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { StatusBadge } from "@/components/status-badge";
 import { Timeline } from "@/components/timeline";
 import { formatRubles } from "@/lib/money";
@@ -61,7 +62,8 @@ function Problems({ problems, resolveAction }: { problems: ProblemView[]; resolv
   );
 }
 
-export function PaymentCardView({ data, resolveAction }: { data: PaymentWithTimeline; resolveAction: FormAction }) {
+/** `operations`: the «Операции IntellectMoney» block (operations-section.tsx), rendered by the page. */
+export function PaymentCardView({ data, resolveAction, operations }: { data: PaymentWithTimeline; resolveAction: FormAction; operations?: ReactNode }) {
   const p = data.payment;
   const order = p.orderNumber ?? p.insalesOrderId;
   const money = (k: bigint) => formatRubles(k, p.currency);
@@ -130,7 +132,8 @@ export function PaymentCardView({ data, resolveAction }: { data: PaymentWithTime
           </dl>
         </section>
       </div>
-      <section className={styles.card} style={{ marginTop: 20 }}>
+      <div style={{ marginTop: 20 }}>{operations}</div>
+      <section className={styles.card}>
         <h2>Уведомления InSales</h2>
         <Notices notices={data.notices} />
       </section>

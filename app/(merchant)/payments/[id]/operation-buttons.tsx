@@ -1,0 +1,95 @@
+"use client";
+// «Списать», «Отменить холдирование», «Вернуть» (issue 7). Each is a form posting to a server action; the
+// answer (accepted, or refused with the reason in Russian) shows next to the buttons. The payment's new
+// state arrives later with IntellectMoney's notification, so after an accepted operation the page
+// refreshes itself a few times to pick it up.
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect } from "react";
+import type { OperationActionState } from "../operation-actions";
+import styles from "./operations.module.css";
+
+type Action = (prev: OperationActionState, formData: FormData) => Promise<OperationActionState>;
+
+export type OperationButtonsProps = {
+  paymentId: string;
+  capture: boolean;
+  release: boolean;
+  /** The refundable remainder as the merchant types it ("1000,00"); null = no «Вернуть». */
+  refundDefault: string | null;
+  /** The same for people ("1 000,00 ₽"). */
+  refundMaxText: string | null;
+  actions: { capture: Action; release: Action; refund: Action };
+};
+
+/** Re-reads the page a few times after an accepted operation: the notification usually follows within seconds. */
+const REFRESH_AFTER_MS = [1_000, 2_500, 5_000, 10_000];
+
+function useRefreshAfterSuccess(state: OperationActionState) {
+  const router = useRouter();
+  useEffect(() => {
+    if (!state?.ok) return;
+    const timers = REFRESH_AFTER_MS.map((ms) => setTimeout(() => router.refresh(), ms));
+    return () => timers.forEach(clearTimeout);
+  }, [state, router]);
+}
+
+function Result({ state }: { state: OperationActionState }) {
+  if (!state) return null;
+  return (
+    <p className={state.ok ? styles.accepted : styles.refused} role={state.ok ? "status" : "alert"} data-testid="operation-result">
+      {state.message}
+    </p>
+  );
+}
+
+export function OperationButtons({ paymentId, capture, release, refundDefault, refundMaxText, actions }: OperationButtonsProps) {
+  const [captured, captureAction, capturing] = useActionState(actions.capture, null);
+  const [released, releaseAction, releasing] = useActionState(actions.release, null);
+  const [refunded, refundAction, refunding] = useActionState(actions.refund, null);
+  const busy = capturing || releasing || refunding;
+  // The newest answer of the three is the one to show.
+  const last = [captured, released, refunded].filter(Boolean).sort((a, b) => b!.at - a!.at)[0] ?? null;
+  useRefreshAfterSuccess(last);
+
+  return (
+    <div className={styles.actions}>
+      {capture || release ? (
+        <div className={styles.row}>
+          {capture ? (
+            <form action={captureAction}>
+              <input type="hidden" name="paymentId" value={paymentId} />
+              <button type="submit" className={styles.primary} disabled={busy}>
+                Списать
+              </button>
+            </form>
+          ) : null}
+          {release ? (
+            <form action={releaseAction}>
+              <input type="hidden" name="paymentId" value={paymentId} />
+              <button type="submit" className={styles.secondary} disabled={busy}>
+                Отменить холдирование
+              </button>
+            </form>
+          ) : null}
+        </div>
+      ) : null}
+      {refundDefault !== null ? (
+        <form action={refundAction} className={styles.row}>
+          <input type="hidden" name="paymentId" value={paymentId} />
+          {/* The refundable remainder changes after each refund: the key remounts the field with the new default. */}
+          <label className={styles.field}>
+            <span>Сумма возврата, ₽</span>
+            <input key={refundDefault} name="amount" className={styles.input} defaultValue={refundDefault} inputMode="decimal" autoComplete="off" aria-describedby="refund-max" />
+          </label>
+          <button type="submit" className={styles.primary} disabled={busy}>
+            Вернуть
+          </button>
+          <span id="refund-max" className={styles.muted}>
+            Доступно к возврату: {refundMaxText}
+          </span>
+        </form>
+      ) : null}
+      {busy ? <p className={styles.muted}>Отправляем запрос в IntellectMoney…</p> : <Result state={last} />}
+    </div>
+  );
+}

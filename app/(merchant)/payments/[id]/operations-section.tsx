@@ -1,0 +1,63 @@
+// «Операции IntellectMoney» on the payment card (issue 7): the buttons the payment's state allows and every
+// Merchant API request made from here with its state and IntellectMoney's answer.
+import Link from "next/link";
+import { formatRubles } from "@/lib/money";
+import { moscowTimeSeconds, OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "@/lib/payments/journal-labels";
+import { refundInputValue, type OperationsPanel } from "@/lib/payments/payment-operations";
+import { OperationButtons, type OperationButtonsProps } from "./operation-buttons";
+import styles from "./operations.module.css";
+import journal from "../journal.module.css";
+
+type Props = {
+  paymentId: string;
+  currency: string;
+  legalForm: "ORGANIZATION" | "INDIVIDUAL";
+  panel: OperationsPanel;
+  actions: OperationButtonsProps["actions"];
+};
+
+export function OperationsSection({ paymentId, currency, legalForm, panel, actions }: Props) {
+  const { available, operations, configured } = panel;
+  const any = available.capture || available.release || available.refundKopecks !== null;
+  return (
+    <section className={journal.card} data-testid="operations">
+      <h2>Операции IntellectMoney</h2>
+      {legalForm === "INDIVIDUAL" ? (
+        <p className={styles.note}>Списание, отмена холдирования и возврат через Merchant API доступны только магазину-организации.</p>
+      ) : !configured && any ? (
+        <p className={styles.note} data-testid="operations-not-configured">
+          Чтобы списывать, отменять холдирование и возвращать деньги отсюда, укажите «API-токен» и «Ключ подписи (signSecretKey)» в{" "}
+          <Link href="/settings">настройках</Link>.
+        </p>
+      ) : null}
+      {/* Mounted even with no button left, so the last answer stays visible once the state moved on. */}
+      {legalForm === "ORGANIZATION" ? (
+        <OperationButtons
+          paymentId={paymentId}
+          capture={available.capture}
+          release={available.release}
+          refundDefault={available.refundKopecks !== null ? refundInputValue(available.refundKopecks) : null}
+          refundMaxText={available.refundKopecks !== null ? formatRubles(available.refundKopecks, currency) : null}
+          actions={actions}
+        />
+      ) : null}
+      {operations.length === 0 ? (
+        <p className={styles.meta}>Операций не было.</p>
+      ) : (
+        <ul className={styles.list}>
+          {operations.map((op) => (
+            <li key={op.id} className={styles.item} data-testid="operation" data-kind={op.kind} data-state={op.state}>
+              <div>
+                {OPERATION_KIND_LABELS[op.kind]}
+                {op.amountKopecks !== null ? ` на ${formatRubles(op.amountKopecks, currency)}` : ""} —{" "}
+                <span className={styles[op.state]}>{OPERATION_STATE_LABELS[op.state]}</span>
+              </div>
+              {op.message ? <div data-testid="operation-message">{op.message}</div> : null}
+              <div className={styles.meta}>{moscowTimeSeconds(op.createdAt)} (МСК)</div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,41 @@
+"use server";
+// «Списать», «Отменить холдирование», «Вернуть» on the payment card (issue 7). Server actions are public
+// endpoints: each re-checks the session and takes the shop from it only, never from the form
+// (guide/architecture.md convention 11); lib/payments/payment-operations.ts scopes the payment by that shop.
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { getShopSession } from "@/lib/auth/session";
+import { capturePayment, parseRefundInput, refundPayment, releaseHold, type OperationOutcome } from "@/lib/payments/payment-operations";
+
+export type OperationActionState = { ok: boolean; message: string; at: number } | null;
+
+async function run(formData: FormData, operate: (shopId: string, paymentId: string) => Promise<OperationOutcome>): Promise<OperationActionState> {
+  const session = await getShopSession();
+  if (!session) redirect("/login-required");
+  const paymentId = formData.get("paymentId");
+  if (typeof paymentId !== "string") return { ok: false, message: "Платёж не найден.", at: Date.now() };
+  const outcome = await operate(session.shopId, paymentId);
+  // The operations list and the buttons change whatever the outcome (a FAILED row is news too).
+  revalidatePath(`/payments/${paymentId}`);
+  revalidatePath("/payments");
+  return { ok: outcome.ok, message: outcome.message, at: Date.now() };
+}
+
+export async function captureAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
+  return run(formData, capturePayment);
+}
+
+export async function releaseAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
+  return run(formData, releaseHold);
+}
+
+export async function refundAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
+  const raw = formData.get("amount");
+  const amount = typeof raw === "string" ? parseRefundInput(raw) : null;
+  if (amount === null) {
+    const session = await getShopSession();
+    if (!session) redirect("/login-required");
+    return { ok: false, message: "Введите сумму возврата в рублях, например 500,00.", at: Date.now() };
+  }
+  return run(formData, (shopId, paymentId) => refundPayment(shopId, paymentId, amount));
+}
