@@ -12,6 +12,9 @@ async function paymentCard(page: Page, shop: OperationsShop, buyerAction: "Оп�
   const ids = await checkoutToPaymentPage(page, shop);
   await page.getByRole("button", { name: buyerAction, exact: true }).click();
   if (buyerAction === "Холдировать") await expect(page.getByRole("button", { name: "Отменить холд" })).toBeVisible();
+  // Paid: the buyer is sent back through our return page to the shop's order page; let that finish
+  // before the merchant's navigation, or it interrupts the login.
+  else await page.waitForURL(/\/orders\/[0-9a-f]+$/, { timeout: 20_000 });
   await loginAs(page, shop);
   await page.goto(`${e2eEnv().appUrl}/payments/${ids.paymentId}`);
   await expect(page.getByTestId("status-badge")).toHaveText(buyerAction === "Холдировать" ? "Захолдирован" : "Оплачен");

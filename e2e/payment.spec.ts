@@ -2,75 +2,12 @@
 // the IntellectMoney stand-in's payment page → its result notification to us → our notice to InSales
 // (server to server, by the app's job worker) and the buyer's return through the shop's success/fail URL
 // → the order page in the shop.
-import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
-import { resetEnvCache } from "../lib/env";
-import { encryptSecret } from "../lib/crypto";
-import { TEST_ENV } from "../lib/testing/test-env";
-import { withDb } from "./support/db";
 import { control, e2eEnv } from "./support/e2e-env";
-import { installShop, uniqueShop } from "./support/login";
-import { E2E_SECRETS } from "./support/secrets";
+import { readyShop, type ReadyShop } from "./support/ready-shop";
 
 type Notice = { channel: "server" | "success" | "fail"; fields: Record<string, string>; valid: boolean };
-type Shop = { host: string; insalesId: string; eshopId: string };
-type Setup = { legalForm?: "ORGANIZATION" | "INDIVIDUAL"; testMode?: boolean; holdMode?: "HOLD" | "NO_HOLD"; markPaidOnHold?: boolean };
-
-/** The spec seals secrets with the same key as the app under test (e2e/global-setup.ts). */
-function seal(plain: string): string {
-  Object.assign(process.env, { ...TEST_ENV, DATABASE_URL: e2eEnv().databaseUrl });
-  resetEnvCache();
-  return encryptSecret(plain);
-}
-
-let eshopCounter = 0;
-
-/**
- * An installed shop with its settings saved and the «Внешний способ оплаты» created in InSales through the
- * stand-in's API, as the connect button leaves it; IntellectMoney (the stand-in) knows the shop's key.
- */
-async function readyShop(prefix: string, s: Setup = {}): Promise<Shop> {
-  const { appUrl, insalesUrl, intellectmoneyUrl } = e2eEnv();
-  const base = uniqueShop(prefix);
-  await installShop(base);
-  eshopCounter += 1;
-  const eshopId = String(100_000 + ((Number(base.insalesId.slice(-5)) + eshopCounter) % 800_000));
-  const shop = { ...base, eshopId };
-  const wallet = s.legalForm === "INDIVIDUAL";
-  if (!wallet) await control(intellectmoneyUrl, "shops", { eshopId, secretKey: E2E_SECRETS.secretKey });
-
-  const standIn = await control<{ apiPassword: string }>(insalesUrl, `shop?host=${shop.host}`);
-  const password = randomBytes(12).toString("hex");
-  const created = await fetch(`${insalesUrl}/shops/${shop.host}/admin/payment_gateways.json`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`intellectmoney_e2e:${standIn.apiPassword}`).toString("base64")}` },
-    body: JSON.stringify({ payment_gateway: { type: "PaymentGateway::External", title: "IntellectMoney", url: `${appUrl}/payment.php`, shop_id: shop.insalesId, password, payment_delivery_variants_attributes: [{ delivery_variant_id: 1001 }] } }),
-  });
-  expect(created.status).toBe(201);
-  const gateway = (await created.json()) as { id: number; success_url: string; fail_url: string; server_url: string };
-
-  await withDb(async (c) => {
-    const { rows } = await c.query<{ id: string }>(`SELECT id FROM "Shop" WHERE "insalesId" = $1`, [shop.insalesId]);
-    const shopId = rows[0].id;
-    await c.query(
-      `INSERT INTO "ShopSettings" ("shopId", "legalForm", "eshopId", "secretKeyEnc", "testMode", "holdMode", "markPaidOnHold", "walletFormId", "walletLogin", "updatedAt")
-       VALUES ($1, $2::"LegalForm", $3, $4, $5, $6::"HoldMode", $7, $8, $9, now())
-       ON CONFLICT ("shopId") DO UPDATE SET "legalForm" = EXCLUDED."legalForm", "eshopId" = EXCLUDED."eshopId", "secretKeyEnc" = EXCLUDED."secretKeyEnc",
-         "testMode" = EXCLUDED."testMode", "holdMode" = EXCLUDED."holdMode", "markPaidOnHold" = EXCLUDED."markPaidOnHold",
-         "walletFormId" = EXCLUDED."walletFormId", "walletLogin" = EXCLUDED."walletLogin", "updatedAt" = now()`,
-      [shopId, wallet ? "INDIVIDUAL" : "ORGANIZATION", wallet ? null : eshopId, wallet ? null : seal(E2E_SECRETS.secretKey), s.testMode ?? false, s.holdMode ?? "NO_HOLD", s.markPaidOnHold ?? false, wallet ? "4242" : null, wallet ? "wallet@example.com" : null],
-    );
-    await c.query(
-      `INSERT INTO "ShopGateway" ("shopId", state, "gatewayId", "passwordEnc", "successUrl", "failUrl", "serverUrl", "syncedAt", "updatedAt")
-       VALUES ($1, 'CONNECTED', $2, $3, $4, $5, $6, now(), now())
-       ON CONFLICT ("shopId") DO UPDATE SET state = 'CONNECTED', "gatewayId" = EXCLUDED."gatewayId", "passwordEnc" = EXCLUDED."passwordEnc",
-         "successUrl" = EXCLUDED."successUrl", "failUrl" = EXCLUDED."failUrl", "serverUrl" = EXCLUDED."serverUrl", "updatedAt" = now()`,
-      [shopId, String(gateway.id), seal(password), gateway.success_url, gateway.fail_url, gateway.server_url],
-    );
-  });
-  return shop;
-}
+type Shop = ReadyShop;
 
 /** The buyer checks out in the shop and lands on IntellectMoney's payment page. */
 async function checkout(page: Page, shop: Shop, amount = "1500.00") {
