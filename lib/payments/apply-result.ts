@@ -7,20 +7,27 @@
 // with a short machine reason and a 4xx, never `OK` (§3: «Never return OK for a notification that failed
 // verification»). A repeat or an older status is a success that changes nothing.
 //
-// The transition is applied under a row lock (SELECT … FOR UPDATE) in one transaction together with its
-// event, the InsalesNotice row and the notify-insales job, so concurrent copies of one notification make
-// exactly one state change and one notice (guide/architecture.md convention 4).
+// The transition (docs/PERFORMANCE.md «Result notifications»; lib/payments/result-store.ts) is decided in
+// memory on the payment as read together with the shop, and written by one statement under a version
+// check (the payment must still be in the state the decision was made on) together with its events, the
+// InsalesNotice row and the letters; only then is `OK` answered. When a concurrent copy changed the
+// payment first, the decision is made again under a row lock (SELECT … FOR UPDATE) in a transaction. So
+// concurrent copies of one notification make exactly one state change and one notice (guide/architecture.md
+// convention 4). The notice's and letters' jobs are queued right after the commit; the sweepers queue
+// any a crash left without one.
+import { randomUUID } from "node:crypto";
 import { decryptSecret, md5Hex } from "../crypto";
 import { db, type Tx } from "../db";
-import type { Payment, Shop, ShopSettings } from "../generated/prisma/client";
+import { env } from "../env";
+import type { Payment } from "../generated/prisma/client";
 import type { PaymentStatus } from "../generated/prisma/enums";
 import { parseResultNotification, type ResultNotification } from "../intellectmoney/result-notification";
 import { verifyResultNotificationHash } from "../intellectmoney/signatures";
 import { WALLET_ESHOP_ID } from "../intellectmoney/invoice-form";
 import { log } from "../log";
-import { queuePaymentMails, type MailTrigger } from "../mail/queue-mail";
+import { planPaymentMails, queuePaymentMails, type MailTrigger, type PlannedMail, type QueuePaymentMailsInput } from "../mail/queue-mail";
 import { formatKopecks, formatRubles, parseKopecks } from "../money";
-import { createInsalesNotice } from "./notify-insales-queue";
+import { loadResultContext, lockPayment, queueResultJobs, writeResult, type EventRow, type PaymentChange, type ResultWrite, type ShopWithSettings } from "./result-store";
 import { insalesNoticeFor, planTransition, statusForCode, type StateSnapshot } from "./state";
 
 export type ResultRejection =
@@ -92,7 +99,7 @@ function storable<T>(value: T): T {
   return value;
 }
 
-type Context = { shop: Shop & { settings: ShopSettings | null }; payment: Payment | null };
+type Context = { shop: ShopWithSettings; payment: Payment | null };
 
 /** Records a refusal: one event (payment timeline, or shop-level, or unrouted) and perhaps a fraud letter. */
 async function reject(
@@ -127,25 +134,29 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
   const fingerprint = md5Hex(input.body.toString());
   const shopParam = input.shopParam;
 
-  // 1. Shop routing: from our own resultUrl only (guide/architecture.md convention 3).
-  const shop = shopParam && SHOP_PARAM.test(shopParam) ? await db().shop.findUnique({ where: { insalesId: shopParam }, include: { settings: true } }) : null;
-  if (!shop) {
+  // Parsing is pure, so it comes first: the shop and the payment are then read in one round trip. The
+  // checks still answer in the order of §3.
+  const parsed = parseResultNotification(input.body);
+  const orderIds = input.body.getAll("orderId");
+  const orderId = parsed.ok ? parsed.notification.orderId : orderIds.length === 1 ? orderIds[0] : null;
+
+  // 1. Shop routing: from our own resultUrl only (guide/architecture.md convention 3), with the payment by
+  // its IntellectMoney orderId within this shop only. A NUL byte cannot even be compared in PostgreSQL text
+  // (the query would fail): no such payment.
+  const loaded = shopParam && SHOP_PARAM.test(shopParam) ? await loadResultContext(shopParam, orderId && !orderId.includes("\0") ? orderId : null) : null;
+  if (!loaded) {
     return reject("unknown_shop", "магазин из адреса уведомления не найден", {}, { shop: (shopParam ?? "").slice(0, 40), ...malformedData(input.body) }, fingerprint);
   }
+  const { shop } = loaded;
 
-  const parsed = parseResultNotification(input.body);
   if (!parsed.ok) {
-    // A NUL byte cannot even be compared in PostgreSQL text (the query would fail): no such payment.
-    const payment = input.body.getAll("orderId").length === 1 && !input.body.get("orderId")!.includes("\0")
-      ? await db().payment.findUnique({ where: { shopId_imOrderId: { shopId: shop.id, imOrderId: input.body.get("orderId")! } } })
-      : null;
-    return reject("bad_request", `неверное поле ${parsed.field} (${parsed.reason})`, { shop, payment }, malformedData(input.body), fingerprint);
+    return reject("bad_request", `неверное поле ${parsed.field} (${parsed.reason})`, { shop, payment: loaded.payment }, malformedData(input.body), fingerprint);
   }
   const n = parsed.notification;
   const data = receivedData(n);
 
-  // 2. The payment, by its IntellectMoney orderId within this shop only.
-  const payment = await db().payment.findUnique({ where: { shopId_imOrderId: { shopId: shop.id, imOrderId: n.orderId } } });
+  // 2. The payment (read above).
+  const payment = loaded.payment;
   if (!payment) return reject("unknown_order", `счёт с orderId «${n.orderId}» в этом магазине не создавался`, { shop }, data, fingerprint);
   const ctx: Context = { shop, payment };
 
@@ -191,7 +202,7 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
 }
 
 type TransitionInput = {
-  shop: Shop & { settings: ShopSettings | null };
+  shop: ShopWithSettings;
   payment: Payment;
   n: ResultNotification;
   next: PaymentStatus;
@@ -204,89 +215,152 @@ type TransitionInput = {
 const PAID_STATES: ReadonlySet<PaymentStatus> = new Set(["PARTIALLY_PAID", "PAID"]);
 const REFUND_STATES: ReadonlySet<PaymentStatus> = new Set(["PARTIALLY_REFUNDED", "REFUNDED"]);
 
+/** What one notification does to the payment as it stands: the statement's input and the answer. */
+type Decision = {
+  outcome: Extract<ApplyResultOutcome, { ok: true }>;
+  write: Omit<ResultWrite, "mails">;
+  /** The letters' triggers, rendered against `after`. */
+  mails: QueuePaymentMailsInput[];
+  /** The payment as the statement leaves it (what the letters describe). */
+  after: Payment;
+};
+
 async function applyTransition(t: TransitionInput): Promise<ApplyResultOutcome> {
-  const { shop, n, next, paid, wallet } = t;
+  const { shop, n, wallet } = t;
   const paymentId = t.payment.id;
   const verification = wallet ? "unverified" : "hash";
-  const markPaidOnHold = shop.settings?.markPaidOnHold ?? false;
 
-  const outcome = await db().$transaction(
-    async (tx): Promise<ApplyResultOutcome> => {
-      // The row lock: concurrent copies of this notification queue up here and each sees the state the
-      // previous one left.
-      await tx.$queryRaw`SELECT 1 FROM "Payment" WHERE "id" = ${paymentId}::uuid FOR UPDATE`;
-      const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  // Fast path: decided on the payment as read with the shop, written only if it is still in that state.
+  let decision = decide(t.payment, t);
+  let mails = await planMails(db(), decision, t);
+  let written = await writeResult(db(), { ...decision.write, mails });
+  if (!written.written) {
+    // A concurrent copy (or a newer notification) changed the payment since it was read. Decide again on
+    // the current row under its lock; copies queue up here and each sees what the previous one left.
+    log.debug({ shopId: shop.id, paymentId }, "result: payment changed since it was read; deciding again under the row lock");
+    const locked = await db().$transaction(
+      async (tx) => {
+        const current = await lockPayment(tx, paymentId);
+        const d = decide(current, t);
+        const m = await planMails(tx, d, t);
+        const w = await writeResult(tx, { ...d.write, mails: m });
+        if (!w.written) throw new Error("result: version check missed under the row lock");
+        return { d, m, w };
+      },
+      // Copies of one notification wait for the lock in turn; give them room.
+      { maxWait: 10_000, timeout: 20_000 },
+    );
+    ({ d: decision, m: mails, w: written } = locked);
+  }
+  // Committed: now the jobs (see queueResultJobs for why after the commit and what covers a crash here).
+  const smtp = Boolean(env().SMTP_URL);
+  if (written.mailIds.length > 0) {
+    const kinds = mails.filter((m) => written.mailIds.includes(m.id)).map((m) => m.kind);
+    log.info({ shopId: shop.id, paymentId, triggers: decision.mails.map((m) => m.trigger), kinds, state: smtp ? "PENDING" : "STORED" }, "mail: letters queued");
+  }
+  try {
+    await queueResultJobs(written.noticeId, smtp ? written.mailIds : []);
+  } catch (error) {
+    // The state change is committed: answer OK (a resent copy would change nothing and queue nothing).
+    log.error({ shopId: shop.id, paymentId, noticeId: written.noticeId, err: (error as Error).message }, "result: jobs not queued; the sweepers will queue them");
+  }
 
-      const refunded = REFUND_STATES.has(next) ? (t.refund && t.refund > 0n ? t.refund : paid > 0n ? paid : current.amountKopecks) : undefined;
-      const target: StateSnapshot = {
-        status: next,
-        ...(PAID_STATES.has(next) ? { paidKopecks: paid } : {}),
-        ...(refunded !== undefined ? { refundedKopecks: refunded } : {}),
-      };
-      const plan = planTransition({ status: current.status, paidKopecks: current.paidKopecks, refundedKopecks: current.refundedKopecks }, target);
-      const firstSight = current.imPaymentId === null;
-
-      if (!plan.apply) {
-        // §3 status 3 «invoice created» names the СКО: the first one is news even though the state stays.
-        if (n.paymentStatus === "3" && firstSight) {
-          await tx.payment.update({ where: { id: paymentId }, data: { imPaymentId: n.paymentId, ...(wallet ? { unverifiedResults: true } : {}) } });
-          await event(tx, t, wallet ? "result_unverified" : "invoice_created", `IntellectMoney создал счёт ${n.paymentId}${unverifiedNote(wallet)}`, { ...t.data, verification });
-          await queuePaymentMails(tx, { trigger: "invoice_created", shopId: shop.id, paymentId, eventKey: "invoice_created" });
-          return { ok: true, result: "applied", paymentId, status: current.status };
-        }
-        if (firstSight) await tx.payment.update({ where: { id: paymentId }, data: { imPaymentId: n.paymentId } });
-        await event(tx, t, "result_ignored", `Повторное или устаревшее уведомление (статус ${n.paymentStatus}: ${STATUS_TEXT[next]}); платёж уже «${STATUS_TEXT[current.status]}», ничего не изменено`, {
-          ...t.data,
-          verification,
-          ignored: plan.reason,
-        });
-        return { ok: true, result: "unchanged", paymentId, status: current.status };
-      }
-
-      await tx.payment.update({
-        where: { id: paymentId },
-        data: {
-          status: next,
-          ...(firstSight ? { imPaymentId: n.paymentId } : {}),
-          ...(PAID_STATES.has(next) ? { paidKopecks: paid } : {}),
-          ...(refunded !== undefined ? { refundedKopecks: refunded, ...(current.paidKopecks === 0n ? { paidKopecks: paid > 0n ? paid : current.amountKopecks } : {}) } : {}),
-          ...(wallet ? { unverifiedResults: true } : {}),
-        },
-      });
-      await event(tx, t, wallet ? "result_unverified" : "result_applied", `Статус платежа: ${STATUS_TEXT[next]} (${amountText(t, next, current.amountKopecks, refunded)})${unverifiedNote(wallet)}`, {
-        ...t.data,
-        verification,
-        from: current.status,
-        to: next,
-      });
-
-      const overpaid = PAID_STATES.has(next) && paid > current.amountKopecks;
-      if (overpaid) {
-        await event(tx, t, "overpaid", `Оплачено больше суммы счёта: ${formatRubles(paid, current.currency)} вместо ${formatRubles(current.amountKopecks, current.currency)}`, {
-          recipientAmount: n.recipientAmount,
-        });
-      }
-
-      const noticePaid = insalesNoticeFor(next, { markPaidOnHold });
-      if (noticePaid !== null) {
-        const noticeId = await createInsalesNotice(tx, { shopId: shop.id, paymentId, paid: noticePaid });
-        if (noticeId) {
-          await event(tx, t, "notice_queued", noticePaid === 1 ? "Уведомление InSales «оплачен» поставлено в очередь" : "Уведомление InSales «не оплачен» поставлено в очередь", { noticeId, paid: noticePaid });
-        }
-      }
-
-      const trigger = mailTrigger(next);
-      if (trigger) await queuePaymentMails(tx, { trigger, shopId: shop.id, paymentId, eventKey: `status:${next}:${String(refunded ?? paid)}`, facts: { eventAmountKopecks: trigger === "refunded" ? (refunded ?? null) : null } });
-      if (overpaid) await queuePaymentMails(tx, { trigger: "overpaid", shopId: shop.id, paymentId, eventKey: `overpaid:${paid}`, facts: { eventAmountKopecks: paid } });
-
-      return { ok: true, result: "applied", paymentId, status: next };
-    },
-    // Copies of one notification wait for the lock in turn; give them room.
-    { maxWait: 10_000, timeout: 20_000 },
-  );
-
-  log.info({ shopId: shop.id, paymentId, paymentStatus: n.paymentStatus, result: outcome.ok ? outcome.result : outcome.reason, verification }, "result: notification accepted");
+  const outcome = decision.outcome;
+  log.info({ shopId: shop.id, paymentId, paymentStatus: n.paymentStatus, result: outcome.result, verification }, "result: notification accepted");
   return outcome;
+}
+
+/** The letters of a decision, rendered; `client` is read only for the hourly limit of kinds 7 and 10. */
+async function planMails(client: Tx, d: Decision, t: TransitionInput): Promise<PlannedMail[]> {
+  const ctx = { shop: t.shop, settings: t.shop.settings, payment: d.after };
+  const planned: PlannedMail[] = [];
+  for (const input of d.mails) planned.push(...(await planPaymentMails(client, input, ctx)));
+  return planned;
+}
+
+/** Pure: the state table (state.ts) applied to `current`, as the statement's input. */
+function decide(current: Payment, t: TransitionInput): Decision {
+  const { shop, n, next, paid, wallet } = t;
+  const paymentId = current.id;
+  const verification = wallet ? "unverified" : "hash";
+  const markPaidOnHold = shop.settings?.markPaidOnHold ?? false;
+  const seen = { status: current.status, paidKopecks: current.paidKopecks, refundedKopecks: current.refundedKopecks, imPaymentId: current.imPaymentId };
+  const base = { shopId: shop.id, paymentId, seen, notice: null };
+
+  const refunded = REFUND_STATES.has(next) ? (t.refund && t.refund > 0n ? t.refund : paid > 0n ? paid : current.amountKopecks) : undefined;
+  const target: StateSnapshot = {
+    status: next,
+    ...(PAID_STATES.has(next) ? { paidKopecks: paid } : {}),
+    ...(refunded !== undefined ? { refundedKopecks: refunded } : {}),
+  };
+  const plan = planTransition({ status: current.status, paidKopecks: current.paidKopecks, refundedKopecks: current.refundedKopecks }, target);
+  const firstSight = current.imPaymentId === null;
+
+  if (!plan.apply) {
+    // §3 status 3 «invoice created» names the СКО: the first one is news even though the state stays.
+    if (n.paymentStatus === "3" && firstSight) {
+      const change: PaymentChange = { imPaymentId: n.paymentId, ...(wallet ? { unverifiedResults: true as const } : {}) };
+      return {
+        outcome: { ok: true, result: "applied", paymentId, status: current.status },
+        write: { ...base, change, events: [eventRow(wallet ? "result_unverified" : "invoice_created", `IntellectMoney создал счёт ${n.paymentId}${unverifiedNote(wallet)}`, { ...t.data, verification })] },
+        mails: [{ trigger: "invoice_created", shopId: shop.id, paymentId, eventKey: "invoice_created" }],
+        after: { ...current, imPaymentId: n.paymentId, unverifiedResults: current.unverifiedResults || wallet },
+      };
+    }
+    const ignored = eventRow("result_ignored", `Повторное или устаревшее уведомление (статус ${n.paymentStatus}: ${STATUS_TEXT[next]}); платёж уже «${STATUS_TEXT[current.status]}», ничего не изменено`, {
+      ...t.data,
+      verification,
+      ignored: plan.reason,
+    });
+    return {
+      outcome: { ok: true, result: "unchanged", paymentId, status: current.status },
+      write: { ...base, change: firstSight ? { imPaymentId: n.paymentId } : null, events: [ignored] },
+      mails: [],
+      after: current,
+    };
+  }
+
+  const change: PaymentChange = {
+    status: next,
+    ...(firstSight ? { imPaymentId: n.paymentId } : {}),
+    ...(PAID_STATES.has(next) ? { paidKopecks: paid } : {}),
+    ...(refunded !== undefined ? { refundedKopecks: refunded, ...(current.paidKopecks === 0n ? { paidKopecks: paid > 0n ? paid : current.amountKopecks } : {}) } : {}),
+    ...(wallet ? { unverifiedResults: true as const } : {}),
+  };
+  const events: EventRow[] = [
+    eventRow(wallet ? "result_unverified" : "result_applied", `Статус платежа: ${STATUS_TEXT[next]} (${amountText(t, next, current.amountKopecks, refunded)})${unverifiedNote(wallet)}`, {
+      ...t.data,
+      verification,
+      from: current.status,
+      to: next,
+    }),
+  ];
+
+  const overpaid = PAID_STATES.has(next) && paid > current.amountKopecks;
+  if (overpaid) {
+    events.push(eventRow("overpaid", `Оплачено больше суммы счёта: ${formatRubles(paid, current.currency)} вместо ${formatRubles(current.amountKopecks, current.currency)}`, {
+      recipientAmount: n.recipientAmount,
+    }));
+  }
+
+  // One notice per payment and outcome (unique key): written, with its event, only if none existed.
+  const noticePaid = insalesNoticeFor(next, { markPaidOnHold });
+  const noticeId = randomUUID();
+  const notice = noticePaid === null
+    ? null
+    : { id: noticeId, paid: noticePaid, event: eventRow("notice_queued", noticePaid === 1 ? "Уведомление InSales «оплачен» поставлено в очередь" : "Уведомление InSales «не оплачен» поставлено в очередь", { noticeId, paid: noticePaid }) };
+
+  const mails: QueuePaymentMailsInput[] = [];
+  const trigger = mailTrigger(next);
+  if (trigger) mails.push({ trigger, shopId: shop.id, paymentId, eventKey: `status:${next}:${String(refunded ?? paid)}`, facts: { eventAmountKopecks: trigger === "refunded" ? (refunded ?? null) : null } });
+  if (overpaid) mails.push({ trigger: "overpaid", shopId: shop.id, paymentId, eventKey: `overpaid:${paid}`, facts: { eventAmountKopecks: paid } });
+
+  return {
+    outcome: { ok: true, result: "applied", paymentId, status: next },
+    write: { ...base, change, events, notice },
+    mails,
+    after: { ...current, ...change, imPaymentId: current.imPaymentId ?? n.paymentId, unverifiedResults: current.unverifiedResults || wallet },
+  };
 }
 
 function unverifiedNote(wallet: boolean): string {
@@ -314,8 +388,8 @@ function mailTrigger(next: PaymentStatus): MailTrigger | null {
   }
 }
 
-async function event(tx: Tx, t: TransitionInput, type: string, message: string, data: Record<string, unknown>): Promise<void> {
-  await tx.paymentEvent.create({ data: { shopId: t.shop.id, paymentId: t.payment.id, type, message, data: jsonSafe(data) } });
+function eventRow(type: string, message: string, data: Record<string, unknown>): EventRow {
+  return { id: randomUUID(), type, message, data: jsonSafe(data) };
 }
 
 /** Event data is JSON: bigint values become decimal strings. */

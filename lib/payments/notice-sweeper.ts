@@ -1,6 +1,7 @@
 // The `sweep-notices` job (every minute, one instance at a time): defence in depth for «nothing is lost»
 // (spec/product.md Non-negotiables). A PENDING notice whose notify-insales job is gone — expired on its
-// last pg-boss retry after crashes, archived, lost with a restored database — is queued again, or marked
+// last pg-boss retry after crashes, archived, lost with a restored database, or never queued because the
+// process died or the database went away between apply-result's commit and its queueing — is queued again, or marked
 // FAILED (with a Problem) once past its deadline. Without it such a notice would wait forever.
 import { db } from "../db";
 import { registerWorker } from "../jobs/workers";
@@ -10,8 +11,14 @@ import { enqueueNotice, NOTIFY_INSALES_QUEUE } from "./notify-insales-queue";
 
 export const SWEEP_NOTICES_QUEUE = "sweep-notices" as const;
 
-/** Younger notices are still in the hands of the transaction that created them or of their first job. */
-export const SWEEP_GRACE_SECONDS = 180;
+/**
+ * Younger notices may still be about to get their first job: apply-result queues it right after the
+ * statement that commits the notice (docs/PERFORMANCE.md), milliseconds later. A minute covers that gap
+ * many times over and gets a notice whose first job was lost to a crash or a database outage in that gap
+ * going within about two minutes. Queuing one twice is harmless: "stately" keeps one waiting job per
+ * notice and the worker sends only a PENDING notice.
+ */
+export const SWEEP_GRACE_SECONDS = 60;
 
 export type SweepNoticesOutcome = { requeued: number; failed: number };
 
