@@ -6,7 +6,7 @@
 // Knobs (environment, all optional): BENCH_SECONDS [10], BENCH_WARMUP [2], BENCH_CONNECTIONS [32],
 // BENCH_SHOPS [300], BENCH_JOURNAL [10000], BENCH_POOL [100000 bodies per scenario],
 // BENCH_JOBS_WORKERS [on], BENCH_KEEP_DB [unset: the database is dropped at the end],
-// BENCH_APP_NODE_OPTIONS [unset; extra Node options for the app only, e.g. --max-old-space-size=256],
+// BENCH_APP_NODE_OPTIONS [--max-old-space-size=256 like `npm start`; extra Node options for the app only],
 // BENCH_CPU_PROF [unset; 1 = a V8 CPU profile of the app per scenario in .data/bench/<scenario>.cpuprofile].
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -185,7 +185,8 @@ async function main() {
         NODE_OPTIONS: [
           process.env.NODE_OPTIONS ?? "",
           `--require ${path.join(ROOT, "bench/pg-counter.cjs")}`,
-          process.env.BENCH_APP_NODE_OPTIONS ?? "",
+          // The same heap cap as `npm start` (package.json), unless the run asks for something else.
+          process.env.BENCH_APP_NODE_OPTIONS ?? "--max-old-space-size=256",
         ].join(" ").trim(),
       },
     });
