@@ -5,6 +5,7 @@
 // attempt the mail becomes FAILED, visible on «Письма».
 import nodemailer, { type Transporter } from "nodemailer";
 import { db } from "../db";
+import { retryDbWrite } from "../db-retry";
 import { env } from "../env";
 import { workEach } from "../jobs/work-each";
 import { registerWorker } from "../jobs/workers";
@@ -89,10 +90,13 @@ export async function sendQueuedMail(mailId: string, options: { finalAttempt: bo
   } catch (error) {
     return failure("smtp_error", describeError(error, smtpUrl));
   }
-  await db().mail.updateMany({
-    where: { id: mailId, state: "PENDING" },
-    data: { state: "SENT", sentAt: new Date(), attempts: { increment: 1 }, lastError: null },
-  });
+  // The letter has left: recording that must survive a short database outage, or the retry resends it.
+  await retryDbWrite("mail sent", () =>
+    db().mail.updateMany({
+      where: { id: mailId, state: "PENDING" },
+      data: { state: "SENT", sentAt: new Date(), attempts: { increment: 1 }, lastError: null },
+    }),
+  );
   log.info({ mailId, shopId: mail.shopId, kind: mail.kind }, "mail: sent");
   return { ok: true, result: "sent" };
 }

@@ -8,6 +8,7 @@
 // Idempotent: only a PENDING notice is sent; a DELIVERED or FAILED one never again. The follow-up job is
 // sent in the same transaction that records the attempt, so a crash loses neither.
 import { db, type Tx } from "../db";
+import { retryDbWrite } from "../db-retry";
 import { parseRetryAfter } from "../insales/api-client";
 import { workEach } from "../jobs/work-each";
 import { registerWorker } from "../jobs/workers";
@@ -151,14 +152,16 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
   const logCtx = { shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, noticeId, paid: notice.paid, attempts };
 
   if (attempt.kind === "ok") {
-    await db().$transaction(async (tx) => {
+    // InSales has the notice now: recording it must survive a short database outage, or the job's retry
+    // would send it again.
+    await retryDbWrite("notice delivered", () => db().$transaction(async (tx) => {
       const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state: "DELIVERED", deliveredAt: new Date(), lastError: null } });
       if (updated.count === 0) return;
       await refreshPaymentSummary(payment.id, tx);
       await tx.paymentEvent.create({
         data: { shopId: shop.id, paymentId: payment.id, type: "notice_delivered", message: `InSales принял уведомление: заказ ${paidText(notice.paid)}`, data: { noticeId, paid: notice.paid, attempts } },
       });
-    });
+    }));
     log.info(logCtx, "notify-insales: delivered");
     return { ok: true, result: "delivered" };
   }
