@@ -5,6 +5,7 @@
 // the whole batch together; here each job that throws is failed by id (its own retry and back-off), and
 // pg-boss then completes only the jobs still active (its complete query filters on state = 'active').
 import type PgBoss from "pg-boss";
+import { retryDbWrite } from "../db-retry";
 import { log } from "../log";
 
 export type WorkEachOptions = {
@@ -28,7 +29,11 @@ export async function workEach<T extends object>(
         } catch (error) {
           const message = (error as Error).message;
           log.warn({ queue, jobId: job.id, err: message }, "jobs: job failed, pg-boss will retry it");
-          await boss.fail(queue, job.id, { message });
+          // The usual cause is the database being away; failing the job must wait for it to come back, or
+          // the job stays "active" until it expires (expireInSeconds + maintenance: about 90 s later).
+          await retryDbWrite("fail job", () => boss.fail(queue, job.id, { message })).catch((e: Error) =>
+            log.error({ queue, jobId: job.id, err: e.message }, "jobs: could not fail the job; it is retried after it expires"),
+          );
         }
       }),
     );
