@@ -13,6 +13,19 @@ export function registerWorker(registration: Registration): void {
   if (!registrations.some((r) => r.name === registration.name)) registrations.push(registration);
 }
 
+/** A job that runs on a cron schedule (pg-boss runs each tick once across all instances). */
+export function registerScheduledWorker(name: string, cron: string, run: () => Promise<unknown>): void {
+  registerWorker({
+    name,
+    start: async (boss) => {
+      await boss.schedule(name, cron);
+      return boss.work(name, async () => {
+        await run();
+      });
+    },
+  });
+}
+
 export async function startWorkers(): Promise<void> {
   if (env().JOBS_WORKERS === "off") {
     log.info("jobs: workers disabled in this process (JOBS_WORKERS=off)");

@@ -5,7 +5,7 @@ import { db } from "../db";
 import { env } from "../env";
 import { enqueue } from "../jobs/queue";
 import { QUEUES } from "../jobs/queues";
-import { registerWorker } from "../jobs/workers";
+import { registerScheduledWorker } from "../jobs/workers";
 import { log } from "../log";
 import { SEND_MAIL_QUEUE } from "./queue-mail";
 
@@ -52,12 +52,4 @@ export async function sweepPendingMails(): Promise<SweepOutcome> {
   return { requeued, failed };
 }
 
-registerWorker({
-  name: SWEEP_MAILS_QUEUE,
-  start: async (boss) => {
-    await boss.schedule(SWEEP_MAILS_QUEUE, "*/5 * * * *");
-    return boss.work(SWEEP_MAILS_QUEUE, async () => {
-      await sweepPendingMails();
-    });
-  },
-});
+registerScheduledWorker(SWEEP_MAILS_QUEUE, "*/5 * * * *", sweepPendingMails);

@@ -16,7 +16,6 @@ import { startCheckout } from "./checkout";
  * 4 MiB admits it with room for the other fields and stays far below what could hurt us.
  */
 export const MAX_CHECKOUT_BODY_BYTES = 4 * 1024 * 1024;
-const MAX_BODY_BYTES = MAX_CHECKOUT_BODY_BYTES;
 
 function page(status: number, html: string, nonce: string, formAction = "'none'"): Response {
   return new Response(html, { status, headers: standalonePageHeaders(nonce, formAction) });
@@ -26,10 +25,10 @@ function refusal(status: number, message: string, nonce: string): Response {
   return page(status, renderMessagePage({ title: "Оплата не выполнена", message, status, nonce }), nonce);
 }
 
-/** Reads at most MAX_BODY_BYTES; null when the body is larger (refused without buffering the rest). */
+/** Reads at most MAX_CHECKOUT_BODY_BYTES; null when the body is larger (refused without buffering the rest). */
 async function readLimited(request: Request): Promise<string | null> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return null;
+  if (declared > MAX_CHECKOUT_BODY_BYTES) return null;
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -38,7 +37,7 @@ async function readLimited(request: Request): Promise<string | null> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > MAX_CHECKOUT_BODY_BYTES) {
       await reader.cancel();
       return null;
     }

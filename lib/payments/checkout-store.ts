@@ -7,24 +7,15 @@
 import { Prisma } from "../generated/prisma/client";
 import type { Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { db } from "../db";
+import { paymentJson, toGateway, toPayment, toSettings, toShop, type Json } from "./jsonb-rows";
 import type { PlannedMail } from "../mail/queue-mail";
 
 export type ShopWithConfig = Shop & { settings: ShopSettings | null; gateway: ShopGateway | null };
 
-type Json = Record<string, unknown>;
 type ConfigRow = { shop: Json; settings: Json | null; gateway: Json | null };
 
-/** to_jsonb renders timestamp(3) as «2026-11-28T05:51:34.123» (UTC, as Prisma stores it). */
-function date(v: unknown): Date | null {
-  return typeof v === "string" ? new Date(`${v}Z`) : null;
-}
-
-function toShop(r: ConfigRow): ShopWithConfig {
-  const s = r.shop;
-  const shop = { ...s, installedAt: date(s.installedAt)!, uninstalledAt: date(s.uninstalledAt), createdAt: date(s.createdAt)!, updatedAt: date(s.updatedAt)! } as Shop;
-  const settings = r.settings ? ({ ...r.settings, createdAt: date(r.settings.createdAt)!, updatedAt: date(r.settings.updatedAt)! } as ShopSettings) : null;
-  const gateway = r.gateway ? ({ ...r.gateway, syncedAt: date(r.gateway.syncedAt), updatedAt: date(r.gateway.updatedAt)! } as ShopGateway) : null;
-  return { ...shop, settings, gateway };
+function toShopWithConfig(r: ConfigRow): ShopWithConfig {
+  return { ...toShop(r.shop), settings: toSettings(r.settings), gateway: toGateway(r.gateway) };
 }
 
 /**
@@ -42,7 +33,7 @@ export async function loadCheckoutShops(where: { byInsalesId: string } | { eshop
      WHERE s."status" = 'ACTIVE' AND ${filter}
      ORDER BY s."installedAt" ASC
      LIMIT 5`;
-  return rows.map(toShop);
+  return rows.map(toShopWithConfig);
 }
 
 export type NewPayment = Omit<
@@ -76,7 +67,7 @@ export async function insertPayment(p: NewPayment, events: NewEvent[], mails: Pl
           ${p.orderNumber}, ${p.description}, ${p.buyerEmail}, ${p.buyerPhone}, ${p.verifiedBy}, ${p.insalesPasswordSource},
           ${p.legalForm}::"LegalForm", ${p.imOrderId}, ${p.eshopId}, ${p.currency}, ${p.amountKopecks}, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
       ON CONFLICT ("shopId", "transactionId") DO NOTHING
-      RETURNING "id", "shopId", "createdAt", ${exactMoney(Prisma.sql`"Payment"`)} AS row
+      RETURNING "id", "shopId", "createdAt", ${paymentJson(Prisma.sql`"Payment"`)} AS row
     ), ev AS (
       INSERT INTO "PaymentEvent" ("id", "shopId", "paymentId", "type", "message", "data", "createdAt")
       -- One millisecond apart, in the given order, so the timeline sorts them as they happened.
@@ -91,27 +82,10 @@ export async function insertPayment(p: NewPayment, events: NewEvent[], mails: Pl
     )
     SELECT ins.row, true AS created, (SELECT array_agg(mail."id"::text) FROM mail) AS "mailIds" FROM ins
     UNION ALL
-    SELECT ${exactMoney(Prisma.sql`p`)}, false AS created, NULL::text[] AS "mailIds" FROM "Payment" p
+    SELECT ${paymentJson(Prisma.sql`p`)}, false AS created, NULL::text[] AS "mailIds" FROM "Payment" p
      WHERE p."shopId" = ${p.shopId}::uuid AND p."transactionId" = ${p.transactionId} AND NOT EXISTS (SELECT 1 FROM ins)`;
   const row = rows[0];
   if (!row) return { created: false, payment: null };
   const payment = toPayment(row.row);
   return row.created ? { created: true, payment, mailIds: row.mailIds ?? [] } : { created: false, payment };
-}
-
-/** The row as jsonb with the money columns as strings: a JSON number would go through a float. */
-function exactMoney(t: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`(to_jsonb(${t}.*) || jsonb_build_object('amountKopecks', ${t}."amountKopecks"::text, 'paidKopecks', ${t}."paidKopecks"::text, 'refundedKopecks', ${t}."refundedKopecks"::text))`;
-}
-
-function toPayment(j: Json): Payment {
-  const big = (v: unknown) => BigInt(v as string);
-  return {
-    ...j,
-    amountKopecks: big(j.amountKopecks),
-    paidKopecks: big(j.paidKopecks),
-    refundedKopecks: big(j.refundedKopecks),
-    createdAt: date(j.createdAt)!,
-    updatedAt: date(j.updatedAt)!,
-  } as Payment;
 }

@@ -4,9 +4,9 @@
 // process died or the database went away between apply-result's commit and its queueing — is queued again, or marked
 // FAILED (with a Problem) once past its deadline. Without it such a notice would wait forever.
 import { db } from "../db";
-import { registerWorker } from "../jobs/workers";
+import { registerScheduledWorker } from "../jobs/workers";
 import { log } from "../log";
-import { failNotice, NOTICE_DEADLINE_MS } from "./notify-insales";
+import { failNotice, NOTICE_DEADLINE_MS, paidText } from "./notify-insales";
 import { enqueueNotice, NOTIFY_INSALES_QUEUE } from "./notify-insales-queue";
 
 export const SWEEP_NOTICES_QUEUE = "sweep-notices" as const;
@@ -43,11 +43,10 @@ export async function sweepPendingNotices(options: { graceSeconds?: number; now?
   for (const notice of orphans) {
     if (now.getTime() > notice.createdAt.getTime() + NOTICE_DEADLINE_MS) {
       const order = notice.orderNumber ?? notice.insalesOrderId;
-      const what = notice.paid === 1 ? "«оплачен»" : "«не оплачен»";
       const done = await failNotice(notice.id, {
         kind: "notice_failed",
         error: "срок доставки истёк",
-        problem: `Не удалось сообщить InSales, что заказ ${order} ${what}: попытки в течение суток не удались. Отметьте оплату заказа вручную.`,
+        problem: `Не удалось сообщить InSales, что заказ ${order} ${paidText(notice.paid)}: попытки в течение суток не удались. Отметьте оплату заказа вручную.`,
       });
       if (done) failed += 1;
     } else {
@@ -59,12 +58,4 @@ export async function sweepPendingNotices(options: { graceSeconds?: number; now?
   return { requeued, failed };
 }
 
-registerWorker({
-  name: SWEEP_NOTICES_QUEUE,
-  start: async (boss) => {
-    await boss.schedule(SWEEP_NOTICES_QUEUE, "* * * * *");
-    return boss.work(SWEEP_NOTICES_QUEUE, async () => {
-      await sweepPendingNotices();
-    });
-  },
-});
+registerScheduledWorker(SWEEP_NOTICES_QUEUE, "* * * * *", sweepPendingNotices);

@@ -114,7 +114,7 @@ export async function failNotice(noticeId: string, input: { kind: "notice_reject
   });
 }
 
-function paidText(paid: number): string {
+export function paidText(paid: number): string {
   return paid === 1 ? "«оплачен»" : "«не оплачен»";
 }
 

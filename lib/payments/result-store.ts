@@ -16,37 +16,13 @@ import { db, type Tx } from "../db";
 import { getBoss } from "../jobs/queue";
 import type { PlannedMail } from "../mail/queue-mail";
 import { SEND_MAIL_QUEUE } from "../mail/queue-mail";
+import { paymentJson, toPayment, toSettings, toShop, type Json } from "./jsonb-rows";
 import { NOTIFY_INSALES_QUEUE } from "./notify-insales-queue";
 
 export type ShopWithSettings = Shop & { settings: ShopSettings | null };
 export type ResultContext = { shop: ShopWithSettings; payment: Payment | null };
 
-type Json = Record<string, unknown>;
-
-/** to_jsonb renders timestamp(3) as «2026-11-28T05:51:34.123» (UTC, as Prisma stores it). */
-function date(v: unknown): Date | null {
-  return typeof v === "string" ? new Date(`${v}Z`) : null;
-}
-
-/** The payment as jsonb with the money columns as strings: a JSON number would go through a float. */
-const PAYMENT_JSON = Prisma.sql`(to_jsonb(p.*) || jsonb_build_object('amountKopecks', p."amountKopecks"::text, 'paidKopecks', p."paidKopecks"::text, 'refundedKopecks', p."refundedKopecks"::text))`;
-
-function toPayment(j: Json): Payment {
-  return {
-    ...j,
-    amountKopecks: BigInt(j.amountKopecks as string),
-    paidKopecks: BigInt(j.paidKopecks as string),
-    refundedKopecks: BigInt(j.refundedKopecks as string),
-    createdAt: date(j.createdAt)!,
-    updatedAt: date(j.updatedAt)!,
-  } as Payment;
-}
-
-function toShop(s: Json, st: Json | null): ShopWithSettings {
-  const shop = { ...s, installedAt: date(s.installedAt)!, uninstalledAt: date(s.uninstalledAt), createdAt: date(s.createdAt)!, updatedAt: date(s.updatedAt)! } as Shop;
-  const settings = st ? ({ ...st, createdAt: date(st.createdAt)!, updatedAt: date(st.updatedAt)! } as ShopSettings) : null;
-  return { ...shop, settings };
-}
+const PAYMENT_JSON = paymentJson(Prisma.sql`p`);
 
 /**
  * The shop of `?shop=` (whatever its status, as before), its settings, and its payment whose IntellectMoney
@@ -63,7 +39,7 @@ export async function loadResultContext(insalesId: string, orderId: string | nul
      WHERE s."insalesId" = ${insalesId}`;
   const row = rows[0];
   if (!row) return null;
-  return { shop: toShop(row.shop, row.settings), payment: row.payment ? toPayment(row.payment) : null };
+  return { shop: { ...toShop(row.shop), settings: toSettings(row.settings) }, payment: row.payment ? toPayment(row.payment) : null };
 }
 
 /** The locked path's read: the payment row under FOR UPDATE, in one round trip. */

@@ -6,6 +6,7 @@ import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/pa
 import { moscowTime, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_STATUSES, NOTICE_SUMMARIES } from "@/lib/payments/journal-labels";
 import type { OpenProblem } from "@/lib/payments/journal-problems";
 import { encodeCursor, type PaymentList, type PaymentListRow } from "@/lib/payments/journal-query";
+import { ResolveProblemButton } from "./resolve-problem-button";
 import styles from "./journal.module.css";
 
 type FormAction = (formData: FormData) => void | Promise<void>;
@@ -37,12 +38,7 @@ export function ProblemsPanel({ problems, total, resolveAction }: { problems: Op
                 ) : null}
               </div>
             </div>
-            <form action={resolveAction}>
-              <input type="hidden" name="problemId" value={p.id} />
-              <button type="submit" className={styles.secondary}>
-                Отметить решённой
-              </button>
-            </form>
+            <ResolveProblemButton problemId={p.id} action={resolveAction} className={styles.secondary} />
           </li>
         ))}
       </ul>

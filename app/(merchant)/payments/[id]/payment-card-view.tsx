@@ -6,6 +6,7 @@ import { Timeline } from "@/components/timeline";
 import { formatRubles } from "@/lib/money";
 import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, verifiedByLabel } from "@/lib/payments/journal-labels";
 import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/payments/journal-query";
+import { ResolveProblemButton } from "../resolve-problem-button";
 import styles from "../journal.module.css";
 
 type FormAction = (formData: FormData) => void | Promise<void>;
@@ -47,14 +48,7 @@ function Problems({ problems, resolveAction }: { problems: ProblemView[]; resolv
                 {p.resolvedAt ? ` · решена ${moscowTime(p.resolvedAt)}` : ""}
               </div>
             </div>
-            {p.resolvedAt ? null : (
-              <form action={resolveAction}>
-                <input type="hidden" name="problemId" value={p.id} />
-                <button type="submit" className={styles.secondary}>
-                  Отметить решённой
-                </button>
-              </form>
-            )}
+            {p.resolvedAt ? null : <ResolveProblemButton problemId={p.id} action={resolveAction} className={styles.secondary} />}
           </li>
         ))}
       </ul>
