@@ -110,6 +110,14 @@ test("«Физическое лицо» asks for «ID формы» and the login
   await installAndLogin(page, "settingsind");
   await page.getByLabel("Режим холдирования", { exact: true }).selectOption({ label: "Не холдировать счёт" });
   await expect(page.getByLabel("Срок холдирования денежных средств (в часах)", { exact: true })).toHaveCount(0);
+  // Without hold: at most 4319 hours, so 180 days is refused next to the field and 179 accepted.
+  await page.getByLabel("Срок жизни счёта (в днях)", { exact: true }).fill("180");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Не больше 179 дней")).toBeVisible();
+  await page.getByLabel("Срок жизни счёта (в днях)", { exact: true }).fill("179");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Не больше 179 дней")).toHaveCount(0);
+  await expect(page.getByText("Укажите номер магазина")).toBeVisible();
   await page.getByLabel("Режим холдирования", { exact: true }).selectOption({ label: "Холдировать счёт" });
   await expect(page.getByLabel("Срок холдирования денежных средств (в часах)", { exact: true })).toBeVisible();
 
