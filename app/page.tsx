@@ -1,4 +1,3 @@
-import Link from "next/link";
 
 export default function HomePage() {
   return (
@@ -8,7 +7,7 @@ export default function HomePage() {
         Приложение подключает приём оплаты через IntellectMoney к магазину на InSales. Откройте его из
         бэк-офиса магазина: «Приложения → Установленные приложения → IntellectMoney → Войти».
       </p>
-      <p><Link href="/settings">Перейти к настройкам</Link></p>
+      <p><a href="/settings">Перейти к настройкам</a></p>
     </main>
   );
 }

@@ -7,7 +7,8 @@
 // BENCH_SHOPS [300], BENCH_JOURNAL [10000], BENCH_POOL [100000 bodies per scenario],
 // BENCH_JOBS_WORKERS [on], BENCH_KEEP_DB [unset: the database is dropped at the end],
 // BENCH_APP_NODE_OPTIONS [--max-old-space-size=256 like `npm start`; extra Node options for the app only],
-// BENCH_CPU_PROF [unset; 1 = a V8 CPU profile of the app per scenario in .data/bench/<scenario>.cpuprofile].
+// BENCH_CPU_PROF [unset; 1 = a V8 CPU profile of the app per scenario in .data/bench/<scenario>.cpuprofile],
+// BENCH_ONLY [unset: all; a comma list of health, checkout, result, journal, baseline to run only those].
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -29,6 +30,9 @@ const CONNECTIONS = num("BENCH_CONNECTIONS", 32);
 const SHOPS = num("BENCH_SHOPS", 300);
 const JOURNAL = num("BENCH_JOURNAL", 10_000);
 const POOL = num("BENCH_POOL", 100_000);
+
+const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+const runs = (scenario: "health" | "checkout" | "result" | "journal" | "baseline") => ONLY.size === 0 || ONLY.has(scenario);
 
 const TARGETS = { rps: 1000, p99: 50, ratio: 0.2, journalP99: 150, rssMb: 400 };
 
@@ -198,59 +202,77 @@ async function main() {
     const broken: string[] = [];
 
     // The floor: Next.js + Prisma answering a one-query route (GET /api/health: SELECT 1).
-    const floor = await runLoad({ ...common, name: "health (framework floor, SELECT 1)", ...prof("health"), url: appUrl, pid, method: "GET", path: "/api/health", counterUrl });
-    const checkoutProbe = await probe(`${appUrl}${appCheckouts[0].path}`, { method: "POST", headers: form, body: checkoutBody(checkoutShops[0], "probe-", 1).body }, (s, b) => s === 200 && b.includes("recipientAmount"));
-    if (checkoutProbe) broken.push(`checkout: ${checkoutProbe}`);
-    const checkoutCursor = { next: 0, wrapped: false };
-    ours.push(await runLoad({ ...common, name: "checkout (new payments)", ...prof("checkout"), url: appUrl, pid, method: "POST", pool: appCheckouts, counterUrl }, checkoutCursor));
+    const floor = !runs("health") ? null : await runLoad({ ...common, name: "health (framework floor, SELECT 1)", ...prof("health"), url: appUrl, pid, method: "GET", path: "/api/health", counterUrl });
+    if (runs("checkout")) {
+      const checkoutProbe = await probe(`${appUrl}${appCheckouts[0].path}`, { method: "POST", headers: form, body: checkoutBody(checkoutShops[0], "probe-", 1).body }, (s, b) => s === 200 && b.includes("recipientAmount"));
+      if (checkoutProbe) broken.push(`checkout: ${checkoutProbe}`);
+      const checkoutCursor = { next: 0, wrapped: false };
+      ours.push(await runLoad({ ...common, name: "checkout (new payments)", ...prof("checkout"), url: appUrl, pid, method: "POST", pool: appCheckouts, counterUrl }, checkoutCursor));
+    }
 
-    const resultProbe = await probe(`${appUrl}${appResults[POOL - 1].path}`, { method: "POST", headers: form, body: appResults[POOL - 1].body }, (s, b) => s === 200 && b === "OK");
-    if (resultProbe) broken.push(`result: ${resultProbe}`);
-    const resultCursor = { next: 0, wrapped: false };
-    ours.push(await runLoad({ ...common, name: "result (new: CREATED → PAID)", ...prof("result-new"), url: appUrl, pid, method: "POST", pool: appResults, counterUrl }, resultCursor));
-    // The same notifications again (IntellectMoney retries): acknowledged, nothing changes.
-    const applied = appResults.slice(0, Math.max(1, resultCursor.wrapped ? POOL : resultCursor.next));
-    ours.push(await runLoad({ ...common, name: "result (repeated)", ...prof("result-repeat"), url: appUrl, pid, method: "POST", pool: applied, counterUrl }));
+    if (runs("result")) {
+      const resultProbe = await probe(`${appUrl}${appResults[POOL - 1].path}`, { method: "POST", headers: form, body: appResults[POOL - 1].body }, (s, b) => s === 200 && b === "OK");
+      if (resultProbe) broken.push(`result: ${resultProbe}`);
+      const resultCursor = { next: 0, wrapped: false };
+      ours.push(await runLoad({ ...common, name: "result (new: CREATED → PAID)", ...prof("result-new"), url: appUrl, pid, method: "POST", pool: appResults, counterUrl }, resultCursor));
+      // The same notifications again (IntellectMoney retries): acknowledged, nothing changes.
+      const applied = appResults.slice(0, Math.max(1, resultCursor.wrapped ? POOL : resultCursor.next));
+      ours.push(await runLoad({ ...common, name: "result (repeated)", ...prof("result-repeat"), url: appUrl, pid, method: "POST", pool: applied, counterUrl }));
+    }
 
-    const cookie = await mintSessionCookie({ shopId: shops[0].id, insalesId: shops[0].insalesId, host: `bench-0.myinsales.ru` });
-    const journalHeaders = { cookie: `${cookie.name}=${cookie.value}` };
-    const journalProbe = await probe(`${appUrl}/payments`, { headers: journalHeaders, redirect: "manual" }, (s) => s === 200);
-    if (journalProbe) broken.push(`journal: ${journalProbe}`);
-    ours.push(await runLoad({ ...common, name: "journal page (10 000 payments)", ...prof("journal"), url: appUrl, pid, method: "GET", path: "/payments", headers: journalHeaders, counterUrl }));
+    if (runs("journal")) {
+      const cookie = await mintSessionCookie({ shopId: shops[0].id, insalesId: shops[0].insalesId, host: `bench-0.myinsales.ru` });
+      const journalHeaders = { cookie: `${cookie.name}=${cookie.value}` };
+      const journalProbe = await probe(`${appUrl}/payments`, { headers: journalHeaders, redirect: "manual" }, (s) => s === 200);
+      if (journalProbe) broken.push(`journal: ${journalProbe}`);
+      ours.push(await runLoad({ ...common, name: "journal page (10 000 payments)", ...prof("journal"), url: appUrl, pid, method: "GET", path: "/payments", headers: journalHeaders, counterUrl }));
+    }
     await app.stop();
     app = null;
 
     // --- the baseline ---
-    const basePort = await freePort();
-    baseline = await startBaseline(basePort, appEnv);
-    const baseUrl = `http://127.0.0.1:${basePort}`;
     const theirs: LoadFigures[] = [];
-    const basePid = baseline.child.pid!;
-    const baseResultCursor = { next: 0, wrapped: false };
-    theirs.push(await runLoad({ ...common, name: "baseline checkout", url: baseUrl, pid: basePid, method: "POST", pool: baseCheckouts }));
-    theirs.push(await runLoad({ ...common, name: "baseline result (new)", url: baseUrl, pid: basePid, method: "POST", pool: baseResults }, baseResultCursor));
-    const baseApplied = baseResults.slice(0, Math.max(1, baseResultCursor.wrapped ? POOL : baseResultCursor.next));
-    theirs.push(await runLoad({ ...common, name: "baseline result (repeated)", url: baseUrl, pid: basePid, method: "POST", pool: baseApplied }));
-    await baseline.stop();
-    baseline = null;
+    if (runs("baseline")) {
+      const basePort = await freePort();
+      baseline = await startBaseline(basePort, appEnv);
+      const baseUrl = `http://127.0.0.1:${basePort}`;
+      const basePid = baseline.child.pid!;
+      const baseResultCursor = { next: 0, wrapped: false };
+      theirs.push(await runLoad({ ...common, name: "baseline checkout", url: baseUrl, pid: basePid, method: "POST", pool: baseCheckouts }));
+      theirs.push(await runLoad({ ...common, name: "baseline result (new)", url: baseUrl, pid: basePid, method: "POST", pool: baseResults }, baseResultCursor));
+      const baseApplied = baseResults.slice(0, Math.max(1, baseResultCursor.wrapped ? POOL : baseResultCursor.next));
+      theirs.push(await runLoad({ ...common, name: "baseline result (repeated)", url: baseUrl, pid: basePid, method: "POST", pool: baseApplied }));
+      await baseline.stop();
+      baseline = null;
+    }
 
     console.log(`\n## Figures (${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s each)\n`);
-    console.log(table([floor, ...ours, ...theirs]));
-    console.log("\n## Ratio to the baseline (req/s ours / theirs)\n");
-    const ratios: Array<[string, number]> = [0, 1, 2].map((i) => [ours[i].name, ours[i].rps / theirs[i].rps]);
-    for (const [name, r] of ratios) console.log(`- ${name}: ${fmt(r, 2)}`);
+    console.log(table([...(floor ? [floor] : []), ...ours, ...theirs]));
+    const find = (rows: LoadFigures[], prefix: string) => rows.find((r) => r.name.startsWith(prefix));
+    const pairs: Array<[LoadFigures | undefined, LoadFigures | undefined]> = [
+      [find(ours, "checkout"), find(theirs, "baseline checkout")],
+      [find(ours, "result (new"), find(theirs, "baseline result (new")],
+      [find(ours, "result (repeated"), find(theirs, "baseline result (repeated")],
+    ];
+    const ratios = pairs.flatMap(([a, b]): Array<[string, number]> => (a && b ? [[a.name, a.rps / b.rps]] : []));
+    if (ratios.length) {
+      console.log("\n## Ratio to the baseline (req/s ours / theirs)\n");
+      for (const [name, r] of ratios) console.log(`- ${name}: ${fmt(r, 2)}`);
+    }
 
     console.log("\n## Targets\n");
     const check = (ok: boolean, text: string) => console.log(`- [${ok ? "x" : " "}] ${text}`);
-    for (const r of ours.slice(0, 3)) {
+    for (const r of pairs.flatMap(([a]) => (a ? [a] : []))) {
       check(r.rps >= TARGETS.rps, `${r.name}: ≥ ${TARGETS.rps} req/s (${fmt(r.rps)})`);
       check(r.p99 <= TARGETS.p99, `${r.name}: p99 ≤ ${TARGETS.p99} ms (${fmt(r.p99)})`);
       check(r.errors === 0, `${r.name}: 0 errors (${r.errors})`);
     }
     for (const [name, r] of ratios) check(r >= TARGETS.ratio, `${name}: ratio ≥ ${TARGETS.ratio} (${fmt(r, 2)})`);
-    check(ours[3].p99 <= TARGETS.journalP99 && ours[3].errors === 0, `journal page: p99 ≤ ${TARGETS.journalP99} ms, 0 errors (${fmt(ours[3].p99)} ms, ${ours[3].errors} errors)`);
-    const rss = Math.max(...ours.map((r) => r.peakRssMb));
-    check(rss <= TARGETS.rssMb, `peak RSS ≤ ${TARGETS.rssMb} MB (${rss})`);
+    const journal = find(ours, "journal");
+    if (journal) check(journal.p99 <= TARGETS.journalP99 && journal.errors === 0, `journal page: p99 ≤ ${TARGETS.journalP99} ms, 0 errors (${fmt(journal.p99)} ms, ${journal.errors} errors)`);
+    const measured = [...(floor ? [floor] : []), ...ours];
+    const rss = Math.max(...measured.map((r) => r.peakRssMb));
+    if (measured.length) check(rss <= TARGETS.rssMb, `peak RSS ≤ ${TARGETS.rssMb} MB (${rss})`);
     console.log("\nSQL/request counts every pg query of the app process during the run, background job workers included;");
     console.log("the exact per-request counts are asserted in lib/payments/round-trips.test.ts.");
     if (broken.length) {

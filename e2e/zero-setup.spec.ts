@@ -68,6 +68,9 @@ test("no DATABASE_URL: the run command serves «Войти» → settings → sa
     await page.getByLabel("Секретный ключ", { exact: true }).fill("zero-setup-secret-key");
     await page.getByRole("button", { name: "Сохранить" }).click();
     await expect(page.getByText("Настройки сохранены")).toBeVisible();
+    // Leave the app before stopping it: the form's router.refresh() may still be in flight, and when its
+    // server goes away Next.js falls back to reloading the page, a navigation that would race the next goto.
+    await page.goto("about:blank");
   } finally {
     await stopSandbox(first);
   }

@@ -1,6 +1,8 @@
 // Every merchant screen checks the session once here (guide/architecture.md «Layout»); server actions
 // still re-check it on every call. The header names the shop the session is bound to.
-import Link from "next/link";
+// Merchant screens link with plain <a>, not next/link: every screen is rendered on the server per request
+// anyway, so client-side navigation saves nothing, while next/link adds 3.3 kB gzip to every page's
+// first-load JS and a client component per journal row to render (docs/PERFORMANCE.md).
 import type { ReactNode } from "react";
 import { Badge } from "@/components/badge";
 import { SignOutButton } from "@/components/sign-out-button";
@@ -27,9 +29,9 @@ export default async function MerchantLayout({ children }: { children: ReactNode
             </Badge>
           ) : null}
           <nav className={styles.nav} aria-label="Разделы приложения">
-            <Link href="/settings">Настройки</Link>
-            <Link href="/payments">Платежи</Link>
-            <Link href="/mails">Письма</Link>
+            <a href="/settings">Настройки</a>
+            <a href="/payments">Платежи</a>
+            <a href="/mails">Письма</a>
           </nav>
           <div className={styles.user}>
             {session.userName ? <span>{session.userName}</span> : null}

@@ -1,5 +1,4 @@
 // The «Письма» table, separate from the page so it renders in tests without a request.
-import Link from "next/link";
 import type { MailState } from "@/lib/generated/prisma/enums";
 import { mailKindLabel } from "@/lib/mail/kind-label";
 import type { MailList, MailListItem } from "@/lib/mail/list-mails";
@@ -44,7 +43,7 @@ export function MailsView({ host, list, smtpConfigured }: { host: string; list: 
     <main style={{ maxWidth: 1100, margin: "32px auto", padding: "0 24px" }}>
       <h1>Письма</h1>
       <p style={{ color: "var(--muted)" }}>
-        Уведомления магазина {host}: какие письма включены, задаётся в <Link href="/settings">настройках</Link>,
+        Уведомления магазина {host}: какие письма включены, задаётся в <a href="/settings">настройках</a>,
         раздел «Почтовые уведомления».
       </p>
       {smtpConfigured ? null : (
@@ -87,11 +86,11 @@ export function MailsView({ host, list, smtpConfigured }: { host: string; list: 
       )}
       {list.pages > 1 ? (
         <nav aria-label="Страницы" style={{ marginTop: 16, display: "flex", gap: 16 }}>
-          {list.page > 1 ? <Link href={`/mails?page=${list.page - 1}`}>← Новее</Link> : null}
+          {list.page > 1 ? <a href={`/mails?page=${list.page - 1}`}>← Новее</a> : null}
           <span>
             Страница {list.page} из {list.pages}
           </span>
-          {list.page < list.pages ? <Link href={`/mails?page=${list.page + 1}`}>Старее →</Link> : null}
+          {list.page < list.pages ? <a href={`/mails?page=${list.page + 1}`}>Старее →</a> : null}
         </nav>
       ) : null}
     </main>

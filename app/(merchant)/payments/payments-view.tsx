@@ -1,5 +1,4 @@
 // The «Платежи» screen, separate from the page so it renders in tests without a request.
-import Link from "next/link";
 import { StatusBadge } from "@/components/status-badge";
 import { formatRubles } from "@/lib/money";
 import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/payments/journal-filters";
@@ -33,7 +32,7 @@ export function ProblemsPanel({ problems, total, resolveAction }: { problems: Op
                 {p.paymentId ? (
                   <>
                     {" · "}
-                    <Link href={`/payments/${p.paymentId}`}>Открыть платёж</Link>
+                    <a href={`/payments/${p.paymentId}`}>Открыть платёж</a>
                   </>
                 ) : null}
               </div>
@@ -87,7 +86,7 @@ function FilterBar({ filters }: { filters: JournalFilters }) {
         <button type="submit" className={styles.button}>
           Применить
         </button>
-        {hasFilters(filters) ? <Link href="/payments">Сбросить</Link> : null}
+        {hasFilters(filters) ? <a href="/payments">Сбросить</a> : null}
       </div>
     </form>
   );
@@ -99,7 +98,7 @@ function PaymentRow({ row }: { row: PaymentListRow }) {
     <tr data-testid="payment-row">
       <td className={styles.nowrap}>{moscowTime(row.createdAt)}</td>
       <td>
-        <Link href={`/payments/${row.id}`}>№{order}</Link>
+        <a href={`/payments/${row.id}`}>№{order}</a>
       </td>
       <td className={styles.num}>{formatRubles(row.amountKopecks, row.currency)}</td>
       <td className={styles.num}>
@@ -149,7 +148,7 @@ export function PaymentsView({ filters, warnings, list, problems, resolveAction 
           {filtered ? (
             <>
               <p>Под выбранный фильтр платежей нет.</p>
-              <Link href="/payments">Показать все платежи</Link>
+              <a href="/payments">Показать все платежи</a>
             </>
           ) : (
             <p>Платежей пока нет. Они появятся здесь, когда покупатели начнут оплачивать заказы через IntellectMoney.</p>
@@ -185,8 +184,8 @@ export function PaymentsView({ filters, warnings, list, problems, resolveAction 
           </div>
           {list.newer || list.older ? (
             <nav aria-label="Страницы" className={styles.pager}>
-              {list.newer ? <Link href={pageHref(filters, { before: encodeCursor(list.newer) })}>← Новее</Link> : <span />}
-              {list.older ? <Link href={pageHref(filters, { after: encodeCursor(list.older) })}>Старее →</Link> : <span />}
+              {list.newer ? <a href={pageHref(filters, { before: encodeCursor(list.newer) })}>← Новее</a> : <span />}
+              {list.older ? <a href={pageHref(filters, { after: encodeCursor(list.older) })}>Старее →</a> : <span />}
             </nav>
           ) : null}
         </>

@@ -1,5 +1,4 @@
 // A payment that is not this shop's (or does not exist): the same answer either way.
-import Link from "next/link";
 import styles from "../journal.module.css";
 
 export default function PaymentNotFound() {
@@ -7,7 +6,7 @@ export default function PaymentNotFound() {
     <main className={styles.main}>
       <h1 className={styles.title}>Платёж не найден</h1>
       <p>
-        Такого платежа нет в журнале вашего магазина. <Link href="/payments">Вернуться к платежам</Link>
+        Такого платежа нет в журнале вашего магазина. <a href="/payments">Вернуться к платежам</a>
       </p>
     </main>
   );

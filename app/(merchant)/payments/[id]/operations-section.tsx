@@ -1,6 +1,5 @@
 // «Операции IntellectMoney» on the payment card (issue 7): the buttons the payment's state allows and every
 // Merchant API request made from here with its state and IntellectMoney's answer.
-import Link from "next/link";
 import { formatRubles } from "@/lib/money";
 import { moscowTimeSeconds, OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "@/lib/payments/journal-labels";
 import { refundInputValue, type OperationsPanel } from "@/lib/payments/payment-operations";
@@ -27,7 +26,7 @@ export function OperationsSection({ paymentId, currency, legalForm, panel, actio
       ) : !configured && any ? (
         <p className={styles.note} data-testid="operations-not-configured">
           Чтобы списывать, отменять холдирование и возвращать деньги отсюда, укажите «API-токен» и «Ключ подписи (signSecretKey)» в{" "}
-          <Link href="/settings">настройках</Link>.
+          <a href="/settings">настройках</a>.
         </p>
       ) : null}
       {/* Mounted even with no button left, so the last answer stays visible once the state moved on. */}

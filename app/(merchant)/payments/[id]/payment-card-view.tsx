@@ -1,5 +1,4 @@
 // The payment card and its timeline (spec/product.md flow 10), separate from the page for tests.
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { StatusBadge } from "@/components/status-badge";
 import { Timeline } from "@/components/timeline";
@@ -63,9 +62,9 @@ export function PaymentCardView({ data, resolveAction, operations }: { data: Pay
   const money = (k: bigint) => formatRubles(k, p.currency);
   return (
     <main className={styles.main}>
-      <Link href="/payments" className={styles.back}>
+      <a href="/payments" className={styles.back}>
         ← Все платежи
-      </Link>
+      </a>
       <div className={styles.cardHead}>
         <h1>Платёж по заказу №{order}</h1>
         <StatusBadge status={p.status} />
