@@ -8,7 +8,8 @@
 // BENCH_JOBS_WORKERS [on], BENCH_KEEP_DB [unset: the database is dropped at the end],
 // BENCH_APP_NODE_OPTIONS [--max-old-space-size=256 like `npm start`; extra Node options for the app only],
 // BENCH_CPU_PROF [unset; 1 = a V8 CPU profile of the app per scenario in .data/bench/<scenario>.cpuprofile],
-// BENCH_ONLY [unset: all; a comma list of health, checkout, result, journal, baseline to run only those].
+// BENCH_ONLY [unset: all; a comma list of health, checkout, result, journal, plain, baseline to run only those;
+//   plain = the app's own checkout and result handlers behind plain node:http (bench/plain-front.ts)].
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -27,12 +28,14 @@ const num = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const SECONDS = num("BENCH_SECONDS", 10);
 const WARMUP = num("BENCH_WARMUP", 2);
 const CONNECTIONS = num("BENCH_CONNECTIONS", 32);
+/** The merchant pages (page floor, journal) may be driven at another concurrency than the machine routes. */
+const PAGE_CONNECTIONS = num("BENCH_PAGE_CONNECTIONS", CONNECTIONS);
 const SHOPS = num("BENCH_SHOPS", 300);
 const JOURNAL = num("BENCH_JOURNAL", 10_000);
 const POOL = num("BENCH_POOL", 100_000);
 
 const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
-const runs = (scenario: "health" | "checkout" | "result" | "journal" | "baseline") => ONLY.size === 0 || ONLY.has(scenario);
+const runs = (scenario: "health" | "checkout" | "result" | "journal" | "plain" | "baseline") => ONLY.size === 0 || ONLY.has(scenario);
 
 const TARGETS = { rps: 1000, p99: 50, ratio: 0.2, journalP99: 150, rssMb: 400 };
 
@@ -80,14 +83,15 @@ async function insalesSink(): Promise<{ url: string; close: () => void }> {
   return { url: `http://127.0.0.1:${port}/shops/{shop}`, close: () => server.close() };
 }
 
-async function startBaseline(port: number, env: Record<string, string>): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/baseline-server.ts"), String(port)], {
+/** A bench server (bench/baseline-server.ts, bench/plain-front.ts) on `port`, ready when it prints "listening". */
+async function startBenchServer(script: string, port: number, env: Record<string, string>): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), String(port)], {
     cwd: ROOT,
     env: { ...process.env, ...env, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`baseline exited (${code})`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
     child.stdout!.on("data", (d: Buffer) => d.toString().includes("listening") && resolve());
   });
   return {
@@ -154,7 +158,8 @@ async function main() {
   resetEnvCache();
 
   let app: Awaited<ReturnType<typeof startApp>> | null = null;
-  let baseline: Awaited<ReturnType<typeof startBaseline>> | null = null;
+  let baseline: Awaited<ReturnType<typeof startBenchServer>> | null = null;
+  let plain: Awaited<ReturnType<typeof startBenchServer>> | null = null;
   try {
     console.log(`bench: migrating and seeding ${dbName} (${SHOPS} shops, ${JOURNAL} journal payments, 2 × ${POOL} pooled payments)…`);
     migrate(dbUrl);
@@ -166,6 +171,7 @@ async function main() {
     const resultShops = shops.slice(1);
     await seedResultPool(client, resultShops, "app-r-", POOL);
     await seedResultPool(client, resultShops, "base-r-", POOL);
+    if (runs("plain")) await seedResultPool(client, resultShops, "plain-r-", POOL);
     await client.query("VACUUM ANALYZE");
     await client.end();
 
@@ -175,6 +181,8 @@ async function main() {
     const baseCheckouts = generate(POOL, (k) => checkoutBody(checkoutShops[k % checkoutShops.length], "base-c-", k));
     const appResults = generate(POOL, (k) => resultBody(resultShops, "app-r-", k));
     const baseResults = generate(POOL, (k) => resultBody(resultShops, "base-r-", k));
+    const plainCheckouts = runs("plain") ? generate(POOL, (k) => checkoutBody(checkoutShops[k % checkoutShops.length], "plain-c-", k)) : [];
+    const plainResults = runs("plain") ? generate(POOL, (k) => resultBody(resultShops, "plain-r-", k)) : [];
 
     const common = { connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS, database: dbName };
     const form = { "content-type": "application/x-www-form-urlencoded" };
@@ -221,20 +229,46 @@ async function main() {
     }
 
     if (runs("journal")) {
+      // The floor of a merchant page: the proxy (CSP nonce), the root layout and a page with no data.
+      ours.push(await runLoad({ ...common, connections: PAGE_CONNECTIONS, name: "page floor (/login-required, no data)", ...prof("page-floor"), url: appUrl, pid, method: "GET", path: "/login-required", counterUrl }));
       const cookie = await mintSessionCookie({ shopId: shops[0].id, insalesId: shops[0].insalesId, host: `bench-0.myinsales.ru` });
       const journalHeaders = { cookie: `${cookie.name}=${cookie.value}` };
       const journalProbe = await probe(`${appUrl}/payments`, { headers: journalHeaders, redirect: "manual" }, (s) => s === 200);
       if (journalProbe) broken.push(`journal: ${journalProbe}`);
-      ours.push(await runLoad({ ...common, name: "journal page (10 000 payments)", ...prof("journal"), url: appUrl, pid, method: "GET", path: "/payments", headers: journalHeaders, counterUrl }));
+      ours.push(await runLoad({ ...common, connections: PAGE_CONNECTIONS, name: `journal page (10 000 payments)${PAGE_CONNECTIONS !== CONNECTIONS ? `, ${PAGE_CONNECTIONS} connections` : ""}`, ...prof("journal"), url: appUrl, pid, method: "GET", path: "/payments", headers: journalHeaders, counterUrl }));
     }
     await app.stop();
     app = null;
+
+    // --- the app's own handlers without Next.js (an experiment: what the framework costs) ---
+    const plainRows: LoadFigures[] = [];
+    if (runs("plain")) {
+      const plainPort = await freePort();
+      const plainCounter = await freePort();
+      plain = await startBenchServer("bench/plain-front.ts", plainPort, {
+        ...appEnv,
+        BENCH_PG_COUNTER_PORT: String(plainCounter),
+        NODE_OPTIONS: [process.env.NODE_OPTIONS ?? "", `--require ${path.join(ROOT, "bench/pg-counter.cjs")}`, process.env.BENCH_APP_NODE_OPTIONS ?? "--max-old-space-size=256"].join(" ").trim(),
+      });
+      const plainUrl = `http://127.0.0.1:${plainPort}`;
+      const plainPid = plain.child.pid!;
+      const counter = `http://127.0.0.1:${plainCounter}/`;
+      const plainProbe = await probe(`${plainUrl}${plainCheckouts[0].path}`, { method: "POST", headers: form, body: checkoutBody(checkoutShops[0], "plain-probe-", 1).body }, (s, b) => s === 200 && b.includes("recipientAmount"));
+      if (plainProbe) broken.push(`plain checkout: ${plainProbe}`);
+      plainRows.push(await runLoad({ ...common, name: "plain front: checkout", ...prof("plain-checkout"), url: plainUrl, pid: plainPid, method: "POST", pool: plainCheckouts, counterUrl: counter }));
+      const cursor = { next: 0, wrapped: false };
+      plainRows.push(await runLoad({ ...common, name: "plain front: result (new)", ...prof("plain-result-new"), url: plainUrl, pid: plainPid, method: "POST", pool: plainResults, counterUrl: counter }, cursor));
+      const applied = plainResults.slice(0, Math.max(1, cursor.wrapped ? POOL : cursor.next));
+      plainRows.push(await runLoad({ ...common, name: "plain front: result (repeated)", ...prof("plain-result-repeat"), url: plainUrl, pid: plainPid, method: "POST", pool: applied, counterUrl: counter }));
+      await plain.stop();
+      plain = null;
+    }
 
     // --- the baseline ---
     const theirs: LoadFigures[] = [];
     if (runs("baseline")) {
       const basePort = await freePort();
-      baseline = await startBaseline(basePort, appEnv);
+      baseline = await startBenchServer("bench/baseline-server.ts", basePort, appEnv);
       const baseUrl = `http://127.0.0.1:${basePort}`;
       const basePid = baseline.child.pid!;
       const baseResultCursor = { next: 0, wrapped: false };
@@ -247,7 +281,7 @@ async function main() {
     }
 
     console.log(`\n## Figures (${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s each)\n`);
-    console.log(table([...(floor ? [floor] : []), ...ours, ...theirs]));
+    console.log(table([...(floor ? [floor] : []), ...ours, ...plainRows, ...theirs]));
     const find = (rows: LoadFigures[], prefix: string) => rows.find((r) => r.name.startsWith(prefix));
     const pairs: Array<[LoadFigures | undefined, LoadFigures | undefined]> = [
       [find(ours, "checkout"), find(theirs, "baseline checkout")],
@@ -283,6 +317,7 @@ async function main() {
   } finally {
     await app?.stop();
     await baseline?.stop();
+    await plain?.stop();
     sink.close();
     if (!process.env.BENCH_KEEP_DB) await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   }
