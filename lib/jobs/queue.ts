@@ -10,7 +10,7 @@ import { env } from "../env";
 import { log } from "../log";
 import { QUEUES, type QueueName } from "./queues";
 
-const globalForBoss = globalThis as unknown as { boss?: Promise<PgBoss>; bossUrl?: string };
+const globalForBoss = globalThis as unknown as { boss?: Promise<PgBoss>; bossUrl?: string; stopHooks?: Array<{ boss: PgBoss; stop: () => Promise<void> }> };
 
 /** Advisory lock key serialising queue creation between instances ("imqueues" in ASCII). */
 const QUEUE_SETUP_LOCK = 0x696d717565756573n;
@@ -85,8 +85,16 @@ export async function enqueue<T extends object>(name: QueueName, data: T, option
   return boss.send(name, data, { ...sendOptions, ...(tx ? { db: txExecutor(tx) } : {}) });
 }
 
+/** Our own worker loops (lib/jobs/work-each.ts) stop, and wait for their jobs, before pg-boss stops. */
+export function onBossStop(boss: PgBoss, stop: () => Promise<void>): void {
+  (globalForBoss.stopHooks ??= []).push({ boss, stop });
+}
+
 export async function stopBoss(): Promise<void> {
   const boss = await globalForBoss.boss?.catch(() => undefined);
   globalForBoss.boss = undefined;
+  const hooks = (globalForBoss.stopHooks ?? []).filter((h) => h.boss === boss);
+  globalForBoss.stopHooks = (globalForBoss.stopHooks ?? []).filter((h) => h.boss !== boss);
+  await Promise.all(hooks.map((h) => h.stop()));
   await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
 }

@@ -104,7 +104,7 @@ export async function sendQueuedMail(mailId: string, options: { finalAttempt: bo
 registerWorker({
   name: SEND_MAIL_QUEUE,
   start: (boss) =>
-    workEach<SendMailJob>(boss, SEND_MAIL_QUEUE, { batchSize: 10, pollingIntervalSeconds: 1 }, async (job) => {
+    workEach<SendMailJob>(boss, SEND_MAIL_QUEUE, { concurrency: 10, pollingIntervalSeconds: 1 }, async (job) => {
       const outcome = await sendQueuedMail(job.data.mailId, { finalAttempt: job.retryCount >= job.retryLimit });
       // Throwing hands the retry and its back-off to pg-boss; the final failure is already stored.
       if (!outcome.ok && !outcome.final) throw new Error(`send-mail: ${outcome.reason}`);

@@ -208,6 +208,25 @@ describe("notify-insales through the workers", () => {
     for (const p of burst) expect(serverNotices(p).filter((n) => n.valid)).toHaveLength(1);
   });
 
+  it("a shop whose InSales hangs does not hold up other shops' notices", async () => {
+    await stopBoss();
+    const slow = await paidWithNotice();
+    // Answers after 6 s (under the 20 s request timeout): a shop server that hangs but does not fail.
+    world.ext.knobs(slow.shop.host).latencyMs = 6_000;
+    world.ext.maxInFlight = 0;
+    await startWorkers();
+    await waitFor("the slow shop's request to be in flight", async () => world.ext.maxInFlight >= 1);
+    // Another shop's payment is paid while that request hangs.
+    const other = await paidWithNotice();
+    await waitFor("the other shop's delivery", async () => (await db().insalesNotice.findUniqueOrThrow({ where: { id: other.noticeId } })).state === "DELIVERED");
+    // Delivered while the slow shop's request was still hanging: it did not wait its turn behind it.
+    expect((await db().insalesNotice.findUniqueOrThrow({ where: { id: slow.noticeId } })).state).toBe("PENDING");
+    await waitFor("the slow shop's delivery", async () => (await db().insalesNotice.findUniqueOrThrow({ where: { id: slow.noticeId } })).state === "DELIVERED");
+    world.ext.knobs(slow.shop.host).latencyMs = 0;
+    expect(serverNotices(slow).filter((n) => n.valid)).toHaveLength(1);
+    expect(serverNotices(other).filter((n) => n.valid)).toHaveLength(1);
+  });
+
   it("delivers a notice queued while no worker ran, once, after a restart", async () => {
     await stopBoss();
     const p = await paidWithNotice(); // queued with the state change; nobody is working

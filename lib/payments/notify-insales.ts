@@ -202,9 +202,9 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
 registerWorker({
   name: NOTIFY_INSALES_QUEUE,
   start: (boss) =>
-    // Up to 20 notices in flight per instance: a sale's burst drains in seconds, not minutes, while the
-    // shops' servers (one request each, 20 s timeout) are never hit by more than a handful at once.
-    workEach<NotifyInsalesJob>(boss, NOTIFY_INSALES_QUEUE, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (job) => {
+    // Up to 20 notices in flight per instance, each on its own: a sale's burst drains in seconds, not
+    // minutes, and a shop whose server hangs (20 s timeout) takes one slot, not the whole worker.
+    workEach<NotifyInsalesJob>(boss, NOTIFY_INSALES_QUEUE, { concurrency: 20, pollingIntervalSeconds: 0.5 }, async (job) => {
       await deliverNotice(job.data.noticeId);
     }),
 });
