@@ -15,6 +15,7 @@ import { registerWorker } from "../jobs/workers";
 import { log } from "../log";
 import { queuePaymentMails } from "../mail/queue-mail";
 import { noticePassword, noticeServerUrl, signedNoticeFields } from "./notify-insales-fields";
+import { loadNotice, markNoticeDelivered } from "./notice-store";
 import { enqueueNotice, NOTIFY_INSALES_QUEUE, type NotifyInsalesJob } from "./notify-insales-queue";
 
 /** Keep trying this long after the notice was created (InSales outages are hours, not days). */
@@ -120,10 +121,7 @@ export function paidText(paid: number): string {
 
 /** One attempt at one notice (exported for tests; the worker below calls it). */
 export async function deliverNotice(noticeId: string, now: Date = new Date()): Promise<NotifyOutcome> {
-  const notice = await db().insalesNotice.findUnique({
-    where: { id: noticeId },
-    include: { payment: { include: { shop: { include: { settings: true, gateway: true } } } } },
-  });
+  const notice = await loadNotice(noticeId);
   if (!notice) return { ok: true, result: "missing" };
   if (notice.state !== "PENDING") return { ok: true, result: "not_pending" };
   const { payment } = notice;
@@ -154,14 +152,9 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
   if (attempt.kind === "ok") {
     // InSales has the notice now: recording it must survive a short database outage, or the job's retry
     // would send it again.
-    await retryDbWrite("notice delivered", () => db().$transaction(async (tx) => {
-      const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state: "DELIVERED", deliveredAt: new Date(), lastError: null } });
-      if (updated.count === 0) return;
-      await refreshPaymentSummary(payment.id, tx);
-      await tx.paymentEvent.create({
-        data: { shopId: shop.id, paymentId: payment.id, type: "notice_delivered", message: `InSales принял уведомление: заказ ${paidText(notice.paid)}`, data: { noticeId, paid: notice.paid, attempts } },
-      });
-    }));
+    await retryDbWrite("notice delivered", () =>
+      markNoticeDelivered({ noticeId, paymentId: payment.id, message: `InSales принял уведомление: заказ ${paidText(notice.paid)}`, data: { noticeId, paid: notice.paid, attempts } }),
+    );
     log.info(logCtx, "notify-insales: delivered");
     return { ok: true, result: "delivered" };
   }

@@ -1,0 +1,65 @@
+// The notify-insales worker's reads and writes on the hot path of a sale's burst: one round trip to load a
+// notice with everything its signature needs, one statement to record its delivery. Prisma's nested
+// `include` and an interactive transaction took 5 and 6 round trips (docs/PERFORMANCE.md).
+import { randomUUID } from "node:crypto";
+import { db } from "../db";
+import type { InsalesNotice, Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
+import { paymentJson, toGateway, toPayment, toSettings, toShop, type Json } from "./jsonb-rows";
+
+export type NoticeContext = InsalesNotice & {
+  payment: Payment & { shop: Shop & { settings: ShopSettings | null; gateway: ShopGateway | null } };
+};
+
+/** to_jsonb renders timestamp(3) as «2026-11-28T05:51:34.123» (UTC, as Prisma stores it). */
+const utc = (v: unknown): Date | null => (typeof v === "string" ? new Date(`${v}Z`) : null);
+
+function toNotice(n: Json): InsalesNotice {
+  return { ...n, deliveredAt: utc(n.deliveredAt), createdAt: utc(n.createdAt)!, updatedAt: utc(n.updatedAt)! } as InsalesNotice;
+}
+
+/** The notice, its payment, the payment's shop with settings and gateway; null if the notice is gone. */
+export async function loadNotice(noticeId: string): Promise<NoticeContext | null> {
+  const rows = await db().$queryRaw<Array<{ notice: Json; payment: Json; shop: Json; settings: Json | null; gateway: Json | null }>>`
+    SELECT to_jsonb(n) AS notice, ${paymentJson(Prisma.sql`p`)} AS payment, to_jsonb(s) AS shop, to_jsonb(st) AS settings, to_jsonb(g) AS gateway
+      FROM "InsalesNotice" n
+      JOIN "Payment" p ON p."id" = n."paymentId"
+      JOIN "Shop" s ON s."id" = p."shopId"
+      LEFT JOIN "ShopSettings" st ON st."shopId" = s."id"
+      LEFT JOIN "ShopGateway" g ON g."shopId" = s."id"
+     WHERE n."id" = ${noticeId}::uuid`;
+  const row = rows[0];
+  if (!row) return null;
+  const shop = { ...toShop(row.shop), settings: toSettings(row.settings), gateway: toGateway(row.gateway) };
+  return { ...toNotice(row.notice), payment: { ...toPayment(row.payment), shop } };
+}
+
+/**
+ * PENDING → DELIVERED, the payment's notice summary (the newest notice's state, as refreshPaymentSummary
+ * sets it) and the `notice_delivered` event, in one statement (atomic by itself). Nothing is written when
+ * the notice is no longer PENDING. Returns whether this call delivered it.
+ */
+export async function markNoticeDelivered(input: { noticeId: string; paymentId: string; message: string; data: Json }): Promise<boolean> {
+  const rows = await db().$queryRaw<Array<{ delivered: boolean }>>`
+    WITH upd AS (
+      UPDATE "InsalesNotice" SET "state" = 'DELIVERED', "deliveredAt" = now() AT TIME ZONE 'UTC', "lastError" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
+       WHERE "id" = ${input.noticeId}::uuid AND "state" = 'PENDING'
+      RETURNING "id", "shopId", "paymentId"
+    ), newest AS (
+      -- This statement's snapshot still shows the notice as PENDING: the summary takes DELIVERED for it.
+      SELECT n."id", n."state"::text AS "state" FROM "InsalesNotice" n
+       WHERE n."paymentId" = ${input.paymentId}::uuid ORDER BY n."createdAt" DESC LIMIT 1
+    ), summary AS (
+      UPDATE "Payment" p SET "noticeState" = (CASE WHEN newest."id" = upd."id" THEN 'DELIVERED' ELSE newest."state" END)::"NoticeSummary",
+          "updatedAt" = now() AT TIME ZONE 'UTC'
+        FROM upd, newest
+       WHERE p."id" = upd."paymentId"
+      RETURNING p."id"
+    ), ev AS (
+      INSERT INTO "PaymentEvent" ("id", "shopId", "paymentId", "type", "message", "data", "createdAt")
+      SELECT ${randomUUID()}::uuid, upd."shopId", upd."paymentId", 'notice_delivered', ${input.message}, ${JSON.stringify(input.data)}::jsonb, now() AT TIME ZONE 'UTC'
+        FROM upd
+    )
+    SELECT EXISTS (SELECT 1 FROM upd) AS delivered`;
+  return rows[0]?.delivered === true;
+}
