@@ -1,9 +1,9 @@
 // Rows read as jsonb by the hand-written hot-path statements (lib/payments/checkout-store.ts,
-// result-store.ts), turned back into the Prisma model types. Those statements select jsonb, never `*`:
+// result-store.ts, notice-store.ts), turned back into the Prisma model types. Those statements select jsonb, never `*`:
 // with cached prepared statements (lib/db.ts) a `*` whose table gained a column fails with «cached plan
 // must not change result type» until the pool reconnects.
 import { Prisma } from "../generated/prisma/client";
-import type { Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
+import type { InsalesNotice, Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 
 export type Json = Record<string, unknown>;
 
@@ -39,4 +39,8 @@ export function toSettings(st: Json | null): ShopSettings | null {
 
 export function toGateway(g: Json | null): ShopGateway | null {
   return g ? ({ ...g, syncedAt: date(g.syncedAt), updatedAt: date(g.updatedAt)! } as ShopGateway) : null;
+}
+
+export function toNotice(n: Json): InsalesNotice {
+  return { ...n, deliveredAt: date(n.deliveredAt), createdAt: date(n.createdAt)!, updatedAt: date(n.updatedAt)! } as InsalesNotice;
 }

@@ -5,18 +5,11 @@ import { randomUUID } from "node:crypto";
 import { db } from "../db";
 import type { InsalesNotice, Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
-import { paymentJson, toGateway, toPayment, toSettings, toShop, type Json } from "./jsonb-rows";
+import { paymentJson, toGateway, toNotice, toPayment, toSettings, toShop, type Json } from "./jsonb-rows";
 
 export type NoticeContext = InsalesNotice & {
   payment: Payment & { shop: Shop & { settings: ShopSettings | null; gateway: ShopGateway | null } };
 };
-
-/** to_jsonb renders timestamp(3) as «2026-11-28T05:51:34.123» (UTC, as Prisma stores it). */
-const utc = (v: unknown): Date | null => (typeof v === "string" ? new Date(`${v}Z`) : null);
-
-function toNotice(n: Json): InsalesNotice {
-  return { ...n, deliveredAt: utc(n.deliveredAt), createdAt: utc(n.createdAt)!, updatedAt: utc(n.updatedAt)! } as InsalesNotice;
-}
 
 /** The notice, its payment, the payment's shop with settings and gateway; null if the notice is gone. */
 export async function loadNotice(noticeId: string): Promise<NoticeContext | null> {
