@@ -4,6 +4,7 @@ import { encryptSecret } from "../crypto";
 import { db } from "../db";
 import { stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
+import { recordRoundTrips } from "../testing/count-round-trips";
 import { useTestDatabase } from "../testing/use-test-database";
 import { newPayment, paymentRow, startResultWorld, type Paid, type ResultWorld } from "./apply-result-test-support";
 import { sweepPendingNotices } from "./notice-sweeper";
@@ -68,6 +69,17 @@ describe("notify-insales (direct attempts)", () => {
 
     expect(await deliverNotice(p.noticeId)).toEqual({ ok: true, result: "not_pending" });
     expect(serverNotices(p)).toHaveLength(1);
+  });
+
+  it("delivers in 3 SQL round trips: the notice read, the attempt counted, the delivery recorded", async () => {
+    // After a sale the worker delivers one notice per paid order while the burst lasts (docs/PERFORMANCE.md).
+    const p = await paidWithNotice();
+    const { result, sql } = await recordRoundTrips(() => deliverNotice(p.noticeId));
+    expect(result).toEqual({ ok: true, result: "delivered" });
+    expect(sql.length, `delivery statements:\n${sql.join("\n---\n")}`).toBe(3);
+    const payment = await db().payment.findUniqueOrThrow({ where: { id: p.payment.id }, include: { events: true } });
+    expect(payment.noticeState).toBe("DELIVERED");
+    expect(payment.events.filter((e) => e.type === "notice_delivered")).toHaveLength(1);
   });
 
   it("retries when InSales is unreachable and delivers once it is up", async () => {
