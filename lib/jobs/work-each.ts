@@ -115,7 +115,9 @@ export async function workEach<T extends object>(
       // Every slot busy, or just filled (more may be waiting): go on as soon as a slot frees up. Otherwise
       // the queue is empty for now: poll again after the interval.
       const full = free === 0 || (fetched > 0 && fetched === free);
-      await sleep(options.pollingIntervalSeconds * 1000, full);
+      // Slots freed while we were fetching woke nobody: gather a moment, then fetch for them.
+      if (full && inFlight.size < options.concurrency) await sleep(GATHER_MS, false);
+      else await sleep(options.pollingIntervalSeconds * 1000, full);
     }
   })();
 
