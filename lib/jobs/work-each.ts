@@ -26,6 +26,8 @@ export type WorkEachOptions = {
 
 /** How long stopping waits for the jobs in flight before it lets pg-boss stop anyway (they then expire). */
 const STOP_WAIT_MS = 10_000;
+/** pg-boss's own default expiry, should a job come without one. */
+const DEFAULT_EXPIRY_MS = 15 * 60_000;
 /** Successes within this window are completed together; freed slots within it are refilled together. */
 const GATHER_MS = 20;
 
@@ -54,8 +56,21 @@ export async function workEach<T extends object>(
     });
 
   const run = async (job: PgBoss.JobWithMetadata<T>): Promise<void> => {
+    // As pg-boss's own work() does: a handler still running when its job expires no longer holds a slot
+    // (pg-boss's maintenance expires the job and it is retried); our handlers end long before, by their
+    // own timeouts, unless something below them hangs.
+    const work = handle(job);
+    let timer: NodeJS.Timeout | undefined;
+    // pg-boss reads it with EXTRACT(epoch …), which node-postgres hands over as a numeric string.
+    const expirySeconds = Number(job.expireInSeconds);
+    const expiryMs = Number.isFinite(expirySeconds) && expirySeconds > 0 ? expirySeconds * 1000 : DEFAULT_EXPIRY_MS;
+    const expired = new Promise<"expired">((resolve) => (timer = setTimeout(() => resolve("expired"), expiryMs)));
     try {
-      await handle(job);
+      if ((await Promise.race([work, expired])) === "expired") {
+        work.catch(() => undefined);
+        log.error({ queue, jobId: job.id, expireInSeconds: job.expireInSeconds }, "jobs: job still running at its expiry; its slot is freed and pg-boss retries it");
+        return;
+      }
     } catch (error) {
       const message = (error as Error).message;
       log.warn({ queue, jobId: job.id, err: message }, "jobs: job failed, pg-boss will retry it");
@@ -65,6 +80,8 @@ export async function workEach<T extends object>(
         log.error({ queue, jobId: job.id, err: e.message }, "jobs: could not fail the job; it is retried after it expires"),
       );
       return;
+    } finally {
+      clearTimeout(timer);
     }
     completeSoon(job.id);
   };
