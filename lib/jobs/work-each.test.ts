@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "../db";
 import { useTestDatabase } from "../testing/use-test-database";
+import { waitFor } from "../testing/wait-for";
 import { getBoss, stopBoss } from "./queue";
 import { workEach } from "./work-each";
 
@@ -11,16 +12,6 @@ useTestDatabase();
 afterEach(async () => {
   await stopBoss();
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function jobState(id: string): Promise<string | undefined> {
   const rows = await db().$queryRaw<Array<{ state: string }>>`SELECT state::text AS state FROM pgboss.job WHERE name = 'test-echo' AND id = ${id}::uuid`;

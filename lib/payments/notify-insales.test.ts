@@ -6,6 +6,7 @@ import { stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
 import { recordRoundTrips } from "../testing/count-round-trips";
 import { useTestDatabase } from "../testing/use-test-database";
+import { waitFor } from "../testing/wait-for";
 import { newPayment, paymentRow, startResultWorld, type Paid, type ResultWorld } from "./apply-result-test-support";
 import { sweepPendingNotices } from "./notice-sweeper";
 import { deliverNotice, describeInsalesErrors } from "./notify-insales";
@@ -32,16 +33,6 @@ async function paidWithNotice(o: Parameters<typeof newPayment>[1] = {}): Promise
 
 function serverNotices(p: Paid) {
   return world.ext.noticesFor(p.shop.host, p.payment.transactionId).filter((n) => n.channel === "server");
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function jobStartAfter(noticeId: string): Promise<Date[]> {
