@@ -11,7 +11,6 @@
 // fetch per slot. A job whose process dies before its completion is written is expired by pg-boss's
 // maintenance and runs again, as with `work()` (our handlers skip work already done: a DELIVERED notice,
 // a SENT letter).
-import { randomUUID } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { retryDbWrite } from "../db-retry";
 import { log } from "../log";
@@ -36,8 +35,7 @@ export async function workEach<T extends object>(
   queue: string,
   options: WorkEachOptions,
   handle: (job: PgBoss.JobWithMetadata<T>) => Promise<void>,
-): Promise<string> {
-  const id = randomUUID();
+): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   let endSleep: (() => void) | null = null;
@@ -151,5 +149,4 @@ export async function workEach<T extends object>(
     await completing;
     if (toComplete.length > 0) await flushCompletions();
   });
-  return id;
 }

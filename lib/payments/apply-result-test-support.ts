@@ -2,24 +2,44 @@
 // API + external payment endpoints) on 127.0.0.1:0, the IntellectMoney stand-in delivering its
 // notifications straight to our route handler, and payments made through the real checkout and the
 // stand-in's invoice form.
+import { afterAll, beforeAll } from "vitest";
 import { POST as resultRoute } from "../../app/api/intellectmoney/result/route";
 import { installExternalPayments, type ExternalPayments } from "../../e2e/stand-ins/insales-external-payments";
 import { IntellectMoneyStandIn, type ImInvoice } from "../../e2e/stand-ins/intellectmoney-stand-in";
 import type { StandInOrder } from "../../e2e/stand-ins/insales-stand-in";
 import { db } from "../db";
 import { resetEnvCache } from "../env";
+import { stopBoss } from "../jobs/queue";
 import type { Payment } from "../generated/prisma/client";
 import { addInstalledShop, configureOrganization, configureWallet, connectGatewayDirectly, startTestStandIn, type TestShop, type TestStandIn } from "./checkout-test-support";
 import { startCheckout } from "./checkout";
 
 export type ResultWorld = { insales: TestStandIn; ext: ExternalPayments; im: IntellectMoneyStandIn; close: () => Promise<void> };
 
-/** Call inside beforeAll, after useTestDatabase's own beforeAll. */
+/**
+ * The world of a test file: started before its tests (after useTestDatabase's own beforeAll), and after
+ * them pg-boss stopped, then the stand-ins closed. Its fields are there from the first test on.
+ */
+export function useResultWorld(): ResultWorld {
+  const world = {} as ResultWorld;
+  beforeAll(async () => {
+    Object.assign(world, await startResultWorld());
+  });
+  afterAll(async () => {
+    await stopBoss();
+    await world.close();
+  });
+  return world;
+}
+
+/** For a file whose set-up needs more than the world (see useResultWorld for the usual case). */
 export async function startResultWorld(): Promise<ResultWorld> {
   const insales = await startTestStandIn();
   const ext = installExternalPayments(insales.insales);
   const im = await new IntellectMoneyStandIn({ deliver: (request) => resultRoute(request) }).start();
+  // Invoices and the Merchant API (§4) both go to the IntellectMoney stand-in.
   process.env.INTELLECTMONEY_MERCHANT_URL = im.merchantUrl;
+  process.env.INTELLECTMONEY_API_URL = `${im.url}/api`;
   resetEnvCache();
   return {
     insales,

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "../../app/api/intellectmoney/result/route";
-import { stopBoss } from "../jobs/queue";
 import { db } from "../db";
 import { encryptSecret } from "../crypto";
 import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, startResultWorld, type ResultWorld } from "./apply-result-test-support";
+import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld } from "./apply-result-test-support";
 import { addInstalledShop } from "./checkout-test-support";
 
 useTestDatabase();
 
-let world: ResultWorld;
-beforeAll(async () => {
-  world = await startResultWorld();
-});
-afterAll(async () => {
-  await world.close();
-  await stopBoss();
-});
+const world = useResultWorld();
 
 async function noticesOf(paymentId: string) {
   return db().insalesNotice.findMany({ where: { paymentId }, orderBy: { createdAt: "asc" } });

@@ -1,23 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET, POST } from "../../app/api/intellectmoney/return/[paymentId]/[outcome]/route";
 import { insalesNoticeSignature } from "../../e2e/stand-ins/insales-external-payments";
-import { stopBoss } from "../jobs/queue";
 import { useTestDatabase } from "../testing/use-test-database";
-import { newPayment, startResultWorld, type Paid, type ResultWorld } from "./apply-result-test-support";
+import { newPayment, useResultWorld, type Paid } from "./apply-result-test-support";
 import { buyerReturn } from "./buyer-return";
 import { formAction, formFields } from "./checkout-test-support";
 
 useTestDatabase();
 
-let world: ResultWorld;
-beforeAll(async () => {
-  world = await startResultWorld();
-});
-afterAll(async () => {
-  await world.close();
-  await stopBoss();
-});
+const world = useResultWorld();
 
 function call(handler: typeof GET, paymentId: string, outcome: string, method = "GET") {
   const request = new Request(`https://app.test.local/api/intellectmoney/return/${paymentId}/${outcome}`, { method });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { insalesNoticeSignature } from "../../e2e/stand-ins/insales-external-payments";
 import { encryptSecret } from "../crypto";
 import { db } from "../db";
@@ -7,20 +7,13 @@ import { startWorkers } from "../jobs/workers";
 import { recordRoundTrips } from "../testing/count-round-trips";
 import { useTestDatabase } from "../testing/use-test-database";
 import { waitFor } from "../testing/wait-for";
-import { newPayment, paymentRow, startResultWorld, type Paid, type ResultWorld } from "./apply-result-test-support";
+import { newPayment, paymentRow, useResultWorld, type Paid } from "./apply-result-test-support";
 import { sweepPendingNotices } from "./notice-sweeper";
 import { deliverNotice, describeInsalesErrors } from "./notify-insales";
 
 useTestDatabase();
 
-let world: ResultWorld;
-beforeAll(async () => {
-  world = await startResultWorld();
-});
-afterAll(async () => {
-  await stopBoss();
-  await world.close();
-});
+const world = useResultWorld();
 
 /** A PAID payment whose paid=1 notice is PENDING (its job queued, no worker running yet). */
 async function paidWithNotice(o: Parameters<typeof newPayment>[1] = {}): Promise<Paid & { noticeId: string }> {

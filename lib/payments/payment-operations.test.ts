@@ -2,28 +2,17 @@
 // IntellectMoney stand-in's Merchant API, which checks Bearer, Sign and hash and then notifies our result
 // route in process. The payment's state must only ever move through those notifications.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encryptSecret } from "../crypto";
 import { db } from "../db";
-import { resetEnvCache } from "../env";
-import { stopBoss } from "../jobs/queue";
 import { useTestDatabase } from "../testing/use-test-database";
-import { newPayment, paymentRow, startResultWorld, type NewPaymentOptions, type Paid, type ResultWorld } from "./apply-result-test-support";
+import { newPayment, paymentRow, useResultWorld, type NewPaymentOptions, type Paid } from "./apply-result-test-support";
 import { addInstalledShop } from "./checkout-test-support";
 import { availableOperations, capturePayment, checkGate, refundableKopecks, refundPayment, releaseHold, type GateOperation, type GatePayment } from "./payment-operations";
 
 useTestDatabase();
 
-let world: ResultWorld;
-beforeAll(async () => {
-  world = await startResultWorld();
-  process.env.INTELLECTMONEY_API_URL = `${world.im.url}/api`;
-  resetEnvCache();
-});
-afterAll(async () => {
-  await world.close();
-  await stopBoss();
-});
+const world = useResultWorld();
 
 const API = { apiToken: "api-token-1", signSecretKey: "sign-secret-1" };
 

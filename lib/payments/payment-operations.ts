@@ -51,12 +51,18 @@ export function refundableKopecks(p: GatePayment, ops: readonly GateOperation[])
 
 export type AvailableOperations = { capture: boolean; release: boolean; refundKopecks: bigint | null };
 
-/** The buttons the payment page shows (the same rules as the gate, minus "busy"). */
+/**
+ * The buttons the payment page shows: the gate's own answers (checkGate), ignoring an operation still in
+ * flight, which only makes the gate say "busy" for a moment.
+ */
 export function availableOperations(p: GatePayment, ops: readonly GateOperation[]): AvailableOperations {
-  if (p.legalForm !== "ORGANIZATION") return { capture: false, release: false, refundKopecks: null };
-  const held = p.status === "HELD" && !ops.some((o) => (o.kind === "CAPTURE" || o.kind === "RELEASE") && o.state === "ACCEPTED");
-  const refundable = p.status === "PAID" || p.status === "PARTIALLY_REFUNDED" ? refundableKopecks(p, ops) : 0n;
-  return { capture: held, release: held, refundKopecks: refundable > 0n ? refundable : null };
+  const settled = ops.filter((o) => o.state !== "REQUESTED");
+  const refund = checkGate(p, settled, "REFUND");
+  return {
+    capture: checkGate(p, settled, "CAPTURE").ok,
+    release: checkGate(p, settled, "RELEASE").ok,
+    refundKopecks: refund.ok ? refund.amountKopecks : null,
+  };
 }
 
 /**
@@ -131,7 +137,7 @@ type Prepared = {
   amountKopecks: bigint | null;
   /** Send `Amount`: a partial refund, or the rest after an earlier one. */
   partial: boolean;
-  call: { eshopId: string; orderId: string; currency: string; secretKeyEnc: string; auth: { apiTokenEnc: string; signSecretEnc: string } | null };
+  call: { eshopId: string; orderId: string; currency: string } & SigningKeys;
 };
 
 async function runOperation(shopId: string, paymentId: string, kind: OperationKind, requested?: bigint): Promise<OperationOutcome> {
@@ -171,6 +177,22 @@ async function runOperation(shopId: string, paymentId: string, kind: OperationKi
   return { ok: true, operationId: prepared.operationId, message: `IntellectMoney принял ${what}. Статус платежа изменится, когда придёт уведомление IntellectMoney.` };
 }
 
+type StoredKeys = { secretKeyEnc: string | null; apiTokenEnc: string | null; signSecretEnc: string | null } | null;
+type SigningKeys = { secretKeyEnc: string; auth: { apiTokenEnc: string; signSecretEnc: string } | null };
+
+/**
+ * The shop's keys an operation on a payment in `currency` is signed with, or why there are none. §4: TST
+ * invoices need neither the API token nor the sign secret; every request carries the hash of the secret key.
+ */
+function signingKeys(currency: string, settings: StoredKeys): SigningKeys | { missing: string } {
+  if (!settings?.secretKeyEnc) return { missing: "Не указан «Секретный ключ» IntellectMoney в настройках: без него операцию не подписать." };
+  if (currency === "TST") return { secretKeyEnc: settings.secretKeyEnc, auth: null };
+  if (!settings.apiTokenEnc || !settings.signSecretEnc) {
+    return { missing: "Укажите «API-токен» и «Ключ подписи (signSecretKey)» в настройках: без них IntellectMoney не примет операцию." };
+  }
+  return { secretKeyEnc: settings.secretKeyEnc, auth: { apiTokenEnc: settings.apiTokenEnc, signSecretEnc: settings.signSecretEnc } };
+}
+
 /** Under the payment's row lock: the gate, the credentials' presence, and the REQUESTED row. */
 async function prepare(tx: Tx, shopId: string, paymentId: string, kind: OperationKind, requested: bigint | undefined): Promise<Prepared | Refusal> {
   // Scoped by the session's shop: another shop's payment id is "not found" like an unknown one.
@@ -188,12 +210,8 @@ async function prepare(tx: Tx, shopId: string, paymentId: string, kind: Operatio
   const gate = checkGate(payment, ops, kind, requested);
   if (!gate.ok) return gate;
 
-  // §4: TST invoices need neither the API token nor the sign secret; every request carries the hash.
-  const test = payment.currency === "TST";
-  if (!settings?.secretKeyEnc) return refuse("not_configured", "Не указан «Секретный ключ» IntellectMoney в настройках: без него операцию не подписать.");
-  if (!test && (!settings.apiTokenEnc || !settings.signSecretEnc)) {
-    return refuse("not_configured", "Укажите «API-токен» и «Ключ подписи (signSecretKey)» в настройках: без них IntellectMoney не примет операцию.");
-  }
+  const keys = signingKeys(payment.currency, settings);
+  if ("missing" in keys) return refuse("not_configured", keys.missing);
 
   const op = await tx.paymentOperation.create({ data: { shopId, paymentId, kind, amountKopecks: gate.amountKopecks, state: "REQUESTED" }, select: { id: true } });
   const partial = kind === "REFUND" && !(payment.refundedKopecks === 0n && gate.amountKopecks === payment.paidKopecks && !ops.some((o) => o.kind === "REFUND" && o.state === "ACCEPTED"));
@@ -206,8 +224,7 @@ async function prepare(tx: Tx, shopId: string, paymentId: string, kind: Operatio
       eshopId: payment.eshopId,
       orderId: payment.imOrderId,
       currency: payment.currency,
-      secretKeyEnc: settings.secretKeyEnc,
-      auth: test ? null : { apiTokenEnc: settings.apiTokenEnc!, signSecretEnc: settings.signSecretEnc! },
+      ...keys,
     },
   };
 }
@@ -221,19 +238,18 @@ export type OperationsPanel = {
   configured: boolean;
 };
 
-/** What the payment page shows about operations; null when the payment is not this shop's. */
-export async function getOperationsPanel(shopId: string, paymentId: string): Promise<OperationsPanel | null> {
-  if (!isUuid(shopId) || !isUuid(paymentId)) return null;
-  const [payment, settings, operations] = await Promise.all([
-    db().payment.findFirst({ where: { id: paymentId, shopId }, select: { status: true, legalForm: true, currency: true, paidKopecks: true, refundedKopecks: true } }),
+/**
+ * What the payment page shows about operations, for a payment the page has already read (scoped by the
+ * session's shop, lib/payments/journal-query.ts getPaymentWithTimeline).
+ */
+export async function getOperationsPanel(shopId: string, payment: GatePayment & { id: string }): Promise<OperationsPanel> {
+  const [settings, operations] = await Promise.all([
     db().shopSettings.findUnique({ where: { shopId }, select: { secretKeyEnc: true, apiTokenEnc: true, signSecretEnc: true } }),
     db().paymentOperation.findMany({
-      where: { paymentId, shopId },
+      where: { paymentId: payment.id, shopId },
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
       select: { id: true, kind: true, state: true, amountKopecks: true, message: true, createdAt: true, updatedAt: true },
     }),
   ]);
-  if (!payment) return null;
-  const configured = Boolean(settings?.secretKeyEnc) && (payment.currency === "TST" || Boolean(settings?.apiTokenEnc && settings?.signSecretEnc));
-  return { operations, available: availableOperations(payment, operations), configured };
+  return { operations, available: availableOperations(payment, operations), configured: !("missing" in signingKeys(payment.currency, settings)) };
 }

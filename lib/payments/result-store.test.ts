@@ -3,26 +3,18 @@
 // whose job was never queued (the process died between the commit and queueResultJobs) is queued by the
 // sweeper.
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "../../app/api/intellectmoney/result/route";
 import { db } from "../db";
 import { resultNotificationHash } from "../intellectmoney/signatures";
-import { stopBoss } from "../jobs/queue";
 import { formatKopecks } from "../money";
 import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, startResultWorld, type Paid, type ResultWorld } from "./apply-result-test-support";
+import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld, type Paid } from "./apply-result-test-support";
 import { SWEEP_GRACE_SECONDS, sweepPendingNotices } from "./notice-sweeper";
 
 const database = useTestDatabase();
 
-let world: ResultWorld;
-beforeAll(async () => {
-  world = await startResultWorld();
-});
-afterAll(async () => {
-  await world.close();
-  await stopBoss();
-});
+const world = useResultWorld();
 
 /** IntellectMoney's «оплачен» (5) for `p`, signed with the shop's key. */
 function paidBody(p: Paid): Record<string, string> {

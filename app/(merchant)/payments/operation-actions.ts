@@ -32,10 +32,9 @@ export async function releaseAction(_prev: OperationActionState, formData: FormD
 export async function refundAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
   const raw = formData.get("amount");
   const amount = typeof raw === "string" ? parseRefundInput(raw) : null;
-  if (amount === null) {
-    const session = await getShopSession();
-    if (!session) redirect("/login-required");
-    return { ok: false, message: "Введите сумму возврата в рублях, например 500,00.", at: Date.now() };
-  }
-  return run(formData, (shopId, paymentId) => refundPayment(shopId, paymentId, amount));
+  return run(formData, (shopId, paymentId) =>
+    amount === null
+      ? Promise.resolve({ ok: false, reason: "bad_amount", message: "Введите сумму возврата в рублях, например 500,00." })
+      : refundPayment(shopId, paymentId, amount),
+  );
 }

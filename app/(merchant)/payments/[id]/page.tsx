@@ -14,9 +14,10 @@ export const metadata = { title: "Платёж — IntellectMoney для InSales
 export default async function PaymentPage({ params }: { params: Promise<{ id: string }> }) {
   const session = await requireShopSession();
   const { id } = await params;
-  const [data, panel] = await Promise.all([getPaymentWithTimeline(session.shopId, id), getOperationsPanel(session.shopId, id)]);
-  if (!data || !panel) notFound();
+  const data = await getPaymentWithTimeline(session.shopId, id);
+  if (!data) notFound();
   const p = data.payment;
+  const panel = await getOperationsPanel(session.shopId, p);
   return (
     <PaymentCardView
       data={data}
