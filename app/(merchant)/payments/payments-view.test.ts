@@ -66,7 +66,7 @@ describe("payment card view", () => {
         id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date("2026-03-09T20:59:59Z"), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
         insalesOrderId: "555", description: "Заказ 1001", buyerEmail: "buyer@example.com", buyerName: null, buyerPhone: null, verifiedBy: "api", legalForm: "INDIVIDUAL",
         imOrderId: "im-1", imPaymentId: null, eshopId: "450000", currency: "TST", amountKopecks: 100n, paidKopecks: 0n, refundedKopecks: 0n, status: "CREATED",
-        noticeState: "FAILED", unverifiedResults: true,
+        noticeState: "FAILED", unverifiedResults: true, refundsBlockedAt: null, refundsBlockedReason: null,
       },
       timeline: [{ id: "e1", at: new Date("2026-03-09T20:59:59Z"), source: "event", type: "result_rejected", label: "Уведомление IntellectMoney отклонено", message: "неверная подпись", tone: "danger", details: ["Причина: bad_hash"] }],
       notices: [{ id: "n1", paid: 1, state: "FAILED", attempts: 7, lastError: "InSales ответил 500", deliveredAt: null, createdAt: new Date() }],
