@@ -9,14 +9,21 @@
 //                                  уведомление ещё раз»
 // POST <base>[/api]/merchant/purchaseToPaid     §4 Merchant API: capture a hold (then notifies 5)
 // POST <base>[/api]/merchant/purchaseToRefund   §4: release a hold / cancel (then 4), refund (then 8)
+// POST <base>[/api]/merchant/getPurchaseInfo    §4: the invoice's state, with the refunded total
+//                                               (the Merchant API lives in intellectmoney-merchant-api.ts)
 // POST /__control/shops {eshopId, secretKey, apiToken?, signSecretKey?}  register a shop's keys
 // GET  /__control/api-calls?orderId=            every Merchant API call received, with its answer
+// POST /__control/merchant-api-behaviour {orderId, warning?, refundWholeRemainder?, purchaseInfo?,
+//                                         hangAfterExecuting?}  vendor edges for one invoice's API calls
 // POST /__control/notify {paymentId, status, ...}  send a notification, answer = what the app replied
 // GET  /__control/invoices                         every invoice with its notifications and answers
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { md5Hex, sha256Hex } from "../../lib/crypto";
 import { escapeHtml, readBody, redirect, sendHtml, sendJson } from "./http-helpers";
+import { merchantApi, type ApiCall, type ApiKeys, type MerchantApiBehaviour, type MerchantApiMethod } from "./intellectmoney-merchant-api";
+
+export type { ApiCall, ApiKeys, MerchantApiBehaviour } from "./intellectmoney-merchant-api";
 
 /** §2: the shared shop for transfers to individuals. */
 export const WALLET_ESHOP = "450157";
@@ -60,26 +67,6 @@ export type NotifyOptions = {
   omitOriginalAmount?: boolean;
 };
 
-/** One Merchant API request as the stand-in saw it (no secrets: whether each check passed). */
-export type ApiCall = {
-  method: "purchaseToPaid" | "purchaseToRefund";
-  eshopId: string;
-  orderId: string;
-  amount: string | null;
-  /** Whether an Authorization or Sign header came at all (TST invoices need neither, §4). */
-  headers: boolean;
-  authorized: boolean;
-  signed: boolean;
-  hashed: boolean;
-  /** The answer's codes and description. */
-  operationCode: number;
-  resultCode: number;
-  desc: string;
-  at: string;
-};
-
-export type ApiKeys = { apiToken: string; signSecretKey: string };
-
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** `paymentData`: the event's date-time in Moscow time (UTC+3 all year). */
@@ -119,6 +106,8 @@ export class IntellectMoneyStandIn {
   readonly keys = new Map<string, string>();
   readonly apiKeys = new Map<string, ApiKeys>();
   readonly apiCalls: ApiCall[] = [];
+  /** Per invoice orderId: the vendor edges its Merchant API calls meet (intellectmoney-merchant-api.ts). */
+  readonly behaviours = new Map<string, MerchantApiBehaviour>();
   /** Notifications sent after a Merchant API answer, still on their way (see settled()). */
   private readonly inflight = new Set<Promise<unknown>>();
   readonly invoices = new Map<string, ImInvoice>();
@@ -159,6 +148,20 @@ export class IntellectMoneyStandIn {
   /** Resolves when every notification that follows a Merchant API answer has been delivered. */
   async settled(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Switches vendor edges on (or, with `{}`, off) for one invoice's Merchant API calls. */
+  setBehaviour(orderId: string, behaviour: MerchantApiBehaviour): void {
+    if (Object.keys(behaviour).length === 0) this.behaviours.delete(orderId);
+    else this.behaviours.set(orderId, behaviour);
+  }
+
+  /** Like IntellectMoney: the final state of a Merchant API operation follows as a notification. */
+  followUp(inv: ImInvoice, status: "4" | "5" | "8", refundAmount?: string): void {
+    const pending: Promise<unknown> = this.notify(inv.paymentId, status, refundAmount ? { refundAmount } : {})
+      .catch(() => undefined)
+      .finally(() => this.inflight.delete(pending));
+    this.inflight.add(pending);
   }
 
   findInvoice(orderId: string): ImInvoice | undefined {
@@ -229,8 +232,11 @@ export class IntellectMoneyStandIn {
     const url = new URL(req.url ?? "/", this.url);
     const body = req.method === "GET" ? "" : await readBody(req);
     if (url.pathname.startsWith("/__control/")) return this.handleControl(req, res, url, body);
-    const api = /^(?:\/api)?\/merchant\/(purchaseToPaid|purchaseToRefund)$/.exec(url.pathname);
-    if (api && req.method === "POST") return this.merchantApi(req, res, api[1] as ApiCall["method"], body);
+    const api = /^(?:\/api)?\/merchant\/(purchaseToPaid|purchaseToRefund|getPurchaseInfo)$/i.exec(url.pathname);
+    if (api && req.method === "POST") {
+      const method = (["purchaseToPaid", "purchaseToRefund", "getPurchaseInfo"] as const).find((m) => m.toLowerCase() === api[1].toLowerCase())!;
+      return merchantApi<ImInvoice>(this, req, res, method satisfies MerchantApiMethod, body);
+    }
     if ((url.pathname === "/merchant/" || url.pathname === "/merchant") && req.method === "POST") return this.createInvoice(res, body);
     const m = /^\/merchant\/invoice\/(\d{10})(?:\/([a-z-]+))?$/.exec(url.pathname);
     if (m) {
@@ -340,83 +346,6 @@ ${last ? `<p>Ответ магазина на последнее уведомл�
     }
   }
 
-  /**
-   * §4 Merchant API. Checks, in order: the shop and the invoice, `Authorization: Bearer` and `Sign`
-   * (SHA-256 of `EshopId::OrderId::ToPaid|Refund::signSecretKey`; skipped for TST invoices), the body
-   * `hash` (MD5 of the same pattern with the shop's secret key), then the invoice's state. A refusal is an
-   * envelope with a non-zero code and no notification; a success answers codes 0 and then notifies the
-   * app like IntellectMoney: 5 after a capture, 4 after a release or cancel, 8 after a refund with
-   * `refundAmount` = everything refunded so far (partial refunds; a full one equals the paid amount).
-   */
-  private async merchantApi(req: IncomingMessage, res: ServerResponse, method: ApiCall["method"], body: string) {
-    const f: Record<string, string> = {};
-    if ((req.headers["content-type"] ?? "").includes("json")) {
-      for (const [k, v] of Object.entries(JSON.parse(body || "{}") as Record<string, unknown>)) f[k] = String(v);
-    } else {
-      for (const [k, v] of new URLSearchParams(body)) f[k] = v;
-    }
-    const word = method === "purchaseToPaid" ? "ToPaid" : "Refund";
-    const eshopId = f.EshopId ?? "";
-    const orderId = f.OrderId ?? "";
-    const authHeader = req.headers.authorization;
-    const signHeader = req.headers.sign;
-    const call: ApiCall = {
-      method, eshopId, orderId, amount: f.Amount ?? null, headers: authHeader !== undefined || signHeader !== undefined,
-      authorized: false, signed: false, hashed: false, operationCode: 0, resultCode: 0, desc: "", at: new Date().toISOString(),
-    };
-    const answer = (operationCode: number, resultCode: number, desc: string) => {
-      Object.assign(call, { operationCode, resultCode, desc });
-      this.apiCalls.push(call);
-      sendJson(res, 200, {
-        OperationState: { Code: operationCode, Desc: operationCode === 0 ? "Операция выполнена" : desc },
-        Result: { State: { Code: resultCode, Desc: desc } },
-      });
-    };
-
-    const key = this.keys.get(eshopId);
-    const inv = [...this.invoices.values()].find((i) => i.eshopId === eshopId && i.orderId === orderId);
-    if (!key || !inv) return answer(4, 4, "Магазин или счёт не найден");
-    if (inv.recipientCurrency === "TST") {
-      // §4: test invoices work without the Authorization and Sign headers.
-      call.authorized = call.signed = true;
-    } else {
-      const api = this.apiKeys.get(eshopId);
-      call.authorized = Boolean(api) && authHeader === `Bearer ${api!.apiToken}`;
-      if (!call.authorized) return answer(1, 1, "Неверный API-токен (Authorization)");
-      call.signed = typeof signHeader === "string" && signHeader.toLowerCase() === sha256Hex([eshopId, orderId, word, api!.signSecretKey].join("::"));
-      if (!call.signed) return answer(2, 2, "Неверная подпись запроса (Sign)");
-    }
-    call.hashed = (f.hash ?? "").toLowerCase() === md5Hex([eshopId, orderId, word, key].join("::"));
-    if (!call.hashed) return answer(3, 3, "Неверная контрольная подпись (hash)");
-
-    let status: ImStatus;
-    let options: NotifyOptions = {};
-    if (method === "purchaseToPaid") {
-      if (inv.status !== "6") return answer(0, 101, "Счёт не захолдирован: списывать нечего");
-      status = "5";
-    } else if (inv.status === "3" || inv.status === "6" || inv.status === "7") {
-      if (f.Amount !== undefined) return answer(0, 102, "Частичная отмена неоплаченного счёта не поддерживается");
-      status = "4";
-    } else if (inv.status === "5" || inv.status === "8") {
-      const paid = kopecks(inv.recipientAmount) ?? 0n;
-      const refunded = BigInt(inv.refundedKopecks);
-      const requested = f.Amount === undefined ? paid - refunded : kopecks(f.Amount);
-      if (requested === null || requested <= 0n) return answer(0, 103, "Неверная сумма возврата");
-      if (requested > paid - refunded) return answer(0, 104, "Сумма возврата больше суммы, доступной к возврату");
-      inv.refundedKopecks = String(refunded + requested);
-      status = "8";
-      options = { refundAmount: decimal(refunded + requested) };
-    } else {
-      return answer(0, 105, "Операция невозможна: счёт отменён");
-    }
-    answer(0, 0, "Операция принята");
-    // Like IntellectMoney: the final state follows as a result notification, after the answer.
-    const pending: Promise<unknown> = this.notify(inv.paymentId, status, options)
-      .catch(() => undefined)
-      .finally(() => this.inflight.delete(pending));
-    this.inflight.add(pending);
-  }
-
   private async handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: string) {
     const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
     if (url.pathname === "/__control/shops" && req.method === "POST") {
@@ -434,6 +363,12 @@ ${last ? `<p>Ответ магазина на последнее уведомл�
     if (url.pathname === "/__control/resend" && req.method === "POST") {
       const sent = await this.resend(String(json.paymentId ?? ""));
       return sent ? sendJson(res, 200, sent) : sendJson(res, 404, { error: "nothing to resend" });
+    }
+    if (url.pathname === "/__control/merchant-api-behaviour" && req.method === "POST") {
+      if (typeof json.orderId !== "string") return sendJson(res, 400, { error: "orderId is required" });
+      const { orderId, ...behaviour } = json;
+      this.setBehaviour(orderId, behaviour as MerchantApiBehaviour);
+      return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === "/__control/api-calls" && req.method === "GET") {
       const orderId = url.searchParams.get("orderId");

@@ -50,9 +50,34 @@ export function insalesNotices(shop: OperationsShop, orderKey: string): Promise<
   return control<InsalesNotices>(e2eEnv().insalesUrl, `external-payments/notices?host=${shop.host}&key=${orderKey}`);
 }
 
-export type StandInApiCall = { method: string; orderId: string; amount: string | null; headers: boolean; authorized: boolean; signed: boolean; hashed: boolean; operationCode: number; resultCode: number; desc: string };
+export type StandInApiCall = {
+  method: string;
+  orderId: string;
+  amount: string | null;
+  contentType: string;
+  headers: boolean;
+  authorized: boolean;
+  signed: boolean;
+  hashed: boolean;
+  operationCode: number | null;
+  resultCode: number | null;
+  desc: string;
+  refundAmount: string | null;
+};
 
-/** The Merchant API calls the IntellectMoney stand-in received for one invoice. */
-export function merchantApiCalls(imOrderId: string): Promise<StandInApiCall[]> {
+/** The Merchant API calls the IntellectMoney stand-in received for one invoice, without the refund read-backs. */
+export async function merchantApiCalls(imOrderId: string): Promise<StandInApiCall[]> {
+  return (await allMerchantApiCalls(imOrderId)).filter((c) => c.method !== "getPurchaseInfo");
+}
+
+/** Every Merchant API call for one invoice, getPurchaseInfo (the refund read-back) included. */
+export function allMerchantApiCalls(imOrderId: string): Promise<StandInApiCall[]> {
   return control<StandInApiCall[]>(e2eEnv().intellectmoneyUrl, `api-calls?orderId=${encodeURIComponent(imOrderId)}`);
+}
+
+export type MerchantApiBehaviour = { warning?: string; refundWholeRemainder?: boolean; purchaseInfo?: "ok" | "unavailable" | "no_refund_field"; hangAfterExecuting?: boolean };
+
+/** Vendor edges the stand-in's Merchant API meets for one invoice (e2e/stand-ins/intellectmoney-merchant-api.ts). */
+export async function merchantApiBehaviour(imOrderId: string, behaviour: MerchantApiBehaviour): Promise<void> {
+  await control(e2eEnv().intellectmoneyUrl, "merchant-api-behaviour", { orderId: imOrderId, ...behaviour });
 }

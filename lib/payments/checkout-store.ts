@@ -38,7 +38,17 @@ export async function loadCheckoutShops(where: { byInsalesId: string } | { eshop
 
 export type NewPayment = Omit<
   Payment,
-  "buyerName" | "imPaymentId" | "unverifiedResults" | "status" | "paidKopecks" | "refundedKopecks" | "noticeState" | "createdAt" | "updatedAt"
+  | "buyerName"
+  | "imPaymentId"
+  | "unverifiedResults"
+  | "status"
+  | "paidKopecks"
+  | "refundedKopecks"
+  | "noticeState"
+  | "refundsBlockedAt"
+  | "refundsBlockedReason"
+  | "createdAt"
+  | "updatedAt"
 >;
 
 export type NewEvent = { id: string; type: string; message: string; data: Json };

@@ -39,6 +39,7 @@ export const OPERATION_STATE_LABELS: Record<OperationState, string> = {
   REQUESTED: "запрошено",
   ACCEPTED: "принято IntellectMoney",
   FAILED: "ошибка",
+  UNCERTAIN: "результат неизвестен",
 };
 
 export type Tone = "ok" | "warn" | "danger" | "info";
@@ -64,6 +65,8 @@ export const EVENT_LABELS: Record<string, { label: string; tone: Tone }> = {
   notice_rejected: { label: "InSales отклонил уведомление", tone: "danger" },
   notice_failed: { label: "Уведомление InSales не доставлено", tone: "danger" },
   buyer_returned: { label: "Покупатель вернулся в магазин", tone: "info" },
+  refunds_blocked: { label: "Возвраты остановлены", tone: "danger" },
+  refunds_unblocked: { label: "Возвраты снова доступны", tone: "info" },
 };
 
 export function eventLabel(type: string): { label: string; tone: Tone } {

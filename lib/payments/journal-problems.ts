@@ -3,6 +3,7 @@
 // nothing and reveals nothing.
 import { db } from "../db";
 import { isUuid } from "./journal-query";
+import { CARD_ONLY_PROBLEM_KINDS } from "./refund-block";
 
 export const PROBLEMS_SHOWN = 20;
 
@@ -22,13 +23,18 @@ export async function listOpenProblems(shopId: string): Promise<{ items: OpenPro
   return { items, total };
 }
 
-export type ResolveProblemOutcome = { ok: true } | { ok: false; reason: "not_found" };
+export type ResolveProblemOutcome = { ok: true } | { ok: false; reason: "not_found" | "card_only" };
 
+/**
+ * «Отметить решённой». A stop of refunds (refund-block.ts) is not resolved here: it is lifted with the
+ * stop itself on the payment card, after the merchant checked the IntellectMoney account.
+ */
 export async function resolveProblem(shopId: string, problemId: string, now: Date = new Date()): Promise<ResolveProblemOutcome> {
   if (!isUuid(shopId) || !isUuid(problemId)) return { ok: false, reason: "not_found" };
-  const updated = await db().problem.updateMany({ where: { id: problemId, shopId, resolvedAt: null }, data: { resolvedAt: now } });
+  const updated = await db().problem.updateMany({ where: { id: problemId, shopId, resolvedAt: null, kind: { notIn: [...CARD_ONLY_PROBLEM_KINDS] } }, data: { resolvedAt: now } });
   if (updated.count === 1) return { ok: true };
   // Already resolved (a double click, a second tab) is a success that changes nothing.
-  const existing = await db().problem.findFirst({ where: { id: problemId, shopId }, select: { id: true } });
-  return existing ? { ok: true } : { ok: false, reason: "not_found" };
+  const existing = await db().problem.findFirst({ where: { id: problemId, shopId }, select: { kind: true, resolvedAt: true } });
+  if (!existing) return { ok: false, reason: "not_found" };
+  return existing.resolvedAt === null && CARD_ONLY_PROBLEM_KINDS.includes(existing.kind) ? { ok: false, reason: "card_only" } : { ok: true };
 }

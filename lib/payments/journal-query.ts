@@ -152,6 +152,8 @@ const CARD_SELECT = {
   status: true,
   noticeState: true,
   unverifiedResults: true,
+  refundsBlockedAt: true,
+  refundsBlockedReason: true,
 } satisfies Prisma.PaymentSelect;
 
 export type PaymentCard = {
@@ -177,6 +179,8 @@ export type PaymentCard = {
   status: PaymentStatus;
   noticeState: NoticeSummary;
   unverifiedResults: boolean;
+  refundsBlockedAt: Date | null;
+  refundsBlockedReason: string | null;
 };
 
 export type TimelineItem = {
@@ -222,10 +226,10 @@ function eventDetails(data: Prisma.JsonValue | null): string[] {
 }
 
 function operationItem(
-  op: { id: string; kind: OperationKind; state: OperationState; amountKopecks: bigint | null; message: string | null; createdAt: Date },
+  op: { id: string; kind: OperationKind; state: OperationState; amountKopecks: bigint | null; message: string | null; note: string | null; createdAt: Date },
   currency: string,
 ): TimelineItem {
-  const tone: Tone = op.state === "FAILED" ? "danger" : op.state === "ACCEPTED" ? "ok" : "info";
+  const tone: Tone = op.state === "FAILED" ? "danger" : op.state === "UNCERTAIN" ? "warn" : op.state === "ACCEPTED" ? "ok" : "info";
   const amount = op.amountKopecks !== null ? ` на ${formatRubles(op.amountKopecks, currency)}` : "";
   return {
     id: op.id,
@@ -235,7 +239,8 @@ function operationItem(
     label: OPERATION_KIND_LABELS[op.kind],
     message: `${OPERATION_KIND_LABELS[op.kind]}${amount}: ${OPERATION_STATE_LABELS[op.state]}${op.message ? ` — ${op.message}` : ""}`,
     tone,
-    details: [],
+    // What the app learned afterwards (the read-back of a refund, a data migration), as its own line.
+    details: op.note ? [op.note] : [],
   };
 }
 
@@ -257,7 +262,7 @@ export async function getPaymentWithTimeline(shopId: string, paymentId: string):
     db().paymentOperation.findMany({
       where: { paymentId, shopId },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      select: { id: true, kind: true, state: true, amountKopecks: true, message: true, createdAt: true },
+      select: { id: true, kind: true, state: true, amountKopecks: true, message: true, note: true, createdAt: true },
     }),
     db().insalesNotice.findMany({
       where: { paymentId, shopId },

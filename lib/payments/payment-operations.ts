@@ -1,135 +1,64 @@
-// Merchant operations from the journal: capture a hold, release it, refund (spec/intellectmoney-protocol.md
-// §4; issue 7). Each request is a PaymentOperation row: REQUESTED before the API call, then ACCEPTED or
-// FAILED with the API's message. The payment's state is never changed here: IntellectMoney's result
-// notification (5, 4 or 8) moves it through lib/payments/apply-result.ts like any other.
+// Merchant operations from the journal: capture a hold, release it, refund (docs/protocols/intellectmoney.md
+// §4; issue 7, issue 13 item 12). Each request is a PaymentOperation row: REQUESTED before the API call,
+// then ACCEPTED, FAILED (IntellectMoney refused, or never got it) or UNCERTAIN (no clear answer: it may
+// have been executed). The payment's state is never changed here: IntellectMoney's result notification
+// (5, 4 or 8) moves it through lib/payments/apply-result.ts like any other.
+//
+// Refunds are read back (refund-read-back.ts): after an accepted or unclear refund the app asks
+// IntellectMoney how much has been refunded; more than asked, or nothing readable, stops refunds of the
+// payment until the merchant clears it (refund-block.ts). The row stays REQUESTED until then, so no
+// other operation of the payment starts meanwhile.
 //
 // Concurrency: the gate runs under the payment's row lock (SELECT … FOR UPDATE) and refuses while another
-// operation of the payment is REQUESTED, so two clicks at once make one API call (the second waits for the
-// lock, then sees the first one's REQUESTED row and is refused). The API call itself runs outside the
-// transaction: no lock is held while IntellectMoney thinks.
+// operation of the payment is REQUESTED, so two clicks at once make one API call. A form sent twice (the
+// same `requestKey`) finds its first operation instead of making another. The API calls themselves run
+// outside any transaction: no lock is held while IntellectMoney thinks.
 import { decryptSecret } from "../crypto";
 import { db, type Tx } from "../db";
-import type { LegalForm, OperationKind, OperationState, PaymentStatus } from "../generated/prisma/enums";
-import { purchaseToPaid, purchaseToRefund, type MerchantApiCall, type MerchantApiOutcome } from "../intellectmoney/merchant-api";
+import type { OperationKind, OperationState } from "../generated/prisma/enums";
+import { getPurchaseInfo, purchaseToPaid, purchaseToRefund, type MerchantApiAuth, type MerchantApiOutcome, type PurchaseInfoOutcome } from "../intellectmoney/merchant-api";
 import { log } from "../log";
-import { formatKopecks, formatRubles, parseKopecks } from "../money";
+import { formatRubles } from "../money";
 import { isUuid } from "./journal-query";
-import { PAYMENT_STATUS_LABELS } from "./journal-labels";
+import { OPERATION_STATE_LABELS } from "./journal-labels";
+import { availableOperations, checkGate, KIND_NOUN, refundedSoFarKopecks, type AvailableOperations, type GatePayment, type GateRefusal } from "./operation-gate";
+import { blockRefunds } from "./refund-block";
+import { concludeRefund, type RefundConclusion } from "./refund-read-back";
 
-export type OperationRefusal = "not_found" | "not_allowed" | "bad_amount" | "not_configured" | "busy" | "api_failed";
+export { availableOperations, checkGate, parseRefundInput, refundableKopecks, refundInputValue, type AvailableOperations, type GateOperation, type GatePayment } from "./operation-gate";
+
+export type OperationRefusal = GateRefusal["reason"] | "not_found" | "not_configured" | "api_failed" | "uncertain" | "refunds_blocked" | "duplicate";
 
 export type OperationOutcome =
   | { ok: true; operationId: string; message: string }
   | { ok: false; reason: OperationRefusal; message: string; operationId?: string };
 
-/** A REQUESTED row older than this lost its process mid-call (the API timeout is 15 s): it stops blocking. */
+/** A REQUESTED row older than this lost its process mid-call (two API calls of 15 s at most): it stops blocking. */
 export const STALE_REQUEST_MS = 2 * 60_000;
 
-/** What the gate needs of a payment. */
-export type GatePayment = {
-  status: PaymentStatus;
-  legalForm: LegalForm;
-  currency: string;
-  paidKopecks: bigint;
-  refundedKopecks: bigint;
-};
+/** The refund form's one-time key (a UUID the page renders into the form). */
+const REQUEST_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export type GateOperation = { kind: OperationKind; state: OperationState; amountKopecks: bigint | null };
-
-/**
- * What may still be refunded: paid − max(refunded by notifications, refunds IntellectMoney accepted).
- * An accepted refund whose notification has not arrived yet already counts, so the merchant cannot send
- * the same money twice while waiting. [assumed] refundedKopecks is the running total (status 8
- * `refundAmount`, docs/OPERATIONS.md), so once the notification comes the two agree.
- */
-export function refundableKopecks(p: GatePayment, ops: readonly GateOperation[]): bigint {
-  const accepted = ops.filter((o) => o.kind === "REFUND" && o.state === "ACCEPTED").reduce((sum, o) => sum + (o.amountKopecks ?? 0n), 0n);
-  const spent = p.refundedKopecks > accepted ? p.refundedKopecks : accepted;
-  const left = p.paidKopecks - spent;
-  return left > 0n ? left : 0n;
+export function parseRequestKey(raw: unknown): string | undefined {
+  return typeof raw === "string" && REQUEST_KEY.test(raw) ? raw : undefined;
 }
-
-export type AvailableOperations = { capture: boolean; release: boolean; refundKopecks: bigint | null };
-
-/**
- * The buttons the payment page shows: the gate's own answers (checkGate), ignoring an operation still in
- * flight, which only makes the gate say "busy" for a moment.
- */
-export function availableOperations(p: GatePayment, ops: readonly GateOperation[]): AvailableOperations {
-  const settled = ops.filter((o) => o.state !== "REQUESTED");
-  const refund = checkGate(p, settled, "REFUND");
-  return {
-    capture: checkGate(p, settled, "CAPTURE").ok,
-    release: checkGate(p, settled, "RELEASE").ok,
-    refundKopecks: refund.ok ? refund.amountKopecks : null,
-  };
-}
-
-/**
- * The «Сумма возврата» field as a merchant types it: "500", "500,5", "1 500,00", "1500.00" → kopecks;
- * anything else (a sign, three decimals, letters) → null.
- */
-export function parseRefundInput(raw: string): bigint | null {
-  const compact = raw.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-  return compact === "" ? null : parseKopecks(compact);
-}
-
-/** The field's default: kopecks as the merchant would type them, "1000,00". */
-export function refundInputValue(kopecks: bigint): string {
-  return formatKopecks(kopecks).replace(".", ",");
-}
-
-const KIND_NOUN: Record<OperationKind, string> = { CAPTURE: "списание", RELEASE: "отмену холдирования", REFUND: "возврат" };
 
 type Refusal = Extract<OperationOutcome, { ok: false }>;
-const refuse = (reason: OperationRefusal, message: string): Refusal => ({ ok: false, reason, message });
+const refuse = (reason: OperationRefusal, message: string, operationId?: string): Refusal => ({ ok: false, reason, message, ...(operationId ? { operationId } : {}) });
 
-/** Pure: may `kind` run on this payment now? For a refund also the amount to send. */
-export function checkGate(p: GatePayment, ops: readonly GateOperation[], kind: OperationKind, requested?: bigint): { ok: true; amountKopecks: bigint | null } | Refusal {
-  if (p.legalForm !== "ORGANIZATION") {
-    return refuse("not_allowed", "Операции через Merchant API недоступны для переводов физическому лицу: управляйте платежом в кошельке IntellectMoney.");
-  }
-  if (ops.some((o) => o.state === "REQUESTED")) {
-    return refuse("busy", "По этому платежу уже выполняется операция. Дождитесь её результата.");
-  }
-  const now = PAYMENT_STATUS_LABELS[p.status];
-  if (kind === "CAPTURE" || kind === "RELEASE") {
-    if (p.status !== "HELD") {
-      return refuse("not_allowed", `${kind === "CAPTURE" ? "Списать" : "Отменить холдирование"} можно только у захолдированного платежа, а этот платёж — «${now}».`);
-    }
-    const accepted = ops.find((o) => (o.kind === "CAPTURE" || o.kind === "RELEASE") && o.state === "ACCEPTED");
-    if (accepted) {
-      return refuse("busy", `IntellectMoney уже принял ${KIND_NOUN[accepted.kind]} этого платежа; итог придёт уведомлением.`);
-    }
-    return { ok: true, amountKopecks: null };
-  }
-  if (p.status !== "PAID" && p.status !== "PARTIALLY_REFUNDED") {
-    return refuse("not_allowed", `Вернуть можно только оплаченный платёж, а этот платёж — «${now}».`);
-  }
-  const available = refundableKopecks(p, ops);
-  const amount = requested ?? available;
-  if (amount <= 0n) {
-    return available <= 0n ? refuse("bad_amount", "Возвращать нечего: вся оплаченная сумма уже возвращена.") : refuse("bad_amount", "Сумма возврата должна быть больше нуля.");
-  }
-  if (amount > available) {
-    return refuse("bad_amount", `Сумма возврата ${formatRubles(amount, p.currency)} больше доступной к возврату ${formatRubles(available, p.currency)}.`);
-  }
-  return { ok: true, amountKopecks: amount };
+/** «Списать»: captures a held payment (purchaseToPaid). */
+export function capturePayment(shopId: string, paymentId: string, requestKey?: string): Promise<OperationOutcome> {
+  return runOperation(shopId, paymentId, "CAPTURE", undefined, requestKey);
 }
 
-/** «Списать»: captures a held payment (§4 purchaseToPaid). */
-export function capturePayment(shopId: string, paymentId: string): Promise<OperationOutcome> {
-  return runOperation(shopId, paymentId, "CAPTURE");
+/** «Отменить холдирование»: releases a hold (purchaseToRefund on a held invoice). */
+export function releaseHold(shopId: string, paymentId: string, requestKey?: string): Promise<OperationOutcome> {
+  return runOperation(shopId, paymentId, "RELEASE", undefined, requestKey);
 }
 
-/** «Отменить холдирование»: releases a hold (§4 purchaseToRefund on a held invoice). */
-export function releaseHold(shopId: string, paymentId: string): Promise<OperationOutcome> {
-  return runOperation(shopId, paymentId, "RELEASE");
-}
-
-/** «Вернуть»: refunds `amountKopecks`, or everything still refundable when omitted (§4 purchaseToRefund). */
-export function refundPayment(shopId: string, paymentId: string, amountKopecks?: bigint): Promise<OperationOutcome> {
-  return runOperation(shopId, paymentId, "REFUND", amountKopecks);
+/** «Вернуть»: refunds `amountKopecks`, or everything still refundable when omitted (purchaseToRefund). */
+export function refundPayment(shopId: string, paymentId: string, amountKopecks?: bigint, requestKey?: string): Promise<OperationOutcome> {
+  return runOperation(shopId, paymentId, "REFUND", amountKopecks, requestKey);
 }
 
 type Prepared = {
@@ -137,104 +66,216 @@ type Prepared = {
   amountKopecks: bigint | null;
   /** Send `Amount`: a partial refund, or the rest after an earlier one. */
   partial: boolean;
-  call: { eshopId: string; orderId: string; currency: string } & SigningKeys;
+  /** Refunds: what had been refunded as far as we knew before this one (the read-back's baseline). */
+  refundedBeforeKopecks: bigint;
+  call: { eshopId: string; orderId: string; invoiceId: string | null; currency: string } & SigningKeys;
 };
 
-async function runOperation(shopId: string, paymentId: string, kind: OperationKind, requested?: bigint): Promise<OperationOutcome> {
+async function runOperation(shopId: string, paymentId: string, kind: OperationKind, requested?: bigint, requestKey?: string): Promise<OperationOutcome> {
   if (!isUuid(shopId) || !isUuid(paymentId)) return refuse("not_found", "Платёж не найден.");
-  const prepared = await db().$transaction((tx) => prepare(tx, shopId, paymentId, kind, requested), { maxWait: 10_000, timeout: 20_000 });
+  const prepared = await db().$transaction((tx) => prepare(tx, shopId, paymentId, kind, requested, requestKey), { maxWait: 10_000, timeout: 20_000 });
   if ("reason" in prepared) {
     log.info({ shopId, paymentId, kind, reason: prepared.reason }, "operation: refused before the API call");
     return prepared;
   }
+  if ("duplicate" in prepared) return prepared.duplicate;
 
   const { call } = prepared;
   let outcome: MerchantApiOutcome;
+  let auth: MerchantApiAuth | null = null;
+  let secretKey = "";
   try {
-    const base: MerchantApiCall = {
-      eshopId: call.eshopId,
-      orderId: call.orderId,
-      secretKey: decryptSecret(call.secretKeyEnc),
-      auth: call.auth ? { apiToken: decryptSecret(call.auth.apiTokenEnc), signSecret: decryptSecret(call.auth.signSecretEnc) } : null,
-    };
+    secretKey = decryptSecret(call.secretKeyEnc);
+    auth = { apiToken: decryptSecret(call.apiTokenEnc), signSecret: decryptSecret(call.signSecretEnc) };
+    const base = { eshopId: call.eshopId, orderId: call.orderId, secretKey, auth };
     outcome =
       kind === "CAPTURE"
         ? await purchaseToPaid(base)
         : await purchaseToRefund({ ...base, ...(kind === "REFUND" && prepared.partial ? { amountKopecks: prepared.amountKopecks! } : {}) });
   } catch (error) {
-    // Not an API answer (e.g. a secret that no longer decrypts): the operation failed, say so plainly.
+    // Not an API answer (e.g. a secret that no longer decrypts): nothing was sent, say so plainly.
     log.error({ shopId, paymentId, kind, operationId: prepared.operationId, err: (error as Error).message }, "operation: failed before the API answered");
-    outcome = { ok: false, reason: "network", message: "Операция не выполнена из-за внутренней ошибки. Проверьте настройки Merchant API и повторите." };
+    outcome = { ok: false, reason: "network", executed: "no", message: "Операция не выполнена из-за внутренней ошибки. Проверьте настройки Merchant API и повторите." };
   }
 
-  await db().paymentOperation.update({
-    where: { id: prepared.operationId },
-    data: { state: outcome.ok ? "ACCEPTED" : "FAILED", message: outcome.message },
+  const readBack = kind === "REFUND" && (outcome.ok || outcome.executed === "unknown") && auth ? await readRefundsBack(call, secretKey, auth) : null;
+  return finish(shopId, paymentId, kind, prepared, outcome, readBack);
+}
+
+/** getPurchaseInfo needs the СКО number, which the first notification brought (Payment.imPaymentId). */
+function readRefundsBack(call: Prepared["call"], secretKey: string, auth: MerchantApiAuth): Promise<PurchaseInfoOutcome> {
+  if (!call.invoiceId) return Promise.resolve({ ok: false, message: "номер счёта IntellectMoney (СКО) ещё неизвестен." });
+  return getPurchaseInfo({ eshopId: call.eshopId, invoiceId: call.invoiceId, orderId: call.orderId, secretKey, auth });
+}
+
+function warningText(warning: string): string {
+  return `IntellectMoney выполнил операцию с предупреждением: ${warning}`;
+}
+
+/** Records the answer (and, for a refund, what reading it back showed) and tells the merchant. */
+async function finish(
+  shopId: string,
+  paymentId: string,
+  kind: OperationKind,
+  prepared: Prepared,
+  outcome: MerchantApiOutcome,
+  readBack: PurchaseInfoOutcome | null,
+): Promise<OperationOutcome> {
+  const operationId = prepared.operationId;
+  const currency = prepared.call.currency;
+  const message = outcome.ok ? (outcome.warning !== null ? warningText(outcome.warning) : outcome.message) : outcome.message;
+  let state: OperationState = outcome.ok ? "ACCEPTED" : outcome.executed === "no" ? "FAILED" : "UNCERTAIN";
+  let conclusion: RefundConclusion | null = null;
+  if (readBack) {
+    conclusion = concludeRefund({
+      answer: outcome.ok ? "accepted" : "unknown",
+      askedKopecks: prepared.amountKopecks!,
+      refundedBeforeKopecks: prepared.refundedBeforeKopecks,
+      readBack,
+      currency,
+    });
+    state = conclusion.state;
+  }
+
+  await db().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Payment" WHERE id = ${paymentId}::uuid FOR UPDATE`;
+    await tx.paymentOperation.update({
+      where: { id: operationId },
+      data: {
+        state,
+        message,
+        operationCode: outcome.codes?.operation ?? null,
+        resultCode: outcome.codes?.result ?? null,
+        ...(conclusion ? { note: conclusion.note, readBackKopecks: conclusion.readBackKopecks } : {}),
+      },
+    });
+    if (conclusion?.block) {
+      const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { id: true, shopId: true, orderNumber: true, insalesOrderId: true, refundsBlockedAt: true } });
+      await blockRefunds(tx, payment, conclusion.block);
+    }
   });
-  log.info({ shopId, paymentId, kind, operationId: prepared.operationId, state: outcome.ok ? "ACCEPTED" : "FAILED", reason: outcome.ok ? undefined : outcome.reason }, "operation: API answered");
-  if (!outcome.ok) return { ok: false, reason: "api_failed", message: outcome.message, operationId: prepared.operationId };
-  const what = kind === "REFUND" ? `возврат ${formatRubles(prepared.amountKopecks!, call.currency)}` : KIND_NOUN[kind];
-  return { ok: true, operationId: prepared.operationId, message: `IntellectMoney принял ${what}. Статус платежа изменится, когда придёт уведомление IntellectMoney.` };
+  log.info(
+    { shopId, paymentId, kind, operationId, state, reason: outcome.ok ? undefined : outcome.reason, warning: outcome.ok && outcome.warning !== null, readBack: readBack ? readBack.ok : undefined, blocked: Boolean(conclusion?.block) },
+    "operation: API answered",
+  );
+
+  const what = kind === "REFUND" ? `возврат ${formatRubles(prepared.amountKopecks!, currency)}` : KIND_NOUN[kind];
+  const warning = outcome.ok && outcome.warning !== null ? ` Предупреждение IntellectMoney: ${outcome.warning}.` : "";
+  if (conclusion?.block) {
+    const lead = outcome.ok ? `IntellectMoney принял ${what}.${warning}` : outcome.message;
+    return refuse(
+      "refunds_blocked",
+      `${lead} Возвраты по этому платежу остановлены: ${conclusion.block} Проверьте возвраты в личном кабинете IntellectMoney и снимите остановку на карточке платежа.`,
+      operationId,
+    );
+  }
+  if (state === "FAILED") return refuse("api_failed", message ?? "IntellectMoney отказал.", operationId);
+  if (state === "UNCERTAIN") return refuse("uncertain", message ?? "Ответ IntellectMoney не получен.", operationId);
+  const settledBy = outcome.ok ? "" : " (ответа не было, но по данным IntellectMoney возврат выполнен)";
+  return { ok: true, operationId, message: `IntellectMoney принял ${what}${settledBy}.${warning} Статус платежа изменится, когда придёт уведомление IntellectMoney.` };
 }
 
 type StoredKeys = { secretKeyEnc: string | null; apiTokenEnc: string | null; signSecretEnc: string | null } | null;
-type SigningKeys = { secretKeyEnc: string; auth: { apiTokenEnc: string; signSecretEnc: string } | null };
+type SigningKeys = { secretKeyEnc: string; apiTokenEnc: string; signSecretEnc: string };
 
 /**
- * The shop's keys an operation on a payment in `currency` is signed with, or why there are none. §4: TST
- * invoices need neither the API token nor the sign secret; every request carries the hash of the secret key.
+ * The shop's keys every operation is signed with, or why there are none. The API token and the sign key
+ * are needed for TST invoices too: the test access level does not cover these methods.
  */
-function signingKeys(currency: string, settings: StoredKeys): SigningKeys | { missing: string } {
+function signingKeys(settings: StoredKeys): SigningKeys | { missing: string } {
   if (!settings?.secretKeyEnc) return { missing: "Не указан «Секретный ключ» IntellectMoney в настройках: без него операцию не подписать." };
-  if (currency === "TST") return { secretKeyEnc: settings.secretKeyEnc, auth: null };
   if (!settings.apiTokenEnc || !settings.signSecretEnc) {
-    return { missing: "Укажите «API-токен» и «Ключ подписи (signSecretKey)» в настройках: без них IntellectMoney не примет операцию." };
+    return { missing: "Укажите «API-токен» и «Ключ подписи (signSecretKey)» в настройках: без них IntellectMoney не примет операцию (в тестовом режиме тоже)." };
   }
-  return { secretKeyEnc: settings.secretKeyEnc, auth: { apiTokenEnc: settings.apiTokenEnc, signSecretEnc: settings.signSecretEnc } };
+  return { secretKeyEnc: settings.secretKeyEnc, apiTokenEnc: settings.apiTokenEnc, signSecretEnc: settings.signSecretEnc };
 }
 
-/** Under the payment's row lock: the gate, the credentials' presence, and the REQUESTED row. */
-async function prepare(tx: Tx, shopId: string, paymentId: string, kind: OperationKind, requested: bigint | undefined): Promise<Prepared | Refusal> {
+const STALE_MESSAGE = "Ответ IntellectMoney не получен: операция прервалась. Проверьте состояние платежа в личном кабинете IntellectMoney.";
+
+/**
+ * Under the payment's row lock: operations that lost their process mid-call, a form sent twice, the gate,
+ * the credentials' presence, and the REQUESTED row.
+ */
+async function prepare(
+  tx: Tx,
+  shopId: string,
+  paymentId: string,
+  kind: OperationKind,
+  requested: bigint | undefined,
+  requestKey: string | undefined,
+): Promise<Prepared | Refusal | { duplicate: OperationOutcome }> {
   // Scoped by the session's shop: another shop's payment id is "not found" like an unknown one.
   const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Payment" WHERE id = ${paymentId}::uuid AND "shopId" = ${shopId}::uuid FOR UPDATE`;
   if (locked.length === 0) return refuse("not_found", "Платёж не найден.");
-  const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  let payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
   const settings = await tx.shopSettings.findUnique({ where: { shopId } });
 
-  await tx.paymentOperation.updateMany({
-    where: { paymentId, shopId, state: "REQUESTED", createdAt: { lt: new Date(Date.now() - STALE_REQUEST_MS) } },
-    data: { state: "FAILED", message: "Ответ IntellectMoney не получен. Проверьте состояние платежа в личном кабинете IntellectMoney." },
-  });
-  const ops = await tx.paymentOperation.findMany({ where: { paymentId, shopId }, select: { kind: true, state: true, amountKopecks: true } });
+  // A process that died mid-call: IntellectMoney may have executed the request. A refund among them
+  // stops refunds, exactly like a refund without a clear answer.
+  const stale = await tx.paymentOperation.findMany({ where: { paymentId, shopId, state: "REQUESTED", createdAt: { lt: new Date(Date.now() - STALE_REQUEST_MS) } }, select: { id: true, kind: true, amountKopecks: true } });
+  if (stale.length > 0) {
+    await tx.paymentOperation.updateMany({ where: { id: { in: stale.map((s) => s.id) } }, data: { state: "UNCERTAIN", message: STALE_MESSAGE } });
+    const staleRefund = stale.find((s) => s.kind === "REFUND");
+    if (staleRefund) {
+      await blockRefunds(tx, payment, `запрос возврата ${formatRubles(staleRefund.amountKopecks ?? 0n, payment.currency)} остался без ответа (операция прервалась).`);
+      payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    }
+  }
 
+  if (requestKey) {
+    const first = await tx.paymentOperation.findFirst({ where: { paymentId, shopId, requestKey }, select: { id: true, state: true } });
+    if (first) {
+      const message = `Этот запрос уже отправлялся в IntellectMoney (${OPERATION_STATE_LABELS[first.state]}): повторно он не отправлен. Итог — в списке операций ниже.`;
+      return { duplicate: first.state === "ACCEPTED" ? { ok: true, operationId: first.id, message } : refuse("duplicate", message, first.id) };
+    }
+  }
+
+  const ops = await tx.paymentOperation.findMany({ where: { paymentId, shopId }, select: { kind: true, state: true, amountKopecks: true, readBackKopecks: true } });
   const gate = checkGate(payment, ops, kind, requested);
   if (!gate.ok) return gate;
 
-  const keys = signingKeys(payment.currency, settings);
+  const keys = signingKeys(settings);
   if ("missing" in keys) return refuse("not_configured", keys.missing);
 
-  const op = await tx.paymentOperation.create({ data: { shopId, paymentId, kind, amountKopecks: gate.amountKopecks, state: "REQUESTED" }, select: { id: true } });
-  const partial = kind === "REFUND" && !(payment.refundedKopecks === 0n && gate.amountKopecks === payment.paidKopecks && !ops.some((o) => o.kind === "REFUND" && o.state === "ACCEPTED"));
+  const op = await tx.paymentOperation.create({
+    data: { shopId, paymentId, kind, amountKopecks: gate.amountKopecks, state: "REQUESTED", requestKey: requestKey ?? null },
+    select: { id: true },
+  });
+  const refundedBefore = refundedSoFarKopecks(payment, ops);
+  // A first refund of everything goes without `Amount` (the documented full refund); anything else says how much.
+  const partial = kind === "REFUND" && !(refundedBefore === 0n && gate.amountKopecks === payment.paidKopecks);
   return {
     operationId: op.id,
     amountKopecks: gate.amountKopecks,
     partial,
+    refundedBeforeKopecks: refundedBefore,
     call: {
       // The invoice's own shop number, as it was created (settings may have changed since).
       eshopId: payment.eshopId,
       orderId: payment.imOrderId,
+      invoiceId: payment.imPaymentId,
       currency: payment.currency,
       ...keys,
     },
   };
 }
 
-export type OperationView = { id: string; kind: OperationKind; state: OperationState; amountKopecks: bigint | null; message: string | null; createdAt: Date; updatedAt: Date };
+export type OperationView = {
+  id: string;
+  kind: OperationKind;
+  state: OperationState;
+  amountKopecks: bigint | null;
+  message: string | null;
+  note: string | null;
+  resultCode: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
 export type OperationsPanel = {
   operations: OperationView[];
   available: AvailableOperations;
-  /** False when a non-test payment cannot be operated for lack of the API token / sign key. */
+  /** False when the payment cannot be operated for lack of the API token / sign key (TST included). */
   configured: boolean;
 };
 
@@ -248,8 +289,8 @@ export async function getOperationsPanel(shopId: string, payment: GatePayment & 
     db().paymentOperation.findMany({
       where: { paymentId: payment.id, shopId },
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      select: { id: true, kind: true, state: true, amountKopecks: true, message: true, createdAt: true, updatedAt: true },
+      select: { id: true, kind: true, state: true, amountKopecks: true, message: true, note: true, resultCode: true, readBackKopecks: true, createdAt: true, updatedAt: true },
     }),
   ]);
-  return { operations, available: availableOperations(payment, operations), configured: !("missing" in signingKeys(payment.currency, settings)) };
+  return { operations, available: availableOperations(payment, operations), configured: !("missing" in signingKeys(settings)) };
 }

@@ -13,7 +13,7 @@ export async function resolveProblemAction(formData: FormData): Promise<void> {
   const problemId = formData.get("problemId");
   if (typeof problemId !== "string") return;
   const outcome = await resolveProblem(session.shopId, problemId);
-  if (!outcome.ok) log.warn({ shopId: session.shopId, problemId: problemId.slice(0, 64) }, "journal: resolve of an unknown problem");
+  if (!outcome.ok) log.warn({ shopId: session.shopId, problemId: problemId.slice(0, 64), reason: outcome.reason }, "journal: problem not resolved");
   // Re-renders the page the button was on (the list or a payment card) with the problem gone.
   revalidatePath("/payments", "layout");
 }

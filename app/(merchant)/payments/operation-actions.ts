@@ -1,21 +1,26 @@
 "use server";
-// «Списать», «Отменить холдирование», «Вернуть» on the payment card (issue 7). Server actions are public
-// endpoints: each re-checks the session and takes the shop from it only, never from the form
-// (guide/architecture.md convention 11); lib/payments/payment-operations.ts scopes the payment by that shop.
+// «Списать», «Отменить холдирование», «Вернуть» and «Снять остановку возвратов» on the payment card
+// (issue 7, issue 13 item 12). Server actions are public endpoints: each re-checks the session and takes
+// the shop from it only, never from the form (guide/architecture.md convention 11);
+// lib/payments/payment-operations.ts and refund-block.ts scope the payment by that shop.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
-import { capturePayment, parseRefundInput, refundPayment, releaseHold, type OperationOutcome } from "@/lib/payments/payment-operations";
+import { capturePayment, parseRefundInput, parseRequestKey, refundPayment, releaseHold, type OperationOutcome } from "@/lib/payments/payment-operations";
+import { clearRefundBlock } from "@/lib/payments/refund-block";
 
 export type OperationActionState = { ok: boolean; message: string; at: number } | null;
 
-async function run(formData: FormData, operate: (shopId: string, paymentId: string) => Promise<OperationOutcome>): Promise<OperationActionState> {
+type Operate = (shopId: string, paymentId: string, requestKey: string | undefined) => Promise<OperationOutcome | { ok: boolean; message: string }>;
+
+async function run(formData: FormData, operate: Operate): Promise<OperationActionState> {
   const session = await getShopSession();
   if (!session) redirect("/login-required");
   const paymentId = formData.get("paymentId");
   if (typeof paymentId !== "string") return { ok: false, message: "Платёж не найден.", at: Date.now() };
-  const outcome = await operate(session.shopId, paymentId);
-  // The operations list and the buttons change whatever the outcome (a FAILED row is news too).
+  const outcome = await operate(session.shopId, paymentId, parseRequestKey(formData.get("requestKey")));
+  // The operations list and the buttons change whatever the outcome (a FAILED row is news too), and the
+  // re-rendered forms carry a fresh request key.
   revalidatePath(`/payments/${paymentId}`);
   revalidatePath("/payments");
   return { ok: outcome.ok, message: outcome.message, at: Date.now() };
@@ -32,9 +37,19 @@ export async function releaseAction(_prev: OperationActionState, formData: FormD
 export async function refundAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
   const raw = formData.get("amount");
   const amount = typeof raw === "string" ? parseRefundInput(raw) : null;
-  return run(formData, (shopId, paymentId) =>
+  return run(formData, (shopId, paymentId, requestKey) =>
     amount === null
       ? Promise.resolve({ ok: false, reason: "bad_amount", message: "Введите сумму возврата в рублях, например 500,00." })
-      : refundPayment(shopId, paymentId, amount),
+      : refundPayment(shopId, paymentId, amount, requestKey),
+  );
+}
+
+/** The merchant has checked the IntellectMoney account: refunds of this payment may go on. */
+export async function clearRefundBlockAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
+  const checked = formData.get("checked") === "on";
+  return run(formData, (shopId, paymentId) =>
+    checked
+      ? clearRefundBlock(shopId, paymentId)
+      : Promise.resolve({ ok: false, message: "Отметьте, что вы проверили возвраты по этому платежу в личном кабинете IntellectMoney." }),
   );
 }

@@ -50,6 +50,22 @@ describe("«Платежи» view", () => {
     expect(html).not.toContain("<script>x</script>");
   });
 
+  it("shows a stop of refunds as a critical problem that is cleared on the payment card, not here", () => {
+    const html = renderToStaticMarkup(
+      createElement(PaymentsView, {
+        filters: NO_FILTERS,
+        warnings: [],
+        list: list([row({})]),
+        problems: { items: [{ id: "p2", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), paymentId: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01" }], total: 1 },
+        resolveAction: noop,
+      }),
+    );
+    expect(html).toContain('data-kind="refunds_blocked"');
+    expect(html).toContain("Возвраты по заказу №1001 остановлены");
+    expect(html).toContain('href="/payments/0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01"');
+    expect(html).not.toContain("Отметить решённой");
+  });
+
   it("has an empty state that differs with and without filters", () => {
     const none = renderToStaticMarkup(createElement(PaymentsView, { filters: NO_FILTERS, warnings: [], list: list([]), problems: { items: [], total: 0 }, resolveAction: noop }));
     expect(none).toContain("Платежей пока нет");
@@ -66,7 +82,7 @@ describe("payment card view", () => {
         id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date("2026-03-09T20:59:59Z"), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
         insalesOrderId: "555", description: "Заказ 1001", buyerEmail: "buyer@example.com", buyerName: null, buyerPhone: null, verifiedBy: "api", legalForm: "INDIVIDUAL",
         imOrderId: "im-1", imPaymentId: null, eshopId: "450000", currency: "TST", amountKopecks: 100n, paidKopecks: 0n, refundedKopecks: 0n, status: "CREATED",
-        noticeState: "FAILED", unverifiedResults: true,
+        noticeState: "FAILED", unverifiedResults: true, refundsBlockedAt: null, refundsBlockedReason: null,
       },
       timeline: [{ id: "e1", at: new Date("2026-03-09T20:59:59Z"), source: "event", type: "result_rejected", label: "Уведомление IntellectMoney отклонено", message: "неверная подпись", tone: "danger", details: ["Причина: bad_hash"] }],
       notices: [{ id: "n1", paid: 1, state: "FAILED", attempts: 7, lastError: "InSales ответил 500", deliveredAt: null, createdAt: new Date() }],
@@ -81,5 +97,24 @@ describe("payment card view", () => {
     expect(html).toContain("Последняя ошибка: InSales ответил 500");
     expect(html).toContain("09.03.2026, 23:59:59");
     expect(html).toContain("Причина: bad_hash");
+  });
+
+  it("shows a stop of refunds without «Отметить решённой», pointing to the clear button", () => {
+    const base = {
+      id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date(), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
+      insalesOrderId: "555", description: "Заказ 1001", buyerEmail: null, buyerName: null, buyerPhone: null, verifiedBy: "signature", legalForm: "ORGANIZATION" as const,
+      imOrderId: "im-1", imPaymentId: "3000000001", eshopId: "450000", currency: "RUB", amountKopecks: 100n, paidKopecks: 100n, refundedKopecks: 0n, status: "PAID" as const,
+      noticeState: "DELIVERED" as const, unverifiedResults: false, refundsBlockedAt: new Date(), refundsBlockedReason: "проверка не удалась.",
+    };
+    const data: PaymentWithTimeline = {
+      payment: base,
+      timeline: [],
+      notices: [],
+      problems: [{ id: "p1", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), resolvedAt: null }],
+    };
+    const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
+    expect(html).toContain("Возвраты по заказу №1001 остановлены");
+    expect(html).toContain("Снимается кнопкой «Снять остановку возвратов» ниже");
+    expect(html).not.toContain("Отметить решённой");
   });
 });

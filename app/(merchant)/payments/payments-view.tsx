@@ -4,6 +4,7 @@ import { formatRubles } from "@/lib/money";
 import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/payments/journal-filters";
 import { moscowTime, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_STATUSES, NOTICE_SUMMARIES } from "@/lib/payments/journal-labels";
 import type { OpenProblem } from "@/lib/payments/journal-problems";
+import { isCriticalProblem } from "@/lib/payments/refund-block";
 import { encodeCursor, type PaymentList, type PaymentListRow } from "@/lib/payments/journal-query";
 import { ResolveProblemButton } from "./resolve-problem-button";
 import styles from "./journal.module.css";
@@ -24,9 +25,9 @@ export function ProblemsPanel({ problems, total, resolveAction }: { problems: Op
       <h2 id="problems-title">Требует внимания{total > 1 ? ` (${total})` : ""}</h2>
       <ul className={styles.problemList}>
         {problems.map((p) => (
-          <li key={p.id} className={styles.problem} data-testid="problem">
+          <li key={p.id} className={styles.problem} data-testid="problem" data-kind={p.kind}>
             <div className={styles.problemText}>
-              <div>{p.message}</div>
+              <div className={isCriticalProblem(p.kind) ? styles.critical : undefined}>{p.message}</div>
               <div className={styles.problemMeta}>
                 {moscowTime(p.createdAt)}
                 {p.paymentId ? (
@@ -37,7 +38,8 @@ export function ProblemsPanel({ problems, total, resolveAction }: { problems: Op
                 ) : null}
               </div>
             </div>
-            <ResolveProblemButton problemId={p.id} action={resolveAction} className={styles.secondary} />
+            {/* A stop of refunds is lifted on the payment card, after checking the IntellectMoney account. */}
+            {isCriticalProblem(p.kind) ? null : <ResolveProblemButton problemId={p.id} action={resolveAction} className={styles.secondary} />}
           </li>
         ))}
       </ul>

@@ -1,5 +1,6 @@
-// «Операции IntellectMoney» on the payment card (issue 7): the buttons the payment's state allows and every
-// Merchant API request made from here with its state and IntellectMoney's answer.
+// «Операции IntellectMoney» on the payment card (issue 7, issue 13 item 12): the buttons the payment's
+// state allows, a stop of refunds with its reason and the clear button, and every Merchant API request
+// made from here with its state, IntellectMoney's answer and what the app learned afterwards.
 import { formatRubles } from "@/lib/money";
 import { moscowTimeSeconds, OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "@/lib/payments/journal-labels";
 import { refundInputValue, type OperationsPanel } from "@/lib/payments/payment-operations";
@@ -12,10 +13,11 @@ type Props = {
   currency: string;
   legalForm: "ORGANIZATION" | "INDIVIDUAL";
   panel: OperationsPanel;
+  requestKey: string;
   actions: OperationButtonsProps["actions"];
 };
 
-export function OperationsSection({ paymentId, currency, legalForm, panel, actions }: Props) {
+export function OperationsSection({ paymentId, currency, legalForm, panel, requestKey, actions }: Props) {
   const { available, operations, configured } = panel;
   const any = available.capture || available.release || available.refundKopecks !== null;
   return (
@@ -26,17 +28,19 @@ export function OperationsSection({ paymentId, currency, legalForm, panel, actio
       ) : !configured && any ? (
         <p className={styles.note} data-testid="operations-not-configured">
           Чтобы списывать, отменять холдирование и возвращать деньги отсюда, укажите «API-токен» и «Ключ подписи (signSecretKey)» в{" "}
-          <a href="/settings">настройках</a>.
+          <a href="/settings">настройках</a>. Они нужны и в тестовом режиме.
         </p>
       ) : null}
       {/* Mounted even with no button left, so the last answer stays visible once the state moved on. */}
       {legalForm === "ORGANIZATION" ? (
         <OperationButtons
           paymentId={paymentId}
+          requestKey={requestKey}
           capture={available.capture}
           release={available.release}
           refundDefault={available.refundKopecks !== null ? refundInputValue(available.refundKopecks) : null}
           refundMaxText={available.refundKopecks !== null ? formatRubles(available.refundKopecks, currency) : null}
+          refundBlocked={available.refundBlocked}
           actions={actions}
         />
       ) : null}
@@ -50,8 +54,14 @@ export function OperationsSection({ paymentId, currency, legalForm, panel, actio
                 {OPERATION_KIND_LABELS[op.kind]}
                 {op.amountKopecks !== null ? ` на ${formatRubles(op.amountKopecks, currency)}` : ""} —{" "}
                 <span className={styles[op.state]}>{OPERATION_STATE_LABELS[op.state]}</span>
+                {op.resultCode === 1 ? <span className={styles.warning}> (с предупреждением)</span> : null}
               </div>
               {op.message ? <div data-testid="operation-message">{op.message}</div> : null}
+              {op.note ? (
+                <div className={styles.opNote} data-testid="operation-note">
+                  {op.note}
+                </div>
+              ) : null}
               <div className={styles.meta}>{moscowTimeSeconds(op.createdAt)} (МСК)</div>
             </li>
           ))}

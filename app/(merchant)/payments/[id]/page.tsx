@@ -1,11 +1,12 @@
 // The payment card (spec/product.md flow 10). Another shop's payment id is a 404 like an unknown one:
 // the queries are scoped by the session's shop (lib/payments/journal-query.ts, payment-operations.ts).
+import { randomUUID } from "node:crypto";
 import { notFound } from "next/navigation";
 import { requireShopSession } from "@/lib/auth/session";
 import { getPaymentWithTimeline } from "@/lib/payments/journal-query";
 import { getOperationsPanel } from "@/lib/payments/payment-operations";
 import { resolveProblemAction } from "../actions";
-import { captureAction, refundAction, releaseAction } from "../operation-actions";
+import { captureAction, clearRefundBlockAction, refundAction, releaseAction } from "../operation-actions";
 import { OperationsSection } from "./operations-section";
 import { PaymentCardView } from "./payment-card-view";
 
@@ -28,7 +29,9 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
           currency={p.currency}
           legalForm={p.legalForm}
           panel={panel}
-          actions={{ capture: captureAction, release: releaseAction, refund: refundAction }}
+          // One key per rendering of the forms: a form sent twice is recognised (payment-operations.ts).
+          requestKey={randomUUID()}
+          actions={{ capture: captureAction, release: releaseAction, refund: refundAction, clearBlock: clearRefundBlockAction }}
         />
       }
     />

@@ -5,6 +5,7 @@ import { Timeline } from "@/components/timeline";
 import { formatRubles } from "@/lib/money";
 import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, verifiedByLabel } from "@/lib/payments/journal-labels";
 import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/payments/journal-query";
+import { isCriticalProblem } from "@/lib/payments/refund-block";
 import { ResolveProblemButton } from "../resolve-problem-button";
 import styles from "../journal.module.css";
 
@@ -39,15 +40,19 @@ function Problems({ problems, resolveAction }: { problems: ProblemView[]; resolv
       <h2>Проблемы</h2>
       <ul className={styles.problemList}>
         {problems.map((p) => (
-          <li key={p.id} className={styles.problem} data-testid="problem">
+          <li key={p.id} className={styles.problem} data-testid="problem" data-kind={p.kind}>
             <div className={styles.problemText}>
-              <div>{p.message}</div>
+              <div className={isCriticalProblem(p.kind) && !p.resolvedAt ? styles.critical : undefined}>{p.message}</div>
               <div className={styles.problemMeta}>
                 {moscowTime(p.createdAt)}
                 {p.resolvedAt ? ` · решена ${moscowTime(p.resolvedAt)}` : ""}
               </div>
             </div>
-            {p.resolvedAt ? null : <ResolveProblemButton problemId={p.id} action={resolveAction} className={styles.secondary} />}
+            {p.resolvedAt ? null : isCriticalProblem(p.kind) ? (
+              <span className={styles.problemMeta}>Снимается кнопкой «Снять остановку возвратов» ниже</span>
+            ) : (
+              <ResolveProblemButton problemId={p.id} action={resolveAction} className={styles.secondary} />
+            )}
           </li>
         ))}
       </ul>
