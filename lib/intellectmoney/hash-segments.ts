@@ -1,10 +1,10 @@
-// Values that go into a `::`-joined hash (docs/protocols/intellectmoney.md §3 «Joined strings»). Every
-// IntellectMoney MD5 joins its fields with `::` and puts the secret last, so a value that contains `::`,
-// or a `:` at its edge (`a:` + `::` + `b` = `a` + `::` + `:b`), moves the boundaries between fields: the
-// hash of one tuple becomes the hash of another. With the invoice hash (5 fields) visible to the buyer,
-// that turned an invoice whose serviceName held `x::acc::1500.00::RUB::5::un` into a valid «paid» result
-// notification (11 fields). Two rules close it, and the property test in hash-shift.property.test.ts
-// proves them together:
+// Values that go into a `::`-joined hash (docs/protocols/intellectmoney.md «Joined strings must be
+// unambiguous»). Every IntellectMoney MD5 joins its fields with `::` and puts the secret last, so a value
+// that contains `::`, or a `:` at its edge (`a:` + `::` + `b` = `a` + `::` + `:b`), moves the boundaries
+// between fields: the hash of one tuple becomes the hash of another. With the invoice hash (5 fields)
+// visible to the buyer, that turned an invoice whose serviceName held `x::acc::1500.00::RUB::5::un` into a
+// valid «paid» result notification (11 fields). Two rules close it, and the property test in
+// hash-shift.property.test.ts proves them together:
 //   - every value WE put into a joined string is made safe first (safeSegment);
 //   - a received tuple that holds an unsafe value is refused before anything changes (firstShiftingField).
 // When no field of either tuple is unsafe, the joined string splits back into its fields in exactly one

@@ -1,4 +1,4 @@
-// Is this checkout really from InSales for this shop? (spec/insales-protocol.md §2 «Checkout request»)
+// Is this checkout really from InSales for this shop? (docs/protocols/insales.md §2 «Checkout request»)
 // 1. The signature, against each password the shop may have given InSales: the gateway «Пароль» we
 //    generated, and the IntellectMoney secret key (manual setup per the original instructions).
 // 2. [decision] If neither matches, the API fallback: the order must exist in this shop with the same key,
