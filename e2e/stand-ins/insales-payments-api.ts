@@ -36,6 +36,11 @@ export type SignedCheckout = { url: string; fields: Array<[string, string]>; ord
 export type PaymentsApi = {
   calls: ApiCall[];
   rateLimit(host: string, count: number, status?: 429 | 503, retryAfter?: number): void;
+  /**
+   * Make the shop's API answer only after `ms` (0 = at once), as InSales does under load: it gives up
+   * itself at 50 s with a 504 (docs/protocols/insales.md §1 «API calls»). Ends early if the caller hangs up.
+   */
+  stall(host: string, ms: number): void;
   createOrder(host: string, input?: { amount?: string; email?: string; phone?: string; name?: string; gatewayId?: number | null }): StandInOrder;
   signedCheckout(host: string, input?: CheckoutInput): SignedCheckout;
 };
@@ -79,6 +84,7 @@ function orderJson(o: StandInOrder) {
 
 export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
   const limits = new Map<string, RateLimit>();
+  const stalls = new Map<string, number>();
   const calls: ApiCall[] = [];
   let nextGatewayId = 500_001;
   let nextOrderId = 4_020_290;
@@ -89,6 +95,10 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
     calls,
     rateLimit(host, count, status = 429, retryAfter = 1) {
       limits.set(host, { remaining: count, status, retryAfter });
+    },
+    stall(host, ms) {
+      if (ms > 0) stalls.set(host, ms);
+      else stalls.delete(host);
     },
     createOrder(host, input = {}) {
       const shop = standIn.mustShop(host);
@@ -141,7 +151,23 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
   };
 
   standIn.shopRoutes.push(async ({ req, res, shop, path, url, body }) => {
-    if (path.startsWith("/admin/")) return handleApi(req, res, shop, path, body);
+    if (path.startsWith("/admin/")) {
+      const stall = stalls.get(shop.host);
+      if (stall) {
+        const hungUp = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), stall);
+          res.on("close", () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        if (hungUp) {
+          calls.push({ host: shop.host, method: req.method ?? "", path, status: 0 });
+          return true;
+        }
+      }
+      return handleApi(req, res, shop, path, body);
+    }
     if (path === "/checkout") return handleCheckoutPage(req, res, shop, url, body);
     const orderPage = /^\/orders\/([0-9a-f]{32})$/.exec(path);
     if (orderPage && req.method === "GET") {

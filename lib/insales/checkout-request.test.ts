@@ -97,6 +97,13 @@ describe("parseCheckoutRequest", () => {
     }
   });
 
+  it("refuses a shop_id that could shift the fields of our `;`-joined result notice (issue 12 item 2)", () => {
+    expect(parseCheckoutRequest(form({ shop_id: "654321" })).ok).toBe(true);
+    for (const bad of ["123;1.00", "123;", ";123", "12 3", "a".repeat(65)]) {
+      expect(parseCheckoutRequest(form({ shop_id: bad })), bad).toEqual({ ok: false, reason: "invalid_field", field: "shop_id" });
+    }
+  });
+
   it("limits the order key to a safe token of at most 64 characters", () => {
     expect(parseCheckoutRequest(form({ key: "k".repeat(64) })).ok).toBe(true);
     expect(parseCheckoutRequest(form({ key: "k".repeat(65) }))).toEqual({ ok: false, reason: "invalid_field", field: "key" });

@@ -54,6 +54,10 @@ export function parseCheckoutRequest(body: URLSearchParams): CheckoutParseResult
   if (amountKopecks === null) return { ok: false, reason: "invalid_field", field: "amount" };
   if (amountKopecks < MIN_AMOUNT_KOPECKS) return { ok: false, reason: "amount_too_small", field: "amount" };
   // transaction_id is our idempotency key and part of the IntellectMoney orderId; key ends up in URLs.
+  // shop_id, amount (digits and a dot, above), transaction_id and key are also what we sign our result
+  // notice with, joined by `;` (§2 «Result notice»): none may hold a `;`, or the notice's fields could
+  // shift. shop_id only ever routes when it equals an insales_id or a «Номер магазина» (digits).
+  if (!SAFE_TOKEN.test(raw.shop_id)) return { ok: false, reason: "invalid_field", field: "shop_id" };
   if (!SAFE_TOKEN.test(raw.transaction_id)) return { ok: false, reason: "invalid_field", field: "transaction_id" };
   if (!SAFE_TOKEN.test(raw.key)) return { ok: false, reason: "invalid_field", field: "key" };
   if (!MD5_HEX.test(raw.signature)) return { ok: false, reason: "invalid_field", field: "signature" };

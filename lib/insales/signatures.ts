@@ -80,9 +80,13 @@ export const CHECKOUT_SIGNED_FIELDS = [
   "order_json",
 ] as const satisfies ReadonlyArray<keyof CheckoutFields>;
 
+/** The string the §2 checkout signature is taken of: the 13 fields and the password joined by `;`. */
+export function checkoutSignatureInput(fields: CheckoutFields, password: string): string {
+  return [...CHECKOUT_SIGNED_FIELDS.map((name) => fields[name] ?? ""), password].join(";");
+}
+
 export function checkoutSignature(fields: CheckoutFields, password: string): string {
-  const parts = CHECKOUT_SIGNED_FIELDS.map((name) => fields[name] ?? "");
-  return md5Hex([...parts, password].join(";"));
+  return md5Hex(checkoutSignatureInput(fields, password));
 }
 
 export function verifyCheckoutSignature(fields: CheckoutFields, password: string, received: string): boolean {
@@ -98,9 +102,18 @@ export type ResultNoticeFields = {
   paid: "1" | "0";
 };
 
+/**
+ * The string the §2 result notice signature is taken of: `shop_id;amount;transaction_id;key;paid;password`.
+ * Its fields are the checkout's own, which parseCheckoutRequest admits only without `;`
+ * (lib/insales/checkout-request.ts), so this string always has exactly five separators before the password.
+ */
+export function resultNoticeSignatureInput(f: ResultNoticeFields, password: string): string {
+  return [f.shopId, f.amount, f.transactionId, f.key, f.paid, password].join(";");
+}
+
 /** §2 «Result notice»: `MD5(shop_id;amount;transaction_id;key;paid;password)`. */
 export function resultNoticeSignature(f: ResultNoticeFields, password: string): string {
-  return md5Hex([f.shopId, f.amount, f.transactionId, f.key, f.paid, password].join(";"));
+  return md5Hex(resultNoticeSignatureInput(f, password));
 }
 
 export function verifyResultNoticeSignature(f: ResultNoticeFields, password: string, received: string): boolean {

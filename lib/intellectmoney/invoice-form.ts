@@ -5,6 +5,7 @@
 import type { HoldMode } from "@/lib/generated/prisma/enums";
 import { md5Hex } from "../crypto";
 import { formatKopecks } from "../money";
+import { safeSegment, segmentCouldShift } from "./hash-segments";
 import { formatMoscowDateTime } from "./moscow-time";
 import { invoiceFormHash } from "./signatures";
 
@@ -94,13 +95,18 @@ function expireDate(now: Date, hours: number): string {
   return formatMoscowDateTime(new Date(now.getTime() + hours * HOUR_MS));
 }
 
-/** user_email and email (sources disagree on the name, §1), userName when known. */
+/**
+ * user_email and email (sources disagree on the name, §1), userName when known. IntellectMoney echoes
+ * both into the hashed `userEmail` and `userName` of its notifications (§3), which we refuse when they
+ * could shift the hash's fields: an e-mail that could is no address anyway and is left out (the buyer
+ * types one at IntellectMoney), a name is made safe like serviceName.
+ */
 function buyerFields(input: InvoiceFormInput, withName: boolean): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const email = input.buyerEmail?.trim();
-  if (email) out.push(["user_email", email], ["email", email]);
-  const name = input.buyerName?.trim();
-  if (withName && name) out.push(["userName", truncate(name, 255)]);
+  if (email && !segmentCouldShift(email)) out.push(["user_email", email], ["email", email]);
+  const name = safeSegment(truncate(input.buyerName?.trim() ?? "", 255));
+  if (withName && name) out.push(["userName", name]);
   return out;
 }
 
@@ -111,8 +117,11 @@ function buyerFields(input: InvoiceFormInput, withName: boolean): Array<[string,
 export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
   if (input.amountKopecks < MIN_AMOUNT_KOPECKS) throw new RangeError("buildInvoiceForm: amount below 1.00");
   if (!input.imOrderId || input.imOrderId.length > 50) throw new RangeError("buildInvoiceForm: orderId must be 1–50 characters");
+  // deriveImOrderId makes it of [A-Za-z0-9_-]; one that could shift the hash's fields is a programmer error.
+  if (segmentCouldShift(input.imOrderId)) throw new RangeError("buildInvoiceForm: orderId could shift the hash fields");
   const s = input.settings;
-  const serviceName = truncate(input.description, 1024);
+  // §1: at most 1024 characters, and never able to shift the hash's fields (hash-segments.ts).
+  const serviceName = safeSegment(truncate(input.description, 1024));
   const recipientAmount = formatKopecks(input.amountKopecks);
   const urls: Array<[string, string]> = [
     ["successUrl", input.successUrl],
@@ -142,6 +151,8 @@ export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
   }
 
   if (!s.eshopId || !s.secretKey) throw new Error("buildInvoiceForm: organization settings incomplete");
+  // Validated at settings-save time (settings-schema.ts: digits); anything else is a programmer error.
+  if (segmentCouldShift(s.eshopId)) throw new RangeError("buildInvoiceForm: eshopId could shift the hash fields");
   const recipientCurrency = s.testMode ? "TST" : "RUB";
   const hold = s.holdMode === "HOLD";
   const holdFields: Array<[string, string]> =

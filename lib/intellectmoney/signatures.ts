@@ -11,9 +11,14 @@ export type InvoiceHashFields = {
   recipientCurrency: string;
 };
 
-/** §1 `hash` = MD5(eshopId::orderId::serviceName::recipientAmount::recipientCurrency::secretKey). */
+/** The string the §1 invoice hash is taken of: eshopId::orderId::serviceName::recipientAmount::recipientCurrency::secretKey. */
+export function invoiceHashInput(f: InvoiceHashFields, secretKey: string): string {
+  return [f.eshopId, f.orderId, f.serviceName, f.recipientAmount, f.recipientCurrency, secretKey].join("::");
+}
+
+/** §1 `hash` = MD5(invoiceHashInput). */
 export function invoiceFormHash(f: InvoiceHashFields, secretKey: string): string {
-  return md5Hex([f.eshopId, f.orderId, f.serviceName, f.recipientAmount, f.recipientCurrency, secretKey].join("::"));
+  return md5Hex(invoiceHashInput(f, secretKey));
 }
 
 /** The ten notification fields that enter the §3 hash, as received. */
@@ -30,26 +35,31 @@ export type ResultHashFields = {
   paymentData: string;
 };
 
+/** The ten hashed fields in their §3 order (what firstShiftingField checks, what the hash joins). */
+export const RESULT_HASH_FIELDS = [
+  "eshopId",
+  "orderId",
+  "serviceName",
+  "eshopAccount",
+  "recipientAmount",
+  "recipientCurrency",
+  "paymentStatus",
+  "userName",
+  "userEmail",
+  "paymentData",
+] as const satisfies ReadonlyArray<keyof ResultHashFields>;
+
+/** The string the §3 hash is taken of: the 11 segments joined by `::`, OUR stored secret key last. */
+export function resultHashInput(f: ResultHashFields, secretKey: string): string {
+  return [...RESULT_HASH_FIELDS.map((name) => f[name]), secretKey].join("::");
+}
+
 /**
- * §3: MD5 of the 11 segments with OUR stored secret key last. Never the notification's own `secretKey`
- * field: a forger would simply send the key that matches the hash they made.
+ * §3: MD5 of resultHashInput. Never with the notification's own `secretKey` field: a forger would simply
+ * send the key that matches the hash they made.
  */
 export function resultNotificationHash(f: ResultHashFields, secretKey: string): string {
-  return md5Hex(
-    [
-      f.eshopId,
-      f.orderId,
-      f.serviceName,
-      f.eshopAccount,
-      f.recipientAmount,
-      f.recipientCurrency,
-      f.paymentStatus,
-      f.userName,
-      f.userEmail,
-      f.paymentData,
-      secretKey,
-    ].join("::"),
-  );
+  return md5Hex(resultHashInput(f, secretKey));
 }
 
 /** Case-insensitive (IntellectMoney sends either case), constant time. */

@@ -22,11 +22,13 @@ import { env } from "../env";
 import type { Payment } from "../generated/prisma/client";
 import type { PaymentStatus } from "../generated/prisma/enums";
 import { parseResultNotification, type ResultNotification } from "../intellectmoney/result-notification";
-import { verifyResultNotificationHash } from "../intellectmoney/signatures";
+import { firstShiftingField } from "../intellectmoney/hash-segments";
+import { RESULT_HASH_FIELDS, verifyResultNotificationHash } from "../intellectmoney/signatures";
 import { WALLET_ESHOP_ID } from "../intellectmoney/invoice-form";
 import { log } from "../log";
 import { planPaymentMails, queuePaymentMails, type MailTrigger, type PlannedMail, type QueuePaymentMailsInput } from "../mail/queue-mail";
 import { formatKopecks, formatRubles, parseKopecks } from "../money";
+import { recordProblem } from "./problems";
 import { loadResultContext, lockPayment, queueResultJobs, writeResult, type EventRow, type PaymentChange, type ResultWrite, type ShopWithSettings } from "./result-store";
 import { insalesNoticeFor, planTransition, statusForCode, type StateSnapshot } from "./state";
 
@@ -37,6 +39,7 @@ export type ResultRejection =
   | "wrong_eshop"
   | "wrong_currency"
   | "bad_hash"
+  | "ambiguous_fields"
   | "bad_amount"
   | "amount_mismatch";
 
@@ -51,6 +54,7 @@ const HTTP_STATUS: Record<ResultRejection, 400 | 403 | 404 | 422> = {
   wrong_eshop: 403,
   wrong_currency: 422,
   bad_hash: 403,
+  ambiguous_fields: 422,
   bad_amount: 400,
   amount_mismatch: 422,
 };
@@ -101,13 +105,17 @@ function storable<T>(value: T): T {
 
 type Context = { shop: ShopWithSettings; payment: Payment | null };
 
-/** Records a refusal: one event (payment timeline, or shop-level, or unrouted) and perhaps a fraud letter. */
+/**
+ * Records a refusal: one event (payment timeline, or shop-level, or unrouted), perhaps a fraud letter, and
+ * with `problem` a problem for the merchant (merged per cause while open: problems.ts).
+ */
 async function reject(
   reason: ResultRejection,
   message: string,
   ctx: Partial<Context>,
   data: Record<string, unknown>,
   fingerprint: string,
+  problem?: { cause: string; message: string },
 ): Promise<Extract<ApplyResultOutcome, { ok: false }>> {
   const shopId = ctx.shop?.id ?? null;
   const paymentId = ctx.payment?.id ?? null;
@@ -115,6 +123,7 @@ async function reject(
     await tx.paymentEvent.create({
       data: { shopId, paymentId, type: "result_rejected", message: storable(`Уведомление IntellectMoney отклонено: ${message}`), data: storable({ ...data, reason }) },
     });
+    if (shopId && problem) await recordProblem(tx, { shopId, paymentId, kind: "result_rejected", cause: problem.cause, message: storable(problem.message) });
     if (shopId && FRAUD.has(reason)) {
       // The same notification retried by IntellectMoney gives the same key: one letter, not one per retry.
       await queuePaymentMails(tx, { trigger: "fraud", shopId, paymentId, eventKey: `result:${reason}:${fingerprint}`, facts: { reason: `уведомление IntellectMoney: ${message}` } });
@@ -179,6 +188,23 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
       // §3: UTF-8 only; a windows-1251 hash of the same fields would also land here. Logged, never echoed.
       return reject("bad_hash", "контрольная подпись не совпала (возможна подделка или неверный секретный ключ)", ctx, data, fingerprint);
     }
+  }
+
+  // 5a. Hashed fields that could shift (lib/intellectmoney/hash-segments.ts): with `::` inside a value or a
+  // `:` at its edge, the 11 segments no longer split one way, and a hash made for another tuple — the
+  // invoice's, visible to the buyer — can verify this one. So a verified hash proves nothing here: refused
+  // before anything changes. After the hash check on purpose: a forgery whose hash fails is plain bad_hash;
+  // one that passes is either such a shift or a genuine notification echoing the buyer's name or e-mail,
+  // and either way the merchant must check the payment in the IntellectMoney account: a problem says so.
+  const shifting = firstShiftingField(n, RESULT_HASH_FIELDS);
+  if (shifting) {
+    const order = payment.orderNumber ?? payment.insalesOrderId;
+    return reject("ambiguous_fields", `в поле ${shifting} есть «::» или двоеточие с краю — такие поля могут сдвинуть поля контрольной подписи`, ctx, data, fingerprint, {
+      cause: `ambiguous_fields:${payment.id}`,
+      message:
+        `Уведомление IntellectMoney по заказу ${order} (статус ${n.paymentStatus}) отклонено: в поле ${shifting} есть «::» или двоеточие с краю, ` +
+        "и подпись такого уведомления могла быть подделана. Если покупатель действительно заплатил, проверьте платёж в личном кабинете IntellectMoney и отметьте заказ в InSales вручную.",
+    });
   }
 
   // 6. Amounts, as integer kopecks parsed from the received strings.

@@ -4,7 +4,7 @@
 // invoice form (spec/intellectmoney-protocol.md §1–§2).
 // Refusals are values with a Russian message for the buyer; nothing reaches IntellectMoney then.
 import { randomUUID } from "node:crypto";
-import { decryptSecret } from "../crypto";
+import { decryptSecret, md5Hex } from "../crypto";
 import { db } from "../db";
 import type { Payment, Shop, ShopSettings } from "../generated/prisma/client";
 import { env } from "../env";
@@ -15,8 +15,10 @@ import { enqueue } from "../jobs/queue";
 import { planPaymentMails, queuePaymentMails, SEND_MAIL_QUEUE } from "../mail/queue-mail";
 import { parseKopecks } from "../money";
 import { checkoutReceipt } from "./checkout-receipt";
+import { takeFallbackLookup } from "./checkout-api-budget";
 import { insertPayment, loadCheckoutShops, type NewPayment, type ShopWithConfig } from "./checkout-store";
-import { verifyCheckout } from "./checkout-verify";
+import { verifyCheckout, type AdmittedOrder } from "./checkout-verify";
+import { recordProblem } from "./problems";
 import { buyerReturnUrl, resultUrl } from "./urls";
 
 export type CheckoutRefusal =
@@ -26,6 +28,7 @@ export type CheckoutRefusal =
   | "bad_amount"
   | "bad_signature"
   | "api_unavailable"
+  | "api_busy"
   | "conflict"
   | "already_processed"
   | "receipt_unavailable"
@@ -45,6 +48,7 @@ const REFUSALS: Record<CheckoutRefusal, { status: RefusalStatus; message: string
   bad_amount: { status: 422, message: "Неверная сумма к оплате (минимум 1,00 ₽). Свяжитесь с магазином." },
   bad_signature: { status: 403, message: "Не удалось подтвердить, что запрос на оплату пришёл из магазина. Оплата не выполнена." },
   api_unavailable: { status: 403, message: "Не удалось проверить заказ в магазине. Попробуйте оплатить позже." },
+  api_busy: { status: 503, message: "Не удалось проверить заказ в магазине: слишком много проверок сразу. Попробуйте оплатить через минуту." },
   conflict: { status: 422, message: "Этот платёж уже создан с другими данными. Вернитесь в магазин и начните оплату заново." },
   already_processed: { status: 422, message: "Этот платёж уже обработан. Статус заказа можно посмотреть в магазине." },
   receipt_unavailable: { status: 503, message: "Не удалось получить состав заказа для кассового чека. Попробуйте оплатить через несколько минут." },
@@ -59,6 +63,7 @@ const PROBLEM_TEXT: Record<CheckoutRefusal, string> = {
   bad_amount: "неверная сумма",
   bad_signature: "подпись не совпала ни с паролем способа оплаты, ни с секретным ключом, и заказ не подтвердился через API InSales (возможна подделка)",
   api_unavailable: "подпись не совпала, а проверить заказ через API InSales не удалось",
+  api_busy: "подпись не совпала, а лимит проверок заказов через API InSales на эту минуту исчерпан (похоже на перебор поддельных запросов; если подпись не совпадает и у настоящих покупателей, проверьте «Пароль» способа оплаты)",
   conflict: "повторный запрос с той же транзакцией, но с другой суммой или заказом",
   already_processed: "повторный запрос по уже обработанному платежу",
   receipt_unavailable: "не удалось сформировать фискальный чек (54-ФЗ)",
@@ -94,30 +99,41 @@ async function findShops(shopIdField: string, shopHint: string | null): Promise<
 }
 
 /**
- * Refusal for a known shop: the timeline, a problem for the merchant, a log line. `detail` adds the
- * specific cause to PROBLEM_TEXT (Russian, no secrets, no buyer contacts).
+ * Timeline events of one kind of refusal while its problem is open: the first few show what the requests
+ * looked like; beyond that the problem's count and last-seen time tell the rest, so a flood of forged
+ * checkouts cannot fill the journal (issue 12 item 6).
+ */
+export const REFUSAL_EVENTS_PER_PROBLEM = 3;
+
+/**
+ * Refusal for a known shop: a problem for the merchant (merged with the open one of the same reason, and
+ * of the same payment when there is one: problems.ts), the timeline while that problem is young, a log
+ * line. `detail` adds the specific cause to PROBLEM_TEXT (Russian, no secrets, no buyer contacts).
  */
 async function recordRefusal(shopId: string, request: CheckoutRequest, reason: CheckoutRefusal, paymentId: string | null, detail?: string) {
   const order = orderNumberFromDescription(request.description) ?? request.order_id;
   const why = detail ? `${PROBLEM_TEXT[reason]}: ${detail}` : PROBLEM_TEXT[reason];
-  await db().$transaction(async (tx) => {
-    await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) } });
-    await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${why}`, data: { ...eventData(request), reason } } });
-    await tx.problem.create({
-      data: {
-        shopId,
-        paymentId,
-        kind: "checkout_rejected",
-        message: `Переход к оплате заказа ${order} (транзакция ${request.transaction_id}) отклонён: ${why}.`,
-      },
+  const problem = await db().$transaction(async (tx) => {
+    const recorded = await recordProblem(tx, {
+      shopId,
+      paymentId,
+      kind: "checkout_rejected",
+      // The detail texts are ours (a fixed set, no request data), so they may tell causes apart.
+      cause: [reason, detail ? md5Hex(detail).slice(0, 12) : null, paymentId].filter(Boolean).join(":"),
+      message: `Переход к оплате заказа ${order} (транзакция ${request.transaction_id}) отклонён: ${why}.`,
     });
+    if (recorded.count <= REFUSAL_EVENTS_PER_PROBLEM) {
+      await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) } });
+      await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${why}`, data: { ...eventData(request), reason } } });
+    }
     // Letter 7 for every refusal but a repeat of a finished payment; letter 10 when neither the signature
     // nor the InSales API confirmed the order. One key per transaction and reason: a reload adds nothing.
     const mail = { shopId, paymentId, eventKey: `checkout:${request.transaction_id}:${reason}`, facts: { orderNumber: order, amountKopecks: parseKopecks(request.amount), reason: why } };
     if (reason !== "already_processed") await queuePaymentMails(tx, { trigger: "invoice_failed", ...mail });
     if (reason === "bad_signature") await queuePaymentMails(tx, { trigger: "fraud", ...mail });
+    return recorded;
   });
-  log.warn({ shopId, paymentId, transactionId: request.transaction_id, reason }, "checkout: refused");
+  log.warn({ shopId, paymentId, transactionId: request.transaction_id, reason, problemId: problem.id, occurrences: problem.count }, "checkout: refused");
 }
 
 /** Timeline data: what InSales sent, minus the signature and the buyer's contacts. */
@@ -239,11 +255,13 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
     shop: ShopWithConfig;
     verifiedBy: "signature" | "api";
     passwordSource: "gateway" | "secret_key";
-    apiOrderNumber: string | null;
+    /** What the API order says, when the API fallback admitted the checkout (checkout-verify.ts). */
+    admitted?: AdmittedOrder;
     /** The order the API fallback read, when it admitted the checkout (reused for the receipt). */
     apiOrder?: unknown;
   } | null = null;
   let lastReason: CheckoutRefusal = "bad_signature";
+  let lastDetail: string | undefined;
   for (const [index, shop] of candidates.entries()) {
     const settings = shop.settings;
     if (!settings || !isSettingsComplete(settings)) {
@@ -259,24 +277,30 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
       secretKey: settings.legalForm === "ORGANIZATION" && settings.secretKeyEnc ? decryptSecret(settings.secretKeyEnc) : null,
       api: index === 0 && shop.apiPasswordEnc ? { host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) } : null,
       eshopId: settings.eshopId,
+      takeApiLookup: () => takeFallbackLookup(shop.id),
     });
     if (verdict.ok) {
       chosen =
         verdict.verifiedBy === "api"
-          ? { shop, verifiedBy: "api", passwordSource: verdict.passwordSource, apiOrderNumber: verdict.orderNumber, apiOrder: verdict.order }
-          : { shop, verifiedBy: "signature", passwordSource: verdict.passwordSource, apiOrderNumber: null };
+          ? { shop, verifiedBy: "api", passwordSource: verdict.passwordSource, admitted: verdict.admitted, apiOrder: verdict.order }
+          : { shop, verifiedBy: "signature", passwordSource: verdict.passwordSource };
       break;
     }
-    if (index === 0) lastReason = verdict.reason;
+    if (index === 0) [lastReason, lastDetail] = [verdict.reason, verdict.detail];
   }
   if (!chosen) {
     const shop = candidates[0];
     const existing = await db().payment.findUnique({ where: { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } }, select: { id: true } });
-    await recordRefusal(shop.id, request, lastReason, existing?.id ?? null);
+    await recordRefusal(shop.id, request, lastReason, existing?.id ?? null, lastDetail);
     return refuse(lastReason);
   }
 
   const { shop, verifiedBy, passwordSource } = chosen;
+  // Without a signature only what the API order says may be shown and hashed: the POST's description,
+  // e-mail, phone and order_json are the sender's choice (issue 12 item 2; checkout-verify.ts).
+  const admitted: CheckoutRequest = chosen.admitted
+    ? { ...request, description: chosen.admitted.description, email: chosen.admitted.email, phone: chosen.admitted.phone, order_json: "" }
+    : request;
   const settings = shop.settings!;
   const amountKopecks = parsed.amountKopecks;
 
@@ -284,18 +308,18 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   // No SQL here; an InSales API call only when order_json is absent and the verification read no order.
   const receipt = await checkoutReceipt({
     settings,
-    request,
+    request: admitted,
     amountKopecks,
     api: shop.apiPasswordEnc ? { host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) } : null,
     verifiedOrder: chosen.apiOrder,
   });
   if (!receipt.ok) {
-    await recordRefusal(shop.id, request, receipt.reason, null, receipt.detail);
+    await recordRefusal(shop.id, admitted, receipt.reason, null, receipt.detail);
     return refuse(receipt.reason);
   }
   const merchantReceipt = receipt.receipt ? receipt.json : null;
 
-  const orderNumber = chosen.apiOrderNumber ?? orderNumberFromDescription(request.description);
+  const orderNumber = chosen.admitted ? chosen.admitted.orderNumber : orderNumberFromDescription(request.description);
   const imOrderId = deriveImOrderId(orderNumber ?? request.order_id, request.transaction_id);
   // Wallet invoices are always RUB; organizations pay in TST while the test mode is on (§1, §2).
   const currency = settings.legalForm === "ORGANIZATION" && settings.testMode ? "TST" : "RUB";
@@ -309,9 +333,9 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
     orderKey: request.key,
     insalesOrderId: request.order_id,
     orderNumber,
-    description: request.description,
-    buyerEmail: request.email || null,
-    buyerPhone: request.phone || null,
+    description: admitted.description,
+    buyerEmail: admitted.email || null,
+    buyerPhone: admitted.phone || null,
     verifiedBy,
     insalesPasswordSource: passwordSource,
     legalForm: settings.legalForm,
@@ -322,7 +346,7 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   };
   const order = orderNumber ?? request.order_id;
   const events = [
-    { id: randomUUID(), type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) },
+    { id: randomUUID(), type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(admitted) },
     {
       id: randomUUID(),
       type: "checkout_verified",
@@ -352,7 +376,7 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   if (!inserted.created) {
     const existing = inserted.payment ?? (await db().payment.findUnique({ where: { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } } }));
     if (!existing) throw new Error("checkout: payment conflict without a stored payment");
-    return answerExisting(existing, request, shop, settings, now, merchantReceipt);
+    return answerExisting(existing, admitted, shop, settings, now, merchantReceipt);
   }
   const payment = inserted.payment;
   if (inserted.mailIds.length > 0) await sendLetters(shop.id, payment.id, inserted.mailIds, mails);

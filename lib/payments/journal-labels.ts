@@ -108,3 +108,19 @@ export function moscowTime(at: Date): string {
 export function moscowTimeSeconds(at: Date): string {
   return MOSCOW_SECONDS.format(at);
 }
+
+/** «раз» or «раза» after a count, as Russian agrees it: 1 раз, 2 раза, 5 раз, 22 раза, 112 раз. */
+function timesWord(n: number): string {
+  const tens = n % 100;
+  const units = n % 10;
+  return units >= 2 && units <= 4 && !(tens >= 12 && tens <= 14) ? "раза" : "раз";
+}
+
+/**
+ * How often a merged problem happened (lib/payments/problems.ts), for its line in the journal and on the
+ * card: null when once, else «повторялось 30 раз, последний раз 09.03.2026, 23:59».
+ */
+export function problemRecurrence(p: { count: number; lastSeenAt: Date }): string | null {
+  if (p.count <= 1) return null;
+  return `повторялось ${p.count} ${timesWord(p.count)}, последний раз ${moscowTime(p.lastSeenAt)}`;
+}

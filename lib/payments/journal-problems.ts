@@ -7,16 +7,18 @@ import { CARD_ONLY_PROBLEM_KINDS } from "./refund-block";
 
 export const PROBLEMS_SHOWN = 20;
 
-export type OpenProblem = { id: string; kind: string; message: string; createdAt: Date; paymentId: string | null };
+/** `count` > 1: merged occurrences of the same problem (problems.ts), the last at `lastSeenAt`. */
+export type OpenProblem = { id: string; kind: string; message: string; createdAt: Date; paymentId: string | null; count: number; lastSeenAt: Date };
 
 export async function listOpenProblems(shopId: string): Promise<{ items: OpenProblem[]; total: number }> {
   const where = { shopId, resolvedAt: null };
   const [items, total] = await Promise.all([
     db().problem.findMany({
       where,
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      // A problem that keeps recurring stays on top.
+      orderBy: [{ lastSeenAt: "desc" }, { id: "desc" }],
       take: PROBLEMS_SHOWN,
-      select: { id: true, kind: true, message: true, createdAt: true, paymentId: true },
+      select: { id: true, kind: true, message: true, createdAt: true, paymentId: true, count: true, lastSeenAt: true },
     }),
     db().problem.count({ where }),
   ]);
@@ -31,7 +33,8 @@ export type ResolveProblemOutcome = { ok: true } | { ok: false; reason: "not_fou
  */
 export async function resolveProblem(shopId: string, problemId: string, now: Date = new Date()): Promise<ResolveProblemOutcome> {
   if (!isUuid(shopId) || !isUuid(problemId)) return { ok: false, reason: "not_found" };
-  const updated = await db().problem.updateMany({ where: { id: problemId, shopId, resolvedAt: null, kind: { notIn: [...CARD_ONLY_PROBLEM_KINDS] } }, data: { resolvedAt: now } });
+  // The cause is cleared so the next occurrence opens a new problem instead of counting into this one.
+  const updated = await db().problem.updateMany({ where: { id: problemId, shopId, resolvedAt: null, kind: { notIn: [...CARD_ONLY_PROBLEM_KINDS] } }, data: { resolvedAt: now, openCause: null } });
   if (updated.count === 1) return { ok: true };
   // Already resolved (a double click, a second tab) is a success that changes nothing.
   const existing = await db().problem.findFirst({ where: { id: problemId, shopId }, select: { kind: true, resolvedAt: true } });

@@ -205,7 +205,7 @@ export type NoticeView = {
   createdAt: Date;
 };
 
-export type ProblemView = { id: string; kind: string; message: string; createdAt: Date; resolvedAt: Date | null };
+export type ProblemView = { id: string; kind: string; message: string; createdAt: Date; resolvedAt: Date | null; count: number; lastSeenAt: Date };
 
 export type PaymentWithTimeline = {
   payment: PaymentCard;
@@ -272,7 +272,7 @@ export async function getPaymentWithTimeline(shopId: string, paymentId: string):
     db().problem.findMany({
       where: { paymentId, shopId },
       orderBy: { createdAt: "desc" },
-      select: { id: true, kind: true, message: true, createdAt: true, resolvedAt: true },
+      select: { id: true, kind: true, message: true, createdAt: true, resolvedAt: true, count: true, lastSeenAt: true },
     }),
   ]);
   const timeline: TimelineItem[] = [

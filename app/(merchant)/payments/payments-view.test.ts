@@ -33,7 +33,7 @@ describe("«Платежи» view", () => {
         filters: { ...NO_FILTERS, statuses: ["PAID"], order: "10" },
         warnings: ["Дата «с» не распознана"],
         list: list([row({ orderNumber: "<script>x</script>" })], { total: { count: 1000, capped: true }, older: { createdAt: new Date(5), id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01" } }),
-        problems: { items: [{ id: "p1", kind: "notice_failed", message: "Не удалось сообщить InSales", createdAt: new Date(), paymentId: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01" }], total: 1 },
+        problems: { items: [{ id: "p1", kind: "notice_failed", message: "Не удалось сообщить InSales", createdAt: new Date(), paymentId: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", count: 1, lastSeenAt: new Date() }], total: 1 },
         resolveAction: noop,
       }),
     );
@@ -56,7 +56,7 @@ describe("«Платежи» view", () => {
         filters: NO_FILTERS,
         warnings: [],
         list: list([row({})]),
-        problems: { items: [{ id: "p2", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), paymentId: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01" }], total: 1 },
+        problems: { items: [{ id: "p2", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), paymentId: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", count: 1, lastSeenAt: new Date() }], total: 1 },
         resolveAction: noop,
       }),
     );
@@ -64,6 +64,16 @@ describe("«Платежи» view", () => {
     expect(html).toContain("Возвраты по заказу №1001 остановлены");
     expect(html).toContain('href="/payments/0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01"');
     expect(html).not.toContain("Отметить решённой");
+  });
+
+  it("shows how often a merged problem recurred and when last (issue 12 item 6), and nothing extra for a single one", () => {
+    const merged = { id: "p1", kind: "checkout_rejected", message: "Переход к оплате отклонён", createdAt: new Date("2026-03-09T09:00:00Z"), paymentId: null, count: 30, lastSeenAt: new Date("2026-03-09T20:59:00Z") };
+    const once = { ...merged, id: "p2", count: 1 };
+    const html = renderToStaticMarkup(createElement(PaymentsView, { filters: NO_FILTERS, warnings: [], list: list([]), problems: { items: [merged, once], total: 2 }, resolveAction: noop }));
+    expect(html).toContain("повторялось 30 раз, последний раз 09.03.2026, 23:59");
+    expect(html.match(/data-testid="problem-count"/g)).toHaveLength(1);
+    const twice = renderToStaticMarkup(createElement(PaymentsView, { filters: NO_FILTERS, warnings: [], list: list([]), problems: { items: [{ ...merged, count: 22 }], total: 1 }, resolveAction: noop }));
+    expect(twice).toContain("повторялось 22 раза");
   });
 
   it("has an empty state that differs with and without filters", () => {
@@ -86,9 +96,10 @@ describe("payment card view", () => {
       },
       timeline: [{ id: "e1", at: new Date("2026-03-09T20:59:59Z"), source: "event", type: "result_rejected", label: "Уведомление IntellectMoney отклонено", message: "неверная подпись", tone: "danger", details: ["Причина: bad_hash"] }],
       notices: [{ id: "n1", paid: 1, state: "FAILED", attempts: 7, lastError: "InSales ответил 500", deliveredAt: null, createdAt: new Date() }],
-      problems: [],
+      problems: [{ id: "p1", kind: "result_rejected", message: "Уведомление отклонено", createdAt: new Date("2026-03-09T20:00:00Z"), resolvedAt: null, count: 3, lastSeenAt: new Date("2026-03-09T20:59:00Z") }],
     };
     const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
+    expect(html).toContain("повторялось 3 раза, последний раз 09.03.2026, 23:59");
     expect(html).toContain("Тестовый режим");
     expect(html).toContain("Есть непроверенные уведомления");
     expect(html).toContain("buyer@example.com");

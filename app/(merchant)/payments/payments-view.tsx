@@ -2,7 +2,7 @@
 import { StatusBadge } from "@/components/status-badge";
 import { formatRubles } from "@/lib/money";
 import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/payments/journal-filters";
-import { moscowTime, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_STATUSES, NOTICE_SUMMARIES } from "@/lib/payments/journal-labels";
+import { moscowTime, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_STATUSES, NOTICE_SUMMARIES, problemRecurrence } from "@/lib/payments/journal-labels";
 import type { OpenProblem } from "@/lib/payments/journal-problems";
 import { isCriticalProblem } from "@/lib/payments/refund-block";
 import { encodeCursor, type PaymentList, type PaymentListRow } from "@/lib/payments/journal-query";
@@ -30,6 +30,7 @@ export function ProblemsPanel({ problems, total, resolveAction }: { problems: Op
               <div className={isCriticalProblem(p.kind) ? styles.critical : undefined}>{p.message}</div>
               <div className={styles.problemMeta}>
                 {moscowTime(p.createdAt)}
+                {problemRecurrence(p) ? <span data-testid="problem-count">{` · ${problemRecurrence(p)}`}</span> : null}
                 {p.paymentId ? (
                   <>
                     {" · "}

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { StatusBadge } from "@/components/status-badge";
 import { Timeline } from "@/components/timeline";
 import { formatRubles } from "@/lib/money";
-import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, verifiedByLabel } from "@/lib/payments/journal-labels";
+import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, problemRecurrence, verifiedByLabel } from "@/lib/payments/journal-labels";
 import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/payments/journal-query";
 import { isCriticalProblem } from "@/lib/payments/refund-block";
 import { ResolveProblemButton } from "../resolve-problem-button";
@@ -45,6 +45,7 @@ function Problems({ problems, resolveAction }: { problems: ProblemView[]; resolv
               <div className={isCriticalProblem(p.kind) && !p.resolvedAt ? styles.critical : undefined}>{p.message}</div>
               <div className={styles.problemMeta}>
                 {moscowTime(p.createdAt)}
+                {problemRecurrence(p) ? <span data-testid="problem-count">{` · ${problemRecurrence(p)}`}</span> : null}
                 {p.resolvedAt ? ` · решена ${moscowTime(p.resolvedAt)}` : ""}
               </div>
             </div>
