@@ -121,7 +121,7 @@ describe("payment card view", () => {
       payment: base,
       timeline: [],
       notices: [],
-      problems: [{ id: "p1", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), resolvedAt: null }],
+      problems: [{ id: "p1", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), resolvedAt: null, count: 1, lastSeenAt: new Date() }],
     };
     const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
     expect(html).toContain("Возвраты по заказу №1001 остановлены");
