@@ -231,7 +231,7 @@ async function main() {
     if (runs("journal")) {
       // The floor of a merchant page: the proxy (CSP nonce), the root layout and a page with no data.
       ours.push(await runLoad({ ...common, connections: PAGE_CONNECTIONS, name: "page floor (/login-required, no data)", ...prof("page-floor"), url: appUrl, pid, method: "GET", path: "/login-required", counterUrl }));
-      const cookie = await mintSessionCookie({ shopId: shops[0].id, insalesId: shops[0].insalesId, host: `bench-0.myinsales.ru` });
+      const cookie = await mintSessionCookie({ shopId: shops[0].id, insalesId: shops[0].insalesId, host: `bench-0.myinsales.ru`, sessionGeneration: 0 });
       const journalHeaders = { cookie: `${cookie.name}=${cookie.value}` };
       const journalProbe = await probe(`${appUrl}/payments`, { headers: journalHeaders, redirect: "manual" }, (s) => s === 200);
       if (journalProbe) broken.push(`journal: ${journalProbe}`);

@@ -32,4 +32,20 @@ describe("key rotation", () => {
     expect(decryptSecret(row.settings!.apiTokenEnc!)).toBe("tok");
     expect(decryptSecret(row.gateway!.passwordEnc!)).toBe("gw-pass");
   });
+
+  it("re-encrypts the password of an install call still waiting for its proof", async () => {
+    Object.assign(process.env, { ENCRYPTION_KEY: OLD, ENCRYPTION_KEY_PREVIOUS: "" });
+    resetEnvCache();
+    const candidate = await db().installCandidate.create({
+      data: { insalesId: "778", host: "rot2.myinsales.ru", apiPasswordEnc: encryptSecret("pending-pass"), fingerprint: "f", newTenant: true },
+    });
+    Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD });
+    resetEnvCache();
+    // The shop's four secrets were rotated by the test above; only the candidate's is new work.
+    expect(await rotateSecrets()).toEqual({ checked: 5, reencrypted: 1 });
+    Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: "" });
+    resetEnvCache();
+    const row = await db().installCandidate.findUniqueOrThrow({ where: { id: candidate.id } });
+    expect(decryptSecret(row.apiPasswordEnc)).toBe("pending-pass");
+  });
 });

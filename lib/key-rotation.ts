@@ -5,7 +5,8 @@
 import { decryptSecret, encryptSecret, needsReencryption } from "./crypto";
 import { db } from "./db";
 
-type Column = { model: "shop" | "shopSettings" | "shopGateway"; key: "id" | "shopId"; field: string };
+/** `required`: a NOT NULL column (Prisma refuses `not: null` on those). */
+type Column = { model: "shop" | "shopSettings" | "shopGateway" | "installCandidate"; key: "id" | "shopId"; field: string; required?: true };
 
 const SEALED_COLUMNS: Column[] = [
   { model: "shop", key: "id", field: "apiPasswordEnc" },
@@ -13,6 +14,8 @@ const SEALED_COLUMNS: Column[] = [
   { model: "shopSettings", key: "shopId", field: "apiTokenEnc" },
   { model: "shopSettings", key: "shopId", field: "signSecretEnc" },
   { model: "shopGateway", key: "shopId", field: "passwordEnc" },
+  // Unproven install calls live a day at most, but one may still be waiting for its proof at rotation.
+  { model: "installCandidate", key: "id", field: "apiPasswordEnc", required: true },
 ];
 
 export async function rotateSecrets(): Promise<{ checked: number; reencrypted: number }> {
@@ -21,7 +24,7 @@ export async function rotateSecrets(): Promise<{ checked: number; reencrypted: n
   for (const col of SEALED_COLUMNS) {
     // Prisma's model delegates share this shape; the cast keeps the table above declarative.
     const delegate = (db() as unknown as Record<string, { findMany: (a: unknown) => Promise<Record<string, string>[]>; updateMany: (a: unknown) => Promise<{ count: number }> }>)[col.model];
-    const rows = await delegate.findMany({ where: { [col.field]: { not: null } }, select: { [col.key]: true, [col.field]: true } });
+    const rows = await delegate.findMany({ where: col.required ? {} : { [col.field]: { not: null } }, select: { [col.key]: true, [col.field]: true } });
     for (const row of rows) {
       checked += 1;
       const sealed = row[col.field];

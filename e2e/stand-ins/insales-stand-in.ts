@@ -3,6 +3,16 @@
 // tests drive and inspect it through /__control/* JSON endpoints (they run in other processes).
 //
 // Shop URLs look like <base>/shops/<host>/..., matching INSALES_SHOP_URL_TEMPLATE=<base>/shops/{shop}.
+//
+// Each host is its own shop, as on InSales: /admin/account.json on a host answers that host's own shop
+// (its own `id`), and only to Basic auth with login = the app id and password = the password InSales
+// derived for that shop, MD5(token + secret); anything else gets 401. The API of a shop is locked from the
+// moment InSales sends the install call until it has our 200. Vendor: insales/insales-docs-source,
+// docs/InSales API/01 readme.md, «Процедура установки» (password = MD5(token + secret_key); «до тех пор
+// пока InSales не получили ответ 200 OK … оно не может совершать запросы к InSales через API»; the example
+// request reads /admin/account with those credentials) and «Авторизация» (Basic auth, login = the app's
+// identifier, password per shop; 401 = «не прошла авторизация»). Without this, a test of the install
+// proof would prove nothing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { md5Hex, randomToken } from "../../lib/crypto";
@@ -45,7 +55,11 @@ export type StandInShop = {
   orders: StandInOrder[];
 };
 
-export type InsalesStandInOptions = { port?: number; appUrl: string; appId: string; appSecret: string };
+export type InsalesStandInOptions = {
+  port?: number; appUrl: string; appId: string; appSecret: string;
+  /** How the lifecycle calls reach the app; in-process tests hand them to the route handlers. Default: fetch. */
+  callApp?: (url: URL) => Promise<Response>;
+};
 
 /** Extension point for the payment parts (gateways, orders, external payment endpoints). */
 export type ShopRouteHandler = (ctx: {
@@ -84,10 +98,28 @@ export class InsalesStandIn {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** What InSales does when a merchant clicks «Установить»: a new token, GET install on the app. */
-  async install(input: { host: string; insalesId: string; title?: string; ownerEmail?: string; user?: Partial<StandInUser> }) {
+  /** Every /admin/account.json request: which host, and whether its credentials were that shop's. */
+  readonly accountCalls: Array<{ host: string; status: number }> = [];
+
+  /**
+   * What InSales does when a merchant clicks «Установить»: a new token (the old password stops working),
+   * the shop's API locked, GET install on the app; the API unlocks once the app answered 200.
+   * - A shop that moved to a new host is installed under it: pass its insalesId with the new host.
+   * - `sendInsalesId`: the call carries this insales_id instead of the shop's own — an attacker who owns
+   *   this shop replaying its genuine token as another shop's install.
+   * - `unlockDelayMs`: InSales unlocks the API only that long after the 200.
+   */
+  async install(input: {
+    host: string; insalesId: string; title?: string; ownerEmail?: string; user?: Partial<StandInUser>;
+    sendInsalesId?: string; unlockDelayMs?: number;
+  }) {
     const token = randomToken(16);
-    const existing = this.shops.get(input.host);
+    const moved = [...this.shops.values()].find((s) => s.insalesId === input.insalesId && s.host !== input.host && !this.shops.has(input.host));
+    if (moved) {
+      this.shops.delete(moved.host);
+      moved.host = input.host;
+    }
+    const existing = this.shops.get(input.host) ?? moved;
     const shop: StandInShop = existing ?? {
       host: input.host,
       insalesId: input.insalesId,
@@ -105,21 +137,35 @@ export class InsalesStandIn {
       orders: [],
     };
     shop.apiPassword = md5Hex(token + this.opts.appSecret);
+    shop.installed = false;
     this.shops.set(shop.host, shop);
     const u = new URL(`${this.opts.appUrl}/api/insales/install`);
-    u.search = new URLSearchParams({ shop: shop.host, token, insales_id: shop.insalesId }).toString();
-    const answer = await fetch(u);
-    shop.installed = answer.status === 200;
-    return { status: answer.status, body: await answer.text() };
+    u.search = new URLSearchParams({ shop: shop.host, token, insales_id: input.sendInsalesId ?? shop.insalesId }).toString();
+    const answer = await this.callApp(u);
+    const body = await answer.text();
+    if (answer.status === 200) {
+      const password = shop.apiPassword;
+      const unlock = () => {
+        // Unless a later install replaced the password meanwhile.
+        if (shop.apiPassword === password) shop.installed = true;
+      };
+      if (input.unlockDelayMs) setTimeout(unlock, input.unlockDelayMs).unref();
+      else unlock();
+    }
+    return { status: answer.status, body };
   }
 
   async uninstall(host: string) {
     const shop = this.mustShop(host);
     const u = new URL(`${this.opts.appUrl}/api/insales/uninstall`);
     u.search = new URLSearchParams({ shop: shop.host, token: shop.apiPassword ?? "", insales_id: shop.insalesId }).toString();
-    const answer = await fetch(u);
+    const answer = await this.callApp(u);
     if (answer.status === 200) shop.installed = false;
     return { status: answer.status, body: await answer.text() };
+  }
+
+  private callApp(u: URL): Promise<Response> {
+    return this.opts.callApp ? this.opts.callApp(u) : fetch(u);
   }
 
   mustShop(host: string): StandInShop {
@@ -150,7 +196,9 @@ export class InsalesStandIn {
     if (login && req.method === "GET") return this.answerLogin(res, shop, url);
 
     if (path === "/admin/account.json" && req.method === "GET") {
-      if (!this.checkBasicAuth(req, shop)) return sendJson(res, 401, { errors: ["Unauthorized"] });
+      const authorized = this.checkBasicAuth(req, shop);
+      this.accountCalls.push({ host: shop.host, status: authorized ? 200 : 401 });
+      if (!authorized) return sendJson(res, 401, { errors: ["Unauthorized"] });
       return sendJson(res, 200, {
         id: Number(shop.insalesId), subdomain: shop.host.split(".")[0], main_host: shop.host,
         main_host_protocol: "https", title: shop.title, email: shop.ownerEmail, phone: "",

@@ -10,6 +10,9 @@ export type ShopSessionClaims = {
   shopId: string;
   insalesId: string;
   host: string;
+  /** The shop's session generation at login: a proven reinstall or an uninstall bumps the shop's, which
+   * ends this session (lib/auth/session.ts). Sessions minted before the field existed carry none. */
+  sessionGeneration: number;
   /** Only set when token3/token2 verified the user fields. */
   userName?: string;
   userEmail?: string;

@@ -11,8 +11,13 @@ export const QUEUES = {
    *  singletonKey = shop id: at most one queued and one running per shop, so a click during a run queues
    *  exactly one follow-up and two runs never race on the same gateway. */
   "connect-gateway": { policy: "stately", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
-  /** Read /admin/account.json after install (lib/shops/sync-account.ts); one per shop at a time. */
-  "sync-account": { policy: "stately", retryLimit: 5, retryDelay: 10, retryBackoff: true },
+  /** Prove an install candidate by reading /admin/account.json with it (lib/shops/sync-account.ts);
+   *  singletonKey = candidate id. The probe queues its own follow-ups on a back-off until the proof window
+   *  ends; pg-boss retries only cover a crash or an unexpected error. A probe takes at most its 10 s timeout. */
+  "sync-account": { policy: "stately", retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  /** Every 5 minutes: discard install candidates whose proof job was lost, delete day-old ones
+   *  (lib/shops/install-candidates-sweeper.ts). */
+  "sweep-install-candidates": { policy: "singleton", retryLimit: 0, expireInSeconds: 300 },
   /** One e-mail (lib/mail/send-mail.ts); singletonKey = mail id, "stately": one waiting and one running per
    *  mail. Back-off from 5 s, doubling with jitter: 12 retries span about 6 to 11 hours. */
   "send-mail": { policy: "stately", retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },

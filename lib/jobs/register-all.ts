@@ -2,6 +2,7 @@
 // Add one import per queue; keep this file free of logic.
 import "../payments/connect-gateway-job";
 import "../shops/sync-account-job";
+import "../shops/install-candidates-sweeper";
 import "../mail/send-mail";
 import "../mail/sweep-mails";
 import "../payments/notify-insales";

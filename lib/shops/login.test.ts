@@ -7,7 +7,7 @@ import { db } from "../db";
 import { stopBoss } from "../jobs/queue";
 import { useTestDatabase } from "../testing/use-test-database";
 import { TEST_ENV } from "../testing/test-env";
-import { installShop } from "./install-shop";
+import { seedInstalledShop } from "./install-test-support";
 import { uninstallShop } from "./uninstall-shop";
 import { finishLogin, loginCookieName, startLogin } from "./login";
 
@@ -28,8 +28,8 @@ const OTHER = { shop: "other.myinsales.ru", insalesId: "200" };
 
 beforeAll(async () => {
   // token123 + secret `mysecret` (TEST_ENV) gives the vector password.
-  await installShop({ ...SHOP, token: "token123" });
-  await installShop({ ...OTHER, token: "token123" });
+  await seedInstalledShop({ ...SHOP, token: "token123" });
+  await seedInstalledShop({ ...OTHER, token: "token123" });
 });
 
 /** startLogin, then pin the nonce to the vector's so the vendor tokens apply. */
@@ -64,7 +64,7 @@ describe("startLogin", () => {
   it("refuses an unknown shop, a host that differs from the installed one, an uninstalled shop", async () => {
     expect(await startLogin({ shop: "x.myinsales.ru", insalesId: "999" })).toEqual({ ok: false, reason: "unknown_shop" });
     expect(await startLogin({ shop: "attacker.myinsales.ru", insalesId: SHOP.insalesId })).toEqual({ ok: false, reason: "host_mismatch" });
-    await installShop({ shop: "gone.myinsales.ru", insalesId: "300", token: "token123" });
+    await seedInstalledShop({ shop: "gone.myinsales.ru", insalesId: "300", token: "token123" });
     await uninstallShop({ shop: "gone.myinsales.ru", insalesId: "300", token: V.password });
     expect(await startLogin({ shop: "gone.myinsales.ru", insalesId: "300" })).toEqual({ ok: false, reason: "shop_inactive" });
     expect((await db().shop.findUniqueOrThrow({ where: { insalesId: SHOP.insalesId } })).host).toBe(SHOP.shop);
@@ -78,7 +78,7 @@ describe("finishLogin", () => {
     const shop = await db().shop.findUniqueOrThrow({ where: { insalesId: SHOP.insalesId } });
     expect(r).toEqual({
       ok: true,
-      claims: { shopId: shop.id, insalesId: "100", host: "myshop.myinsales.ru", userEmail: "user@myshop.ru", userName: "igor", userId: "1" },
+      claims: { shopId: shop.id, insalesId: "100", host: "myshop.myinsales.ru", sessionGeneration: 0, userEmail: "user@myshop.ru", userName: "igor", userId: "1" },
     });
     expect((await db().loginNonce.findUniqueOrThrow({ where: { id: cookie } })).usedAt).toBeInstanceOf(Date);
   });
@@ -86,7 +86,7 @@ describe("finishLogin", () => {
   it("accepts token alone but then trusts no user field", async () => {
     const cookie = await startWithVectorNonce();
     const r = await finishLogin(cookie, { token: V.token, ...V.user });
-    expect(r.ok && r.claims).toEqual({ shopId: expect.any(String), insalesId: "100", host: "myshop.myinsales.ru" });
+    expect(r.ok && r.claims).toEqual({ shopId: expect.any(String), insalesId: "100", host: "myshop.myinsales.ru", sessionGeneration: 0 });
   });
 
   it("refuses a wrong token", async () => {
@@ -140,7 +140,7 @@ describe("finishLogin", () => {
   });
 
   it("a pending login dies with an uninstall", async () => {
-    await installShop({ shop: "brief.myinsales.ru", insalesId: "400", token: "token123" });
+    await seedInstalledShop({ shop: "brief.myinsales.ru", insalesId: "400", token: "token123" });
     const cookie = await startWithVectorNonce({ shop: "brief.myinsales.ru", insalesId: "400" });
     await uninstallShop({ shop: "brief.myinsales.ru", insalesId: "400", token: V.password });
     expect((await finishLogin(cookie, { token: V.token })).ok).toBe(false);

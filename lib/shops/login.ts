@@ -13,6 +13,7 @@ import type { ShopSessionClaims } from "../auth/options";
 import type { CookieOptions } from "../http/cookies";
 import { shopBaseUrl } from "../insales/shop-host";
 import type { AutologinParams, LoginParams } from "../insales/lifecycle-params";
+import { hasPendingInstall } from "./install-candidates";
 
 export const LOGIN_NONCE_TTL_SECONDS = 600;
 export const LOGIN_COOKIE_PATH = "/api/insales";
@@ -32,17 +33,23 @@ export function loginCookieOptions(maxAge = LOGIN_NONCE_TTL_SECONDS): CookieOpti
   return { httpOnly: true, secure: secure(), sameSite: "lax", path: LOGIN_COOKIE_PATH, maxAge };
 }
 
+export type StartLoginFailure = "unknown_shop" | "shop_inactive" | "host_mismatch" | "install_pending";
+
 export type StartLoginResult =
   | { ok: true; redirectUrl: string; cookie: { name: string; value: string; options: CookieOptions } }
-  | { ok: false; reason: "unknown_shop" | "shop_inactive" | "host_mismatch" };
+  | { ok: false; reason: StartLoginFailure };
 
 export async function startLogin(params: LoginParams): Promise<StartLoginResult> {
   const shop = await db().shop.findUnique({ where: { insalesId: params.insalesId }, select: { id: true, host: true, status: true } });
-  if (!shop) return { ok: false, reason: "unknown_shop" };
-  if (shop.status !== "ACTIVE") return { ok: false, reason: "shop_inactive" };
-  // The parameters are unsigned: a host other than the one install gave us is refused, never stored,
-  // and the redirect always goes to the stored host.
-  if (shop.host !== params.shop) return { ok: false, reason: "host_mismatch" };
+  // The parameters are unsigned: a host other than the one a proven install gave us is refused, never
+  // stored, and the redirect always goes to the stored host.
+  const refusal: StartLoginFailure | null = !shop ? "unknown_shop" : shop.status !== "ACTIVE" ? "shop_inactive" : shop.host !== params.shop ? "host_mismatch" : null;
+  if (refusal || !shop) {
+    // Right after «Установить» the install is still being proven (docs/protocols/insales.md §1 Install):
+    // say so rather than «not installed». Nothing is granted: the merchant comes back in a moment.
+    if (await hasPendingInstall(params.insalesId, params.shop)) return { ok: false, reason: "install_pending" };
+    return { ok: false, reason: refusal ?? "unknown_shop" };
+  }
 
   const id = randomToken(32);
   const nonce = randomToken(16);
@@ -109,7 +116,7 @@ export async function finishLogin(cookieValue: string | undefined, params: Autol
   }
   const shop = await db().shop.findUnique({
     where: { id: consumed.shopId },
-    select: { id: true, insalesId: true, host: true, status: true, apiPasswordEnc: true },
+    select: { id: true, insalesId: true, host: true, status: true, apiPasswordEnc: true, sessionGeneration: true },
   });
   const refuse = (reason: FinishLoginFailure): FinishLoginResult => {
     log.warn({ shopId: consumed.shopId, reason }, "login: refused");
@@ -123,7 +130,7 @@ export async function finishLogin(cookieValue: string | undefined, params: Autol
   if (params.token3 !== undefined && !hexEquals(params.token3, loginToken3(nonce, params, password))) return refuse("bad_token3");
   if (params.token2 !== undefined && !hexEquals(params.token2, loginToken2(nonce, params, password))) return refuse("bad_token2");
 
-  const claims: ShopSessionClaims = { shopId: shop.id, insalesId: shop.insalesId, host: shop.host };
+  const claims: ShopSessionClaims = { shopId: shop.id, insalesId: shop.insalesId, host: shop.host, sessionGeneration: shop.sessionGeneration };
   // [decision] §1 step 4: user fields only when a token that covers them matched.
   if (params.token3 !== undefined || params.token2 !== undefined) {
     if (params.userName) claims.userName = params.userName;

@@ -1,12 +1,16 @@
+// The sync-account job: the proof of an install call runs in a worker after our 200, and probes again on
+// its own schedule while InSales still locks the API (docs/protocols/insales.md §1 Install).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "../db";
-import { getBoss, stopBoss } from "../jobs/queue";
-import { startTestStandIn, type TestStandIn } from "../payments/checkout-test-support";
-import { useTestDatabase } from "../testing/use-test-database";
-import { TEST_ENV } from "../testing/test-env";
-import { installShop } from "./install-shop";
 import { md5Hex } from "../crypto";
+import { db } from "../db";
+import { enqueue, getBoss, stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
+import "../jobs/register-all";
+import { startTestStandIn, type TestStandIn } from "../payments/checkout-test-support";
+import { TEST_ENV } from "../testing/test-env";
+import { waitFor } from "../testing/wait-for";
+import { useTestDatabase } from "../testing/use-test-database";
+import { installShop } from "./install-shop";
 
 useTestDatabase();
 
@@ -19,35 +23,45 @@ afterAll(async () => {
   await stand?.close();
 });
 
-describe("account sync after install", () => {
-  it("install queues one sync-account job for the shop, committed with the shop row", async () => {
+describe("install proof job", () => {
+  it("install queues one sync-account job for the call, committed with it; the same call again adds none", async () => {
     const params = { shop: "sync-a.myinsales.ru", token: "token123", insalesId: "8801" };
-    const { shopId } = await installShop(params);
-    await installShop(params); // a reinstall while the first job still waits adds no second one
+    const first = await installShop(params);
+    const again = await installShop(params);
+    if (!first.ok || first.outcome !== "pending") throw new Error("not admitted");
+    expect(again).toEqual({ ok: true, outcome: "duplicate", candidateId: first.candidateId });
     await getBoss();
-    const jobs = await db().$queryRawUnsafe<Array<{ data: { shopId: string } }>>(
+    const jobs = await db().$queryRawUnsafe<Array<{ data: { candidateId: string } }>>(
       `SELECT data FROM pgboss.job WHERE name = 'sync-account' AND singleton_key = $1 AND state = 'created'`,
-      shopId,
+      first.candidateId,
     );
-    expect(jobs.map((j) => j.data)).toEqual([{ shopId }]);
+    expect(jobs.map((j) => j.data)).toEqual([{ candidateId: first.candidateId }]);
   });
 
-  it("the registered worker stores the account title from the API", async () => {
+  it("the registered worker proves the install while InSales unlocks the API late, and stores the account title", async () => {
     const host = "sync-b.myinsales.ru";
     const token = "tok-b";
-    const { shopId } = await installShop({ shop: host, token, insalesId: "8802" });
+    // InSales holds the password, but keeps the API locked for a moment after our 200 (401 meanwhile).
     stand.insales.shops.set(host, {
       host, insalesId: "8802", title: "Книжная лавка", ownerEmail: "owner@example.com", apiPassword: md5Hex(token + TEST_ENV.INSALES_APP_SECRET),
-      installed: true, user: { id: "1", email: "m@example.com", name: "Игорь", emailConfirmed: true }, loginTamper: null,
+      installed: false, user: { id: "1", email: "m@example.com", name: "Игорь", emailConfirmed: true }, loginTamper: null,
       deliveryVariants: [], gateways: [], orders: [],
     });
-    await startWorkers(); // the registered sync-account worker (install-shop imports it)
-    for (let i = 0; i < 60; i += 1) {
-      const row = await db().shop.findUniqueOrThrow({ where: { id: shopId } });
-      if (row.title) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const shop = await db().shop.findUniqueOrThrow({ where: { id: shopId } });
-    expect(shop.title).toBe("Книжная лавка");
-  }, 20_000);
+    await installShop({ shop: host, token, insalesId: "8802" });
+    await startWorkers();
+    await waitFor("the first probe (401)", async () => (await db().installCandidate.findFirst({ where: { insalesId: "8802" } }))?.attempts === 1);
+    expect(stand.insales.accountCalls.filter((c) => c.host === host)).toEqual([{ host, status: 401 }]);
+    stand.insales.mustShop(host).installed = true;
+    await waitFor("the proof", async () => (await db().shop.findUnique({ where: { insalesId: "8802" } }))?.title === "Книжная лавка");
+    expect(stand.insales.accountCalls.filter((c) => c.host === host).map((c) => c.status)).toEqual([401, 200]);
+    expect(await db().installCandidate.count({ where: { insalesId: "8802" } })).toBe(0);
+  }, 40_000);
+
+  it("a job queued by the earlier release ({ shopId }) completes and does nothing", async () => {
+    const id = await enqueue("sync-account", { shopId: "00000000-0000-0000-0000-000000000000" });
+    await waitFor("the old job to complete", async () => {
+      const rows = await db().$queryRawUnsafe<Array<{ state: string }>>(`SELECT state::text AS state FROM pgboss.job WHERE id = $1::uuid`, id);
+      return rows[0]?.state === "completed";
+    });
+  }, 30_000);
 });

@@ -1,39 +1,57 @@
-// Uninstall (spec/insales-protocol.md §1 Uninstall; §4 pitfall 4): `token` IS the shop's API password —
+// Uninstall (docs/protocols/insales.md §1 Uninstall; §4 pitfall 4): `token` IS the shop's API password —
 // compare it, in constant time, with the stored one; do not hash it again. On success the shop is marked
-// uninstalled and every credential we hold for it is wiped; payments and their history stay for audit.
-// The row is locked while we compare, so a concurrent reinstall cannot slip its new password in between.
+// uninstalled, every credential we hold for it is wiped, every merchant session ends (the session
+// generation is bumped) and every install call that arrived before is superseded; payments and their
+// history stay for audit. Calls of one insales_id take turns (lib/shops/install-candidates.ts
+// lockInsalesId), so a proof finishing at the same moment cannot slip its password in between.
+//
+// A pending install candidate's password counts as well: only InSales can know it (it needs
+// INSALES_APP_SECRET), and a merchant may uninstall before a reinstall was proven.
 import { db } from "../db";
 import { decryptSecret, hexEquals } from "../crypto";
 import { log } from "../log";
 import type { UninstallParams } from "../insales/lifecycle-params";
+import { lockInsalesId, pendingCandidateWithPassword, supersedeCandidates } from "./install-candidates";
 
 export type UninstallResult =
-  | { ok: true; shopId: string; alreadyUninstalled: boolean }
+  | { ok: true; shopId: string | null; alreadyUninstalled: boolean }
   | { ok: false; reason: "unknown_shop" | "bad_token" };
 
 export async function uninstallShop(params: UninstallParams): Promise<UninstallResult> {
+  const now = new Date();
   const result = await db().$transaction(async (tx): Promise<UninstallResult> => {
-    const rows = await tx.$queryRaw<Array<{ id: string; status: string; apiPasswordEnc: string | null }>>`
-      SELECT "id", "status"::text AS "status", "apiPasswordEnc" FROM "Shop" WHERE "insalesId" = ${params.insalesId} FOR UPDATE`;
-    const shop = rows[0];
-    if (!shop) return { ok: false, reason: "unknown_shop" };
-    // Repeated uninstall: InSales retries until it gets 200; there is no password left to check against
-    // and nothing left to change.
-    if (shop.status === "UNINSTALLED") return { ok: true, shopId: shop.id, alreadyUninstalled: true };
-    if (!shop.apiPasswordEnc || !hexEquals(params.token, decryptSecret(shop.apiPasswordEnc))) {
-      return { ok: false, reason: "bad_token" };
+    await lockInsalesId(tx, params.insalesId);
+    const shop = await tx.shop.findUnique({ where: { insalesId: params.insalesId }, select: { id: true, status: true, apiPasswordEnc: true } });
+    const candidate = await pendingCandidateWithPassword(tx, params.insalesId, params.token);
+    if (!shop) {
+      if (!candidate) {
+        const any = await tx.installCandidate.count({ where: { insalesId: params.insalesId, state: "PENDING" } });
+        return { ok: false, reason: any ? "bad_token" : "unknown_shop" };
+      }
+      // Installed and removed before the install was proven: nothing of ours to remove but the call.
+      await supersedeCandidates(tx, params.insalesId, now);
+      return { ok: true, shopId: null, alreadyUninstalled: true };
     }
+    // Repeated uninstall: InSales retries until it gets 200; there is no password left to check against
+    // and nothing left to change (but a pending reinstall it refers to is over too).
+    if (shop.status === "UNINSTALLED") {
+      if (candidate) await supersedeCandidates(tx, params.insalesId, now);
+      return { ok: true, shopId: shop.id, alreadyUninstalled: true };
+    }
+    const storedMatches = shop.apiPasswordEnc !== null && hexEquals(params.token, decryptSecret(shop.apiPasswordEnc));
+    if (!storedMatches && !candidate) return { ok: false, reason: "bad_token" };
     await tx.shop.update({
       where: { id: shop.id },
-      data: { status: "UNINSTALLED", uninstalledAt: new Date(), apiPasswordEnc: null },
+      data: { status: "UNINSTALLED", uninstalledAt: now, apiPasswordEnc: null, sessionGeneration: { increment: 1 } },
     });
     await tx.shopSettings.updateMany({
       where: { shopId: shop.id },
       data: { secretKeyEnc: null, apiTokenEnc: null, signSecretEnc: null },
     });
     await tx.shopGateway.updateMany({ where: { shopId: shop.id }, data: { passwordEnc: null } });
-    // Pending «Войти» round trips die with the installation.
+    // Pending «Войти» round trips die with the installation, and so do install calls older than this.
     await tx.loginNonce.deleteMany({ where: { shopId: shop.id } });
+    await supersedeCandidates(tx, params.insalesId, now);
     return { ok: true, shopId: shop.id, alreadyUninstalled: false };
   });
 

@@ -19,7 +19,7 @@ function withAppUrl(url: string) {
   resetEnvCache();
 }
 
-const claims = { shopId: "0b7d1a6e-2a4b-4c1e-9f00-000000000001", insalesId: "100", host: "myshop.myinsales.ru", userId: "7" };
+const claims = { shopId: "0b7d1a6e-2a4b-4c1e-9f00-000000000001", insalesId: "100", host: "myshop.myinsales.ru", sessionGeneration: 3, userId: "7" };
 
 describe("session cookie", () => {
   it("is HttpOnly, SameSite=Lax, Secure and __Secure- prefixed under an https APP_URL", async () => {
@@ -48,7 +48,7 @@ describe("session cookie", () => {
     const c = await mintSessionCookie(claims);
     expect(c.value).not.toContain(claims.host);
     const token = await decode({ token: c.value, secret: TEST_ENV.AUTH_SECRET });
-    expect(token).toMatchObject({ shopId: claims.shopId, insalesId: "100", host: claims.host });
+    expect(token).toMatchObject({ shopId: claims.shopId, insalesId: "100", host: claims.host, sessionGeneration: 3 });
     // Another deployment's secret cannot read (or forge) it.
     await expect(decode({ token: c.value, secret: "another-secret-0123456789abcdef" })).rejects.toThrow();
   });

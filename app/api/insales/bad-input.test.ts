@@ -8,7 +8,7 @@ import { GET as loginGet } from "@/app/api/insales/login/route";
 import { GET as autologinGet } from "@/app/api/insales/autologin/route";
 import { db } from "@/lib/db";
 import { stopBoss } from "@/lib/jobs/queue";
-import { installShop } from "@/lib/shops/install-shop";
+import { seedInstalledShop } from "@/lib/shops/install-test-support";
 import { startLogin } from "@/lib/shops/login";
 import { useTestDatabase } from "@/lib/testing/use-test-database";
 
@@ -22,7 +22,7 @@ const MD5 = "d339ec1c3e85f923e1f8adc538fe28fd";
 let loginCookie = "";
 
 beforeAll(async () => {
-  await installShop({ shop: HOST, token: "token123", insalesId: "100" });
+  await seedInstalledShop({ shop: HOST, token: "token123", insalesId: "100" });
   const started = await startLogin({ shop: HOST, insalesId: "100" });
   if (!started.ok) throw new Error(started.reason);
   loginCookie = started.cookie.value;

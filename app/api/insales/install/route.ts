@@ -1,5 +1,7 @@
 // GET /api/insales/install?shop&token&insales_id — InSales, when a merchant installs the app
-// (spec/insales-protocol.md §1 Install). POST with a form body is tolerated. Machine caller: JSON answers.
+// (docs/protocols/insales.md §1 Install). POST with a form body is tolerated. Machine caller: JSON answers.
+// 200 means "stored, to be proven": the call itself changes no shop (lib/shops/install-shop.ts). 503 with
+// Retry-After when too many unproven calls wait (InSales shows the merchant an error; a retry works).
 import { parseInstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
 import { installShop } from "@/lib/shops/install-shop";
 import { log } from "@/lib/log";
@@ -16,7 +18,10 @@ async function handle(request: Request, withBody: boolean): Promise<Response> {
     if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });
     const params = parseInstallParams(query, body.params);
     if (!params.ok) return Response.json({ error: params.reason }, { status: 400 });
-    await installShop(params.params);
+    const result = await installShop(params.params);
+    if (!result.ok) {
+      return Response.json({ error: result.reason }, { status: 503, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+    }
     return Response.json({ status: "ok" });
   } catch (error) {
     log.error({ err: (error as Error).message }, "install: unexpected failure");

@@ -1,7 +1,7 @@
 // GET /api/insales/login?shop&insales_id&user_id… — InSales «Войти» (spec/insales-protocol.md §1).
 // Unsigned: only finds the shop, then sends the merchant through the shop's back office for a signed answer.
 import { parseLoginParams } from "@/lib/insales/lifecycle-params";
-import { startLogin } from "@/lib/shops/login";
+import { startLogin, type StartLoginFailure } from "@/lib/shops/login";
 import { serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
 import { log } from "@/lib/log";
@@ -11,11 +11,12 @@ export const dynamic = "force-dynamic";
 
 const REOPEN = "Откройте приложение заново: «Приложения → Установленные приложения → IntellectMoney → Войти».";
 
-const PAGES: Record<"bad_request" | "unknown_shop" | "shop_inactive" | "host_mismatch", [number, MessageText]> = {
+const PAGES: Record<"bad_request" | StartLoginFailure, [number, MessageText]> = {
   bad_request: [400, { title: "Не удалось войти", message: "Ссылка для входа неполная или повреждена.", hint: REOPEN }],
   unknown_shop: [404, { title: "Не удалось войти", message: "Приложение IntellectMoney не установлено в этом магазине.", hint: "Установите его в бэк-офисе InSales: «Приложения → Центр приложений»." }],
   shop_inactive: [403, { title: "Не удалось войти", message: "Приложение IntellectMoney удалено из этого магазина.", hint: "Установите его заново в бэк-офисе InSales: «Приложения → Центр приложений»." }],
   host_mismatch: [400, { title: "Не удалось войти", message: "Адрес магазина не совпадает с адресом, указанным при установке приложения.", hint: "Переустановите приложение в бэк-офисе InSales." }],
+  install_pending: [409, { title: "Установка ещё не завершена", message: "Мы проверяем установку приложения у InSales — обычно это занимает несколько секунд.", hint: "Обновите страницу через минуту. Если сообщение не исчезнет, переустановите приложение в бэк-офисе InSales." }],
 };
 
 export async function GET(request: Request): Promise<Response> {

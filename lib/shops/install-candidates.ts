@@ -1,0 +1,175 @@
+// Install calls as candidates (docs/protocols/insales.md §1 Install, revised). The install call is not
+// signed and `insales_id` is public (it is in every invoice's resultUrl), so a call proves nothing by
+// itself: it is stored as a candidate and changes nothing until lib/shops/sync-account.ts has read
+// /admin/account.json on the candidate's host with the candidate's password and got this insales_id back.
+// Until then the shop's current host and password stay in force, and an unknown insales_id has no Shop
+// row at all (no login, no checkout).
+//
+// Why a forged call can never displace a genuine pending reinstall: a candidate leaves the PENDING state
+// only (1) when a candidate of the same shop proves (the winner is InSales's, by the account id), (2) when
+// its own probe fails for good (another shop's account, an answer that is not InSales's, or no proof
+// within the proof window), (3) when an uninstall with the shop's password supersedes it, or (4) when it
+// gives its place to a newer call — and (4) only after a probe made at least UNLOCK_GRACE after its
+// arrival failed. InSales unlocks the API as soon as it has our 200 (vendor: «до тех пор пока InSales не
+// получили ответ 200 OK … не может совершать запросы к InSales через API»), so a genuine candidate proves
+// on such a probe and never reaches (4). Forged calls cost us at most MAX_PENDING_PER_SHOP probes in flight
+// per shop; a call that finds every place taken by candidates still within their grace is refused with
+// 503 (InSales, or the merchant, tries again) and changes nothing.
+//
+// Unknown insales_ids are also capped per hour across all instances (INSTALL_NEW_SHOPS_PER_HOUR), beyond
+// the per-IP limit of the route, so a flood of made-up ids cannot fill the table.
+import { createHmac } from "node:crypto";
+import type { Tx } from "../db";
+import { db } from "../db";
+import { env } from "../env";
+import { decryptSecret, encryptSecret, hexEquals, md5Hex } from "../crypto";
+import { log } from "../log";
+import type { InstallParams } from "../insales/lifecycle-params";
+import { enqueueInstallProof } from "./install-proof-queue";
+
+/** Pending candidates per insales_id. */
+export const MAX_PENDING_PER_SHOP = 8;
+/** A probe this long after a candidate's arrival that still fails means InSales does not know its
+ * password: the API was unlocked when InSales received our 200, long before. */
+export const UNLOCK_GRACE_SECONDS = 15;
+/** Probes that fail for reasons that may pass (401 while locked, timeouts, 5xx, 429) are repeated this
+ * long after arrival; after it the candidate is discarded. */
+export const PROOF_WINDOW_SECONDS = 300;
+/** Discarded candidates are kept this long (the hourly cap counts them; the log tells the story). */
+export const KEEP_SECONDS = 24 * 3600;
+/** The window of the new-shop cap. */
+export const NEW_SHOP_WINDOW_SECONDS = 3600;
+
+/** The per-shop API password (§1 Install; vector in spec/test-vectors.md). */
+export function appApiPassword(token: string, appSecret: string): string {
+  return md5Hex(token + appSecret);
+}
+
+/** Keyed, so the column cannot be used to check a guessed password against a copy of the database. */
+function fingerprint(insalesId: string, host: string, password: string): string {
+  return createHmac("sha256", env().INSALES_APP_SECRET).update(`${insalesId}\n${host}\n${password}`).digest("hex");
+}
+
+export type AdmitResult =
+  | { ok: true; outcome: "pending"; candidateId: string; knownShop: boolean; evicted: string | null }
+  /** The same call again (InSales retrying): the candidate already waits for its proof. */
+  | { ok: true; outcome: "duplicate"; candidateId: string }
+  /** Host and password are the shop's current ones: nothing to prove, nothing changes. */
+  | { ok: true; outcome: "current"; shopId: string }
+  | { ok: false; reason: "too_many_pending" | "too_many_new_shops"; retryAfterSeconds: number };
+
+/** Serialises admissions, proofs and uninstalls of one insales_id (released at commit). */
+export async function lockInsalesId(tx: Tx, insalesId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`install:${insalesId}`}, 0))`;
+}
+
+const NEW_SHOPS_LOCK = "install:new-shops";
+
+export async function admitInstallCandidate(params: InstallParams, options: { now?: Date } = {}): Promise<AdmitResult> {
+  const now = options.now ?? new Date();
+  const password = appApiPassword(params.token, env().INSALES_APP_SECRET);
+  const print = fingerprint(params.insalesId, params.shop, password);
+
+  const result = await db().$transaction(async (tx): Promise<AdmitResult> => {
+    await lockInsalesId(tx, params.insalesId);
+    const shop = await tx.shop.findUnique({ where: { insalesId: params.insalesId }, select: { id: true, status: true, host: true, apiPasswordEnc: true } });
+    if (shop?.status === "ACTIVE" && shop.host === params.shop && shop.apiPasswordEnc && hexEquals(password, decryptSecret(shop.apiPasswordEnc))) {
+      return { ok: true, outcome: "current", shopId: shop.id };
+    }
+    const same = await tx.installCandidate.findUnique({ where: { insalesId_fingerprint: { insalesId: params.insalesId, fingerprint: print } }, select: { id: true, state: true } });
+    if (same?.state === "PENDING") return { ok: true, outcome: "duplicate", candidateId: same.id };
+    // A call discarded earlier (InSales was slow to unlock) and sent again starts afresh.
+    if (same) await tx.installCandidate.delete({ where: { id: same.id } });
+
+    const newTenant = !shop;
+    if (newTenant) {
+      const refused = await newShopCapReached(tx, params.insalesId, now);
+      if (refused) return refused;
+    }
+
+    let evicted: string | null = null;
+    const pending = await tx.installCandidate.count({ where: { insalesId: params.insalesId, state: "PENDING" } });
+    if (pending >= MAX_PENDING_PER_SHOP) {
+      // Only a candidate that a probe after its grace already failed to prove — never one InSales may
+      // still be unlocking — gives its place (see the header).
+      const stale = await tx.installCandidate.findFirst({
+        where: {
+          insalesId: params.insalesId,
+          state: "PENDING",
+          OR: [{ failedAfterUnlock: true }, { createdAt: { lt: new Date(now.getTime() - PROOF_WINDOW_SECONDS * 1000) } }],
+        },
+        orderBy: { createdAt: "asc" },
+        select: { id: true, newTenant: true },
+      });
+      if (!stale) return { ok: false, reason: "too_many_pending", retryAfterSeconds: UNLOCK_GRACE_SECONDS };
+      await discardInTx(tx, stale, "evicted", now);
+      evicted = stale.id;
+    }
+
+    const candidate = await tx.installCandidate.create({
+      data: { insalesId: params.insalesId, host: params.shop, apiPasswordEnc: encryptSecret(password), fingerprint: print, newTenant, createdAt: now },
+      select: { id: true },
+    });
+    // The proof runs after our 200 has unlocked the API; committed with the candidate.
+    await enqueueInstallProof(candidate.id, { tx, startAfterSeconds: 1 });
+    return { ok: true, outcome: "pending", candidateId: candidate.id, knownShop: !newTenant, evicted };
+  });
+
+  const ctx = { insalesId: params.insalesId, host: params.shop };
+  if (!result.ok) log.warn({ ...ctx, reason: result.reason }, "install: call refused, nothing changed");
+  else if (result.outcome === "pending") {
+    if (result.evicted) log.warn({ ...ctx, evictedCandidateId: result.evicted }, "install: an unproven candidate gave its place to a newer call");
+    log.info({ ...ctx, candidateId: result.candidateId, knownShop: result.knownShop }, "install: call stored, waiting for its proof");
+  } else log.info({ ...ctx, outcome: result.outcome }, "install: repeated call, nothing to do");
+  return result;
+}
+
+/** Refusal when this call would add one more unknown insales_id than the hour allows. Ids already seen
+ * in the window do not count again (InSales retrying a new shop's install is not refused). */
+async function newShopCapReached(tx: Tx, insalesId: string, now: Date): Promise<AdmitResult | null> {
+  const since = new Date(now.getTime() - NEW_SHOP_WINDOW_SECONDS * 1000);
+  const seen = await tx.installCandidate.findFirst({ where: { insalesId, newTenant: true, createdAt: { gte: since } }, select: { id: true } });
+  if (seen) return null;
+  // One counter for all instances: admissions of new ids take turns here.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${NEW_SHOPS_LOCK}, 0))`;
+  const ids = await tx.installCandidate.groupBy({ by: ["insalesId"], where: { newTenant: true, createdAt: { gte: since } } });
+  if (ids.length < env().INSTALL_NEW_SHOPS_PER_HOUR) return null;
+  return { ok: false, reason: "too_many_new_shops", retryAfterSeconds: 600 };
+}
+
+/**
+ * Ends a candidate: a known shop's is deleted (the log keeps the story), an unknown id's is kept as
+ * DISCARDED for KEEP_SECONDS so the hourly new-shop cap still counts it.
+ */
+export async function discardInTx(tx: Tx, candidate: { id: string; newTenant: boolean }, reason: string, now: Date): Promise<void> {
+  if (candidate.newTenant) {
+    await tx.installCandidate.update({ where: { id: candidate.id }, data: { state: "DISCARDED", discardedAt: now, lastError: reason } });
+  } else {
+    await tx.installCandidate.delete({ where: { id: candidate.id } });
+  }
+}
+
+/** Whether an install of this shop is waiting for its proof (the login page says so instead of «not installed»). */
+export async function hasPendingInstall(insalesId: string, host?: string): Promise<boolean> {
+  const row = await db().installCandidate.findFirst({ where: { insalesId, state: "PENDING", ...(host ? { host } : {}) }, select: { id: true } });
+  return row !== null;
+}
+
+/**
+ * Uninstall's `token` is the password InSales holds (§1 Uninstall). Besides the stored password, the
+ * password of a pending candidate counts too: InSales computed it, and nobody else can, since it needs
+ * INSALES_APP_SECRET. (A merchant may reinstall and uninstall before the reinstall was proven.)
+ */
+export async function pendingCandidateWithPassword(tx: Tx, insalesId: string, token: string): Promise<{ id: string } | null> {
+  const rows = await tx.installCandidate.findMany({ where: { insalesId, state: "PENDING" }, select: { id: true, apiPasswordEnc: true } });
+  for (const row of rows) {
+    if (hexEquals(token, decryptSecret(row.apiPasswordEnc))) return { id: row.id };
+  }
+  return null;
+}
+
+/** Ends every candidate of this shop that arrived before `before`: they are older than what InSales now holds. */
+export async function supersedeCandidates(tx: Tx, insalesId: string, before: Date): Promise<number> {
+  const r = await tx.installCandidate.deleteMany({ where: { insalesId, createdAt: { lte: before } } });
+  return r.count;
+}
