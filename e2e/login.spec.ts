@@ -47,3 +47,24 @@ test("an uninstalled shop's session stops working at once", async ({ page }) => 
   await page.goto(`${e2eEnv().appUrl}/settings`);
   await expect(page).toHaveURL(/\/login-required$/);
 });
+
+test("a forged install ends no session; the merchant's proven reinstall ends every older one", async ({ page }) => {
+  const shop = uniqueShop("reinst");
+  await installShop(shop);
+  await loginAs(page, shop);
+  await expect(page).toHaveURL(/\/settings$/);
+
+  // Anyone can send this: another host, any token, the shop's public insales_id (docs/protocols/insales.md §1).
+  const q = new URLSearchParams({ shop: "evil-shop.myinsales.ru", token: "x", insales_id: shop.insalesId });
+  expect((await fetch(`${e2eEnv().appUrl}/api/insales/install?${q}`)).status).toBe(200);
+  await page.goto(`${e2eEnv().appUrl}/settings`);
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByText(shop.host)).toBeVisible();
+
+  // The merchant reinstalls from InSales: once proven, the session opened before it is over.
+  await installShop(shop);
+  await page.goto(`${e2eEnv().appUrl}/settings`);
+  await expect(page).toHaveURL(/\/login-required$/);
+  await loginAs(page, shop);
+  await expect(page).toHaveURL(/\/settings$/);
+});

@@ -1,12 +1,13 @@
 // `npm run sandbox`: the whole thing on one machine, for trying it out. Builds the app if needed, starts
 // the InSales and IntellectMoney stand-ins, starts the production server pointed at them, installs a demo
-// shop and prints the «Войти» link. Needs DATABASE_URL (scripts/with-database.ts provides an embedded
+// shop, waits until the app has proven that install, and prints the «Войти» link. Needs DATABASE_URL (scripts/with-database.ts provides an embedded
 // PostgreSQL when it is unset). Ctrl+C stops everything.
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { freePort, ROOT, startApp } from "../e2e/support/app-server";
 import { startStandIns } from "../e2e/stand-ins/start-stand-ins";
+import { waitForProvenInstall } from "../e2e/support/proven-install";
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
@@ -43,6 +44,8 @@ const app = await startApp({
 const demo = { host: "demo-shop.myinsales.ru", insalesId: "100001", title: "Демо-магазин" };
 const installed = await standIns.insales.install(demo);
 if (installed.status !== 200) console.error(`sandbox: demo install answered ${installed.status}: ${installed.body}`);
+// The app takes the install on only once its job has proven it against the stand-in (a second or two).
+await waitForProvenInstall(databaseUrl, demo).catch((error: Error) => console.error(`sandbox: ${error.message}`));
 
 const loginUrl = `${app.url}/api/insales/login?shop=${demo.host}&insales_id=${demo.insalesId}&user_id=1`;
 console.log(`
