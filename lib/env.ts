@@ -44,7 +44,7 @@ const schema = z.object({
   RATE_LIMIT_LIFECYCLE: z.coerce.number().int().min(0).default(300),
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(120),
   /** Install calls for insales_ids we have never seen, admitted per hour across all instances before they
-   * are proven (lib/shops/install-candidates.ts); beyond it InSales gets 503 and retries. */
+   * are proven (lib/shops/install-candidates.ts); beyond it the call gets 429 (tried again later). */
   INSTALL_NEW_SHOPS_PER_HOUR: z.coerce.number().int().min(1).default(60),
 });
 

@@ -14,7 +14,7 @@
 // получили ответ 200 OK … не может совершать запросы к InSales через API»), so a genuine candidate proves
 // on such a probe and never reaches (4). Forged calls cost us at most MAX_PENDING_PER_SHOP probes in flight
 // per shop; a call that finds every place taken by candidates still within their grace is refused with
-// 503 (InSales, or the merchant, tries again) and changes nothing.
+// 429 (InSales, or the merchant, tries again later) and changes nothing.
 //
 // Unknown insales_ids are also capped per hour across all instances (INSTALL_NEW_SHOPS_PER_HOUR), beyond
 // the per-IP limit of the route, so a flood of made-up ids cannot fill the table.

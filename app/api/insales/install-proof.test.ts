@@ -170,15 +170,15 @@ describe("a genuine reinstall", () => {
     expect(await pendingCount(shop.insalesId)).toBe(MAX_PENDING_PER_SHOP);
 
     // Every place taken by a candidate that no probe after its grace has failed: the next call is refused
-    // (503, InSales or the merchant tries again), nothing is pushed out.
+    // (429, InSales or the merchant tries again), nothing is pushed out.
     const refused = await forge(100);
-    expect(refused.status).toBe(503);
+    expect(refused.status).toBe(429);
     expect(await refused.json()).toEqual({ error: "too_many_pending" });
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
 
     // First probes, right after install: all 401 (the genuine one too: still locked), none may be evicted.
     expect((await probePending({ insalesId: shop.insalesId })).every((r) => !r.ok && r.reason === "unauthorized")).toBe(true);
-    expect((await forge(101)).status).toBe(503);
+    expect((await forge(101)).status).toBe(429);
 
     // The forged ones fail again on probes past the unlock grace (as they would at +15 s): now a newer
     // call may take their place — oldest first — but never the genuine one, which no such probe failed.
@@ -301,7 +301,7 @@ describe("an unknown insales_id", () => {
     try {
       const answers: number[] = [];
       for (let i = 0; i < 8; i += 1) answers.push((await sendInstall({ shop: `flood-${i}.myinsales.ru`, token: "t", insales_id: String(46000 + i) })).status);
-      expect(answers).toEqual([200, 200, 200, 200, 200, 503, 503, 503]);
+      expect(answers).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
       const capped = await sendInstall({ shop: "flood-9.myinsales.ru", token: "t", insales_id: "46009" });
       expect(await capped.json()).toEqual({ error: "too_many_new_shops" });
       expect(Number(capped.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -311,7 +311,7 @@ describe("an unknown insales_id", () => {
       const one: number[] = [];
       for (let i = 0; i < MAX_PENDING_PER_SHOP + 4; i += 1) one.push((await sendInstall({ shop: "flood-1.myinsales.ru", token: `x${i}`, insales_id: "46001" })).status);
       expect(await pendingCount("46001")).toBe(MAX_PENDING_PER_SHOP);
-      expect(one.filter((s) => s === 503)).toHaveLength(5);
+      expect(one.filter((s) => s === 429)).toHaveLength(5);
       expect(await db().installCandidate.count({ where: { insalesId: { startsWith: "4600" } } })).toBe(5 + 1 + MAX_PENDING_PER_SHOP - 1);
       expect(await db().shop.count({ where: { insalesId: { startsWith: "4600" } } })).toBe(0);
     } finally {

@@ -1,7 +1,8 @@
 // GET /api/insales/install?shop&token&insales_id — InSales, when a merchant installs the app
 // (docs/protocols/insales.md §1 Install). POST with a form body is tolerated. Machine caller: JSON answers.
-// 200 means "stored, to be proven": the call itself changes no shop (lib/shops/install-shop.ts). 503 with
-// Retry-After when too many unproven calls wait (InSales shows the merchant an error; a retry works).
+// 200 means "stored, to be proven": the call itself changes no shop (lib/shops/install-shop.ts). 429 with
+// Retry-After when too many unproven calls wait (InSales shows the merchant an error; a later try works);
+// a 4xx like the per-IP limit's, since it is the callers' volume, not our failure.
 import { parseInstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
 import { installShop } from "@/lib/shops/install-shop";
 import { log } from "@/lib/log";
@@ -20,7 +21,7 @@ async function handle(request: Request, withBody: boolean): Promise<Response> {
     if (!params.ok) return Response.json({ error: params.reason }, { status: 400 });
     const result = await installShop(params.params);
     if (!result.ok) {
-      return Response.json({ error: result.reason }, { status: 503, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+      return Response.json({ error: result.reason }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
     }
     return Response.json({ status: "ok" });
   } catch (error) {
