@@ -37,7 +37,7 @@ describe("key rotation", () => {
     Object.assign(process.env, { ENCRYPTION_KEY: OLD, ENCRYPTION_KEY_PREVIOUS: "" });
     resetEnvCache();
     const candidate = await db().installCandidate.create({
-      data: { insalesId: "778", host: "rot2.myinsales.ru", apiPasswordEnc: encryptSecret("pending-pass"), fingerprint: "f", newTenant: true },
+      data: { insalesId: "778", host: "rot2.myinsales.ru", apiPasswordEnc: encryptSecret("pending-pass"), fingerprint: "f", newTenant: true, sourceAddress: "203.0.113.1" },
     });
     Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD });
     resetEnvCache();

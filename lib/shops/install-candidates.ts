@@ -12,9 +12,15 @@
 // gives its place to a newer call — and (4) only after a probe made at least UNLOCK_GRACE after its
 // arrival failed. InSales unlocks the API as soon as it has our 200 (vendor: «до тех пор пока InSales не
 // получили ответ 200 OK … не может совершать запросы к InSales через API»), so a genuine candidate proves
-// on such a probe and never reaches (4). Forged calls cost us at most MAX_PENDING_PER_SHOP probes in flight
-// per shop; a call that finds every place taken by candidates still within their grace is refused with
-// 429 (InSales, or the merchant, tries again later) and changes nothing.
+// on such a probe and never reaches (4).
+//
+// Why forged calls cannot keep InSales's own call out: places are counted per sender address (the rate
+// limiter's, lib/http/rate-limit.ts) — MAX_PENDING_PER_SOURCE per shop — so one sender's calls only ever
+// compete with each other, and InSales's call finds its own places free. The shop's total
+// (MAX_PENDING_PER_SHOP) bounds the probes we make against one shop's InSales API; filling it takes that
+// many calls from MAX_PENDING_PER_SHOP / MAX_PENDING_PER_SOURCE distinct addresses within the grace, again
+// and again. A call that finds no free place is answered 429 (InSales, or the merchant, tries again
+// later) and changes nothing; it never replaces a candidate that may still prove.
 //
 // Unknown insales_ids are also capped per hour across all instances (INSTALL_NEW_SHOPS_PER_HOUR), beyond
 // the per-IP limit of the route, so a flood of made-up ids cannot fill the table.
@@ -27,8 +33,10 @@ import { log } from "../log";
 import type { InstallParams } from "../insales/lifecycle-params";
 import { enqueueInstallProof } from "./install-proof-queue";
 
-/** Pending candidates per insales_id. */
-export const MAX_PENDING_PER_SHOP = 8;
+/** Pending candidates per insales_id and sender address (InSales resending, a merchant's double click). */
+export const MAX_PENDING_PER_SOURCE = 3;
+/** Pending candidates per insales_id from all senders together. */
+export const MAX_PENDING_PER_SHOP = 32;
 /** A probe this long after a candidate's arrival that still fails means InSales does not know its
  * password: the API was unlocked when InSales received our 200, long before. */
 export const UNLOCK_GRACE_SECONDS = 15;
@@ -40,7 +48,7 @@ export const KEEP_SECONDS = 24 * 3600;
 /** The window of the new-shop cap. */
 export const NEW_SHOP_WINDOW_SECONDS = 3600;
 
-/** The per-shop API password (§1 Install; vector in spec/test-vectors.md). */
+/** The per-shop API password (docs/protocols/insales.md §1 Install; vector in docs/protocols/test-vectors.md). */
 export function appApiPassword(token: string, appSecret: string): string {
   return md5Hex(token + appSecret);
 }
@@ -65,8 +73,9 @@ export async function lockInsalesId(tx: Tx, insalesId: string): Promise<void> {
 
 const NEW_SHOPS_LOCK = "install:new-shops";
 
-export async function admitInstallCandidate(params: InstallParams, options: { now?: Date } = {}): Promise<AdmitResult> {
+export async function admitInstallCandidate(params: InstallParams, options: { now?: Date; sourceAddress?: string } = {}): Promise<AdmitResult> {
   const now = options.now ?? new Date();
+  const sourceAddress = options.sourceAddress ?? "unknown";
   const password = appApiPassword(params.token, env().INSALES_APP_SECRET);
   const print = fingerprint(params.insalesId, params.shop, password);
 
@@ -87,14 +96,16 @@ export async function admitInstallCandidate(params: InstallParams, options: { no
       if (refused) return refused;
     }
 
+    // First the sender's own places for this shop, then the shop's; each full one gives up its oldest
+    // candidate only if that one is past proving (see the header).
     let evicted: string | null = null;
-    const pending = await tx.installCandidate.count({ where: { insalesId: params.insalesId, state: "PENDING" } });
-    if (pending >= MAX_PENDING_PER_SHOP) {
-      // Only a candidate that a probe after its grace already failed to prove — never one InSales may
-      // still be unlocking — gives its place (see the header).
+    for (const scope of [{ insalesId: params.insalesId, sourceAddress }, { insalesId: params.insalesId }]) {
+      const limit = "sourceAddress" in scope ? MAX_PENDING_PER_SOURCE : MAX_PENDING_PER_SHOP;
+      const pending = await tx.installCandidate.count({ where: { ...scope, state: "PENDING" } });
+      if (pending < limit) continue;
       const stale = await tx.installCandidate.findFirst({
         where: {
-          insalesId: params.insalesId,
+          ...scope,
           state: "PENDING",
           OR: [{ failedAfterUnlock: true }, { createdAt: { lt: new Date(now.getTime() - PROOF_WINDOW_SECONDS * 1000) } }],
         },
@@ -107,7 +118,7 @@ export async function admitInstallCandidate(params: InstallParams, options: { no
     }
 
     const candidate = await tx.installCandidate.create({
-      data: { insalesId: params.insalesId, host: params.shop, apiPasswordEnc: encryptSecret(password), fingerprint: print, newTenant, createdAt: now },
+      data: { insalesId: params.insalesId, host: params.shop, apiPasswordEnc: encryptSecret(password), fingerprint: print, newTenant, sourceAddress, createdAt: now },
       select: { id: true },
     });
     // The proof runs after our 200 has unlocked the API; committed with the candidate.
@@ -115,7 +126,7 @@ export async function admitInstallCandidate(params: InstallParams, options: { no
     return { ok: true, outcome: "pending", candidateId: candidate.id, knownShop: !newTenant, evicted };
   });
 
-  const ctx = { insalesId: params.insalesId, host: params.shop };
+  const ctx = { insalesId: params.insalesId, host: params.shop, sourceAddress };
   if (!result.ok) log.warn({ ...ctx, reason: result.reason }, "install: call refused, nothing changed");
   else if (result.outcome === "pending") {
     if (result.evicted) log.warn({ ...ctx, evictedCandidateId: result.evicted }, "install: an unproven candidate gave its place to a newer call");

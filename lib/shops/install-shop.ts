@@ -11,6 +11,7 @@ export { appApiPassword } from "./install-candidates";
 
 export type InstallResult = AdmitResult;
 
-export async function installShop(params: InstallParams): Promise<InstallResult> {
-  return admitInstallCandidate(params);
+/** `sourceAddress`: the caller's address as the rate limiter sees it (lib/http/rate-limit.ts clientAddress). */
+export async function installShop(params: InstallParams, options: { sourceAddress?: string } = {}): Promise<InstallResult> {
+  return admitInstallCandidate(params, options);
 }

@@ -10,7 +10,7 @@ import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { stopBoss } from "@/lib/jobs/queue";
 import { configureOrganization, connectGatewayDirectly, formRequest } from "@/lib/payments/checkout-test-support";
-import { MAX_PENDING_PER_SHOP, PROOF_WINDOW_SECONDS, UNLOCK_GRACE_SECONDS } from "@/lib/shops/install-candidates";
+import { MAX_PENDING_PER_SHOP, MAX_PENDING_PER_SOURCE, PROOF_WINDOW_SECONDS, UNLOCK_GRACE_SECONDS } from "@/lib/shops/install-candidates";
 import { sweepInstallCandidates } from "@/lib/shops/install-candidates-sweeper";
 import { loginRoundTrip, probePending, sendInstall, startLifecycleStandIn, storedShop, type LifecycleStandIn } from "@/lib/shops/install-test-support";
 import { proveInstallCandidate, type ProveResult } from "@/lib/shops/sync-account";
@@ -157,40 +157,42 @@ describe("a genuine reinstall", () => {
     expect(password(await storedShop(shop.insalesId))).toBe(stand.insales.mustShop(shop.host).apiPassword);
   });
 
-  it("forged calls interleaved with it never displace it: it wins once InSales unlocks", async () => {
+  it("forged calls interleaved with it never displace it nor keep it out: it wins once InSales unlocks", async () => {
     const shop = { host: "busy-1.myinsales.ru", insalesId: "43001" };
     const installed = await installProven(shop);
-    const forge = (n: number) => sendInstall({ shop: shop.host, token: `forged-${n}`, insales_id: shop.insalesId });
+    let n = 0;
+    const forge = (address: string) => sendInstall({ shop: shop.host, token: `forged-${(n += 1)}`, insales_id: shop.insalesId }, address);
 
-    for (let i = 0; i < 3; i += 1) expect((await forge(i)).status).toBe(200);
-    // InSales keeps the API locked for a moment after our 200 (the first probes get 401).
+    // One sender spamming holds at most its own few places; the rest of its calls are refused (429).
+    const spam: number[] = [];
+    for (let i = 0; i < 10; i += 1) spam.push((await forge("198.51.100.1")).status);
+    expect(spam).toEqual([...Array(MAX_PENDING_PER_SOURCE).fill(200), ...Array(10 - MAX_PENDING_PER_SOURCE).fill(429)]);
+
+    // InSales's own call still finds its places free. It keeps the API locked for a moment after our 200.
     expect((await stand.insales.install({ ...shop, unlockDelayMs: 60_000 })).status).toBe(200);
     const genuine = await db().installCandidate.findFirstOrThrow({ where: { insalesId: shop.insalesId }, orderBy: { createdAt: "desc" } });
-    for (let i = 3; i < MAX_PENDING_PER_SHOP - 1; i += 1) expect((await forge(i)).status).toBe(200);
-    expect(await pendingCount(shop.insalesId)).toBe(MAX_PENDING_PER_SHOP);
+    expect(genuine.sourceAddress).not.toBe("198.51.100.1");
 
-    // Every place taken by a candidate that no probe after its grace has failed: the next call is refused
-    // (429, InSales or the merchant tries again), nothing is pushed out.
-    const refused = await forge(100);
+    // Many senders together fill the shop's places; then every further call is refused, nothing pushed out.
+    let address = 10;
+    while ((await pendingCount(shop.insalesId)) < MAX_PENDING_PER_SHOP) expect((await forge(`198.51.100.${(address += 1)}`)).status).toBe(200);
+    const refused = await forge("198.51.100.250");
     expect(refused.status).toBe(429);
     expect(await refused.json()).toEqual({ error: "too_many_pending" });
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
 
     // First probes, right after install: all 401 (the genuine one too: still locked), none may be evicted.
     expect((await probePending({ insalesId: shop.insalesId })).every((r) => !r.ok && r.reason === "unauthorized")).toBe(true);
-    expect((await forge(101)).status).toBe(429);
+    expect((await forge("198.51.100.251")).status).toBe(429);
 
     // The forged ones fail again on probes past the unlock grace (as they would at +15 s): now a newer
     // call may take their place — oldest first — but never the genuine one, which no such probe failed.
     const forged = await db().installCandidate.findMany({ where: { insalesId: shop.insalesId, state: "PENDING", NOT: { id: genuine.id } } });
     for (const f of forged) await proveInstallCandidate(f.id, { scheduleNext: false, now: () => later(UNLOCK_GRACE_SECONDS + 1) });
-    for (let i = 200; i < 220; i += 1) {
-      const r = await forge(i);
-      if (r.status === 200) {
-        // Each admitted call pushed out a forged candidate that had failed after its grace.
-        const newest = await db().installCandidate.findFirstOrThrow({ where: { insalesId: shop.insalesId }, orderBy: { createdAt: "desc" } });
-        await proveInstallCandidate(newest.id, { scheduleNext: false, now: () => later(UNLOCK_GRACE_SECONDS + 1) });
-      }
+    for (let i = 0; i < 20; i += 1) {
+      expect((await forge(`203.0.113.${100 + i}`)).status).toBe(200);
+      const newest = await db().installCandidate.findFirstOrThrow({ where: { insalesId: shop.insalesId }, orderBy: { createdAt: "desc" } });
+      await proveInstallCandidate(newest.id, { scheduleNext: false, now: () => later(UNLOCK_GRACE_SECONDS + 1) });
       expect(await db().installCandidate.findUnique({ where: { id: genuine.id } })).toMatchObject({ state: "PENDING" });
     }
     expect(await pendingCount(shop.insalesId)).toBe(MAX_PENDING_PER_SHOP);
@@ -307,12 +309,12 @@ describe("an unknown insales_id", () => {
       expect(Number(capped.headers.get("retry-after"))).toBeGreaterThan(0);
       // An id admitted within the hour is still welcome (InSales retrying a real new shop's install).
       expect((await sendInstall({ shop: "flood-0.myinsales.ru", token: "again", insales_id: "46000" })).status).toBe(200);
-      // One made-up id cannot hold more than its shop's places either.
+      // One made-up id cannot hold more than a sender's places either.
       const one: number[] = [];
-      for (let i = 0; i < MAX_PENDING_PER_SHOP + 4; i += 1) one.push((await sendInstall({ shop: "flood-1.myinsales.ru", token: `x${i}`, insales_id: "46001" })).status);
-      expect(await pendingCount("46001")).toBe(MAX_PENDING_PER_SHOP);
-      expect(one.filter((s) => s === 429)).toHaveLength(5);
-      expect(await db().installCandidate.count({ where: { insalesId: { startsWith: "4600" } } })).toBe(5 + 1 + MAX_PENDING_PER_SHOP - 1);
+      for (let i = 0; i < 12; i += 1) one.push((await sendInstall({ shop: "flood-1.myinsales.ru", token: `x${i}`, insales_id: "46001" })).status);
+      expect(await pendingCount("46001")).toBe(MAX_PENDING_PER_SOURCE);
+      expect(one.filter((s) => s === 429)).toHaveLength(12 - (MAX_PENDING_PER_SOURCE - 1));
+      expect(await db().installCandidate.count({ where: { insalesId: { startsWith: "4600" } } })).toBe(5 + 1 + MAX_PENDING_PER_SOURCE - 1);
       expect(await db().shop.count({ where: { insalesId: { startsWith: "4600" } } })).toBe(0);
     } finally {
       delete process.env.INSTALL_NEW_SHOPS_PER_HOUR;

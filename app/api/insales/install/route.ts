@@ -6,7 +6,7 @@
 import { parseInstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
 import { installShop } from "@/lib/shops/install-shop";
 import { log } from "@/lib/log";
-import { rateLimited } from "@/lib/http/rate-limit";
+import { clientAddress, rateLimited } from "@/lib/http/rate-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +19,7 @@ async function handle(request: Request, withBody: boolean): Promise<Response> {
     if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });
     const params = parseInstallParams(query, body.params);
     if (!params.ok) return Response.json({ error: params.reason }, { status: 400 });
-    const result = await installShop(params.params);
+    const result = await installShop(params.params, { sourceAddress: clientAddress(request) });
     if (!result.ok) {
       return Response.json({ error: result.reason }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
     }

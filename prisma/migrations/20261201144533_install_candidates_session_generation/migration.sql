@@ -12,6 +12,7 @@ CREATE TABLE "InstallCandidate" (
     "apiPasswordEnc" TEXT NOT NULL,
     "fingerprint" TEXT NOT NULL,
     "newTenant" BOOLEAN NOT NULL,
+    "sourceAddress" TEXT NOT NULL,
     "state" "InstallCandidateState" NOT NULL DEFAULT 'PENDING',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "lastTriedAt" TIMESTAMP(3),
@@ -25,6 +26,9 @@ CREATE TABLE "InstallCandidate" (
 
 -- CreateIndex
 CREATE INDEX "InstallCandidate_insalesId_state_createdAt_idx" ON "InstallCandidate"("insalesId", "state", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "InstallCandidate_insalesId_sourceAddress_state_idx" ON "InstallCandidate"("insalesId", "sourceAddress", "state");
 
 -- CreateIndex
 CREATE INDEX "InstallCandidate_newTenant_createdAt_idx" ON "InstallCandidate"("newTenant", "createdAt");
