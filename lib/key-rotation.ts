@@ -12,6 +12,7 @@ const SEALED_COLUMNS: Column[] = [
   { model: "shopSettings", key: "shopId", field: "secretKeyEnc" },
   { model: "shopSettings", key: "shopId", field: "apiTokenEnc" },
   { model: "shopSettings", key: "shopId", field: "signSecretEnc" },
+  { model: "shopSettings", key: "shopId", field: "walletSecretKeyEnc" },
   { model: "shopGateway", key: "shopId", field: "passwordEnc" },
 ];
 
