@@ -20,9 +20,9 @@ import type { ClaimState, PaymentStatus } from "../generated/prisma/enums";
 import type { ResultNotification } from "../intellectmoney/result-notification";
 import { log } from "../log";
 import { queuePaymentMails } from "../mail/queue-mail";
-import { formatRubles } from "../money";
 import { lockPayment, type EventRow, type ShopWithSettings } from "./result-store";
-import { eventRow, jsonSafe, planFor, queueTransitionJobs, STATUS_TEXT, writeTransitionLocked, type WrittenTransition } from "./result-transition";
+import { claimText, STATUS_TEXT } from "./journal-labels";
+import { eventRow, jsonSafe, planFor, queueTransitionJobs, writeTransitionLocked, type WrittenTransition } from "./result-transition";
 
 export const CLAIM_PROBLEM_KIND = "claim_pending";
 
@@ -43,12 +43,6 @@ export type ClaimInput = {
 };
 
 export type RecordClaimOutcome = { ok: true; result: "claimed" | "unchanged"; paymentId: string; status: PaymentStatus };
-
-/** «оплачен, 700,00 ₽» / «возврат 300,00 ₽ (оплачено 700,00 ₽)»: what a claim says, for people. */
-export function claimText(c: { targetStatus: PaymentStatus; paidKopecks: bigint; refundKopecks: bigint | null }, currency: string): string {
-  if (c.refundKopecks !== null) return `${STATUS_TEXT[c.targetStatus]} ${formatRubles(c.refundKopecks, currency)}`;
-  return `${STATUS_TEXT[c.targetStatus]}, ${formatRubles(c.paidKopecks, currency)}`;
-}
 
 /**
  * IntellectMoney's copies of one notification (and a forger's repeats) are the same claim while it is

@@ -19,6 +19,7 @@ import type { PaymentStatus } from "../generated/prisma/enums";
 import { log } from "../log";
 import { planPaymentMails, type MailTrigger, type PlannedMail, type QueuePaymentMailsInput } from "../mail/queue-mail";
 import { formatRubles } from "../money";
+import { STATUS_TEXT } from "./journal-labels";
 import { lockPayment, queueResultJobs, writeResult, type EventRow, type PaymentChange, type ResultWrite, type ShopWithSettings } from "./result-store";
 import { insalesNoticeFor, planResult, type ResultPlan, type ResultProof, type StateSnapshot } from "./state";
 
@@ -46,16 +47,6 @@ export type TransitionInput = {
   provenBy: ProvenBy;
   /** The received fields for the timeline (never the hash). */
   data: Record<string, unknown>;
-};
-
-export const STATUS_TEXT: Record<PaymentStatus, string> = {
-  CREATED: "счёт создан",
-  HELD: "деньги захолдированы",
-  PARTIALLY_PAID: "оплачен частично",
-  PAID: "оплачен",
-  PARTIALLY_REFUNDED: "частичный возврат",
-  REFUNDED: "возврат",
-  CANCELLED: "отменён",
 };
 
 const PAID_STATES: ReadonlySet<PaymentStatus> = new Set(["PARTIALLY_PAID", "PAID"]);
