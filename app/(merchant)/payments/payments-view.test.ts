@@ -114,6 +114,7 @@ describe("payment card view", () => {
       timeline: [],
       notices: [],
       problems: [{ id: "p1", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), resolvedAt: null }],
+      claims: [],
     };
     const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
     expect(html).toContain("Возвраты по заказу №1001 остановлены");
@@ -150,7 +151,7 @@ describe("«Требует подтверждения» and «Применено
         id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date(), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
         insalesOrderId: "555", description: "Заказ 1001", buyerEmail: null, buyerName: null, buyerPhone: null, verifiedBy: "signature", legalForm: "INDIVIDUAL",
         imOrderId: "im-1", imPaymentId: null, eshopId: "450157", currency: "RUB", amountKopecks: 70000n, paidKopecks: 0n, refundedKopecks: 0n, status: "CREATED",
-        noticeState: "NONE", unverifiedResults: false,
+        noticeState: "NONE", unverifiedResults: false, refundsBlockedAt: null, refundsBlockedReason: null,
       },
       timeline: [],
       notices: [],
