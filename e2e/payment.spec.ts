@@ -5,6 +5,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { control, e2eEnv } from "./support/e2e-env";
 import { readyShop, type ReadyShop } from "./support/ready-shop";
+import { E2E_SECRETS } from "./support/secrets";
 
 type Notice = { channel: "server" | "success" | "fail"; fields: Record<string, string>; valid: boolean };
 type Shop = ReadyShop;
@@ -94,12 +95,22 @@ test("test mode pays in TST with a valid hash", async ({ page }) => {
   await expectServerNotice(shop, orderKey, "1");
 });
 
-test("a personal wallet (Физическое лицо) payment goes through the shared shop and is applied", async ({ page }) => {
-  const shop = await readyShop("wallet", { legalForm: "INDIVIDUAL" });
+test("a personal wallet (Физическое лицо) payment with the form's «Секретный ключ» is verified and applied like an organization's", async ({ page }) => {
+  const shop = await readyShop("wallet", { legalForm: "INDIVIDUAL", walletSecretKey: E2E_SECRETS.walletSecretKey });
   const { orderKey } = await checkout(page, shop, "700.00");
   await page.getByRole("button", { name: "Оплатить", exact: true }).click();
   await expectOrderPage(page, shop, orderKey, "Оплачен");
   await expectServerNotice(shop, orderKey, "1");
-  const invoices = await control<Array<{ eshopId: string; form: Record<string, string> }>>(e2eEnv().intellectmoneyUrl, "invoices");
-  expect(invoices.some((i) => i.eshopId === "450157" && i.form.UserField_9 === "4242" && i.form.UserField_0 === "wallet@example.com")).toBe(true);
+  const invoices = await control<Array<{ eshopId: string; form: Record<string, string>; notifications: Array<{ httpStatus: number; body: string; fields: Record<string, string> }> }>>(
+    e2eEnv().intellectmoneyUrl,
+    "invoices",
+  );
+  const mine = invoices.find((i) => i.eshopId === "450157" && i.form.UserField_9 === shop.walletFormId);
+  expect(mine?.form.UserField_0).toBe("wallet@example.com");
+  // The wallet invoice form carries no hash (docs/protocols/intellectmoney.md §2); the notifications do.
+  expect(mine?.form.hash).toBeUndefined();
+  expect(mine?.notifications.map((n) => [n.httpStatus, n.body, n.fields.hash.length])).toEqual([
+    [200, "OK", 32],
+    [200, "OK", 32],
+  ]);
 });

@@ -129,11 +129,24 @@ test("«Физическое лицо» asks for «ID формы» and the login
 
   await page.getByLabel("ID формы", { exact: true }).fill("4242");
   await page.getByLabel("Email, Логин для входа в личный кабинет", { exact: true }).fill("wallet@example.com");
+  // The wallet form's «Секретный ключ» is optional; the screen says what it is for and what happens without it.
+  const explained = page.getByTestId("wallet-key-explained");
+  await expect(explained).toContainText("Без ключа");
+  await expect(explained).toContainText("Требует подтверждения");
+  await page.getByLabel("Секретный ключ", { exact: true }).fill(E2E_SECRETS.walletSecretKey);
   await page.getByRole("button", { name: "Сохранить" }).click();
   await expect(page.getByText("Настройки сохранены")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Физическое лицо", { exact: true })).toBeChecked();
   await expect(page.getByLabel("ID формы", { exact: true })).toHaveValue("4242");
+  // Never sent back: an empty field, a mask of the last 4 characters, kept when saved empty.
+  await expect(page.getByLabel("Секретный ключ", { exact: true })).toHaveValue("");
+  await expect(page.getByText(`Сохранён: ••••••${E2E_SECRETS.walletSecretKey.slice(-4)}`)).toBeVisible();
+  expect(await page.content()).not.toContain(E2E_SECRETS.walletSecretKey);
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.getByText("Настройки сохранены")).toBeVisible();
+  await page.reload();
+  await expect(page.getByText(`Сохранён: ••••••${E2E_SECRETS.walletSecretKey.slice(-4)}`)).toBeVisible();
 });
 
 test("the manual setup values are shown, and «Выйти» ends the session", async ({ page }) => {

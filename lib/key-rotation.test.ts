@@ -15,14 +15,14 @@ describe("key rotation", () => {
     const shop = await db().shop.create({
       data: {
         insalesId: "777", host: "rot.myinsales.ru", apiPasswordEnc: encryptSecret("api-pass"),
-        settings: { create: { secretKeyEnc: encryptSecret("im-secret"), apiTokenEnc: encryptSecret("tok") } },
+        settings: { create: { secretKeyEnc: encryptSecret("im-secret"), apiTokenEnc: encryptSecret("tok"), walletSecretKeyEnc: encryptSecret("wallet-key") } },
         gateway: { create: { passwordEnc: encryptSecret("gw-pass") } },
       },
     });
     Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD });
     resetEnvCache();
-    expect(await rotateSecrets()).toEqual({ checked: 4, reencrypted: 4 });
-    expect(await rotateSecrets()).toEqual({ checked: 4, reencrypted: 0 });
+    expect(await rotateSecrets()).toEqual({ checked: 5, reencrypted: 5 });
+    expect(await rotateSecrets()).toEqual({ checked: 5, reencrypted: 0 });
 
     Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: "" });
     resetEnvCache();
@@ -30,6 +30,7 @@ describe("key rotation", () => {
     expect(decryptSecret(row.apiPasswordEnc!)).toBe("api-pass");
     expect(decryptSecret(row.settings!.secretKeyEnc!)).toBe("im-secret");
     expect(decryptSecret(row.settings!.apiTokenEnc!)).toBe("tok");
+    expect(decryptSecret(row.settings!.walletSecretKeyEnc!)).toBe("wallet-key");
     expect(decryptSecret(row.gateway!.passwordEnc!)).toBe("gw-pass");
   });
 

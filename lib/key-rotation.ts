@@ -13,6 +13,7 @@ const SEALED_COLUMNS: Column[] = [
   { model: "shopSettings", key: "shopId", field: "secretKeyEnc" },
   { model: "shopSettings", key: "shopId", field: "apiTokenEnc" },
   { model: "shopSettings", key: "shopId", field: "signSecretEnc" },
+  { model: "shopSettings", key: "shopId", field: "walletSecretKeyEnc" },
   { model: "shopGateway", key: "shopId", field: "passwordEnc" },
   // Unproven install calls live a day at most, but one may still be waiting for its proof at rotation.
   { model: "installCandidate", key: "id", field: "apiPasswordEnc", required: true },

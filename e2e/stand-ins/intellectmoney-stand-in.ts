@@ -12,6 +12,7 @@
 // POST <base>[/api]/merchant/getPurchaseInfo    §4: the invoice's state, with the refunded total
 //                                               (the Merchant API lives in intellectmoney-merchant-api.ts)
 // POST /__control/shops {eshopId, secretKey, apiToken?, signSecretKey?}  register a shop's keys
+// POST /__control/shops {walletFormId, secretKey}  register a personal-wallet payment form's secret key
 // GET  /__control/api-calls?orderId=            every Merchant API call received, with its answer
 // POST /__control/merchant-api-behaviour {orderId, warning?, refundWholeRemainder?, purchaseInfo?,
 //                                         hangAfterExecuting?}  vendor edges for one invoice's API calls
@@ -27,7 +28,14 @@ export type { ApiCall, ApiKeys, MerchantApiBehaviour } from "./intellectmoney-me
 
 /** §2: the shared shop for transfers to individuals. */
 export const WALLET_ESHOP = "450157";
-/** The wallet shop's own key: the app never knows it, so it cannot verify wallet notifications (§2). */
+/**
+ * What signs a wallet notification whose payment form has no key registered here: the app never knows it,
+ * so such a notification is unverifiable (§2). A form with a key (registerWalletForm) signs with that key,
+ * as IntellectMoney's own modules expect: their settings for a personal-wallet form keep a «Секретный ключ»
+ * and their result handler checks every notification's hash with it, eshopId 450157 included (the vendor's
+ * shared PHP library for CMS modules, PaySystem\UserSettings::getNamesOfP2PParamsToSave and
+ * PaySystem\Result::checkHash). The invoice form itself carries no hash (PaySystem\Payment::getParamsForP2P).
+ */
 const WALLET_SHARED_SECRET = "stand-in-wallet-shop-secret";
 
 export type ImStatus = "3" | "4" | "5" | "6" | "7" | "8";
@@ -104,6 +112,8 @@ function page(title: string, body: string): string {
 
 export class IntellectMoneyStandIn {
   readonly keys = new Map<string, string>();
+  /** Personal-wallet payment forms' secret keys, by form id (UserField_9). */
+  readonly walletKeys = new Map<string, string>();
   readonly apiKeys = new Map<string, ApiKeys>();
   readonly apiCalls: ApiCall[] = [];
   /** Per invoice orderId: the vendor edges its Merchant API calls meet (intellectmoney-merchant-api.ts). */
@@ -143,6 +153,11 @@ export class IntellectMoneyStandIn {
   registerShop(eshopId: string, secretKey: string, api?: ApiKeys): void {
     this.keys.set(eshopId, secretKey);
     if (api) this.apiKeys.set(eshopId, api);
+  }
+
+  /** A personal-wallet payment form's secret key: its notifications are then signed with it (§2). */
+  registerWalletForm(formId: string, secretKey: string): void {
+    this.walletKeys.set(formId, secretKey);
   }
 
   /** Resolves when every notification that follows a Merchant API answer has been delivered. */
@@ -191,7 +206,7 @@ export class IntellectMoneyStandIn {
       ...(status === "5" || status === "6" || status === "7" ? { payMethod: "bankcard", shortPan: "427600******1234", commissionAmount: "0.00" } : {}),
       ...(wallet ? { UserField_0: inv.form.UserField_0 ?? "", UserField_9: inv.form.UserField_9 ?? "" } : {}),
     };
-    const key = o.signWith ?? (wallet ? WALLET_SHARED_SECRET : this.keys.get(inv.eshopId) ?? "");
+    const key = o.signWith ?? (wallet ? (this.walletKeys.get(inv.form.UserField_9 ?? "") ?? WALLET_SHARED_SECRET) : (this.keys.get(inv.eshopId) ?? ""));
     fields.hash = notificationHash(fields, key);
     Object.assign(fields, o.tamper ?? {});
     return this.post(inv, status, fields);
@@ -348,6 +363,13 @@ ${last ? `<p>Ответ магазина на последнее уведомл�
 
   private async handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: string) {
     const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    if (url.pathname === "/__control/shops" && req.method === "POST" && "walletFormId" in json) {
+      if (typeof json.walletFormId !== "string" || !/^\d+$/.test(json.walletFormId) || typeof json.secretKey !== "string" || json.secretKey === "") {
+        return sendJson(res, 400, { error: "walletFormId (digits) and secretKey are required" });
+      }
+      this.registerWalletForm(json.walletFormId, json.secretKey);
+      return sendJson(res, 200, { ok: true });
+    }
     if (url.pathname === "/__control/shops" && req.method === "POST") {
       if (typeof json.eshopId !== "string" || typeof json.secretKey !== "string") return sendJson(res, 400, { error: "eshopId and secretKey are required" });
       const api = typeof json.apiToken === "string" && typeof json.signSecretKey === "string" ? { apiToken: json.apiToken, signSecretKey: json.signSecretKey } : undefined;

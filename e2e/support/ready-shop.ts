@@ -12,7 +12,8 @@ import { control, e2eEnv } from "./e2e-env";
 import { installShop, uniqueShop } from "./login";
 import { E2E_SECRETS } from "./secrets";
 
-export type ReadyShop = { host: string; insalesId: string; eshopId: string };
+/** `walletFormId`: the personal-wallet payment form («ID формы»), for INDIVIDUAL shops. */
+export type ReadyShop = { host: string; insalesId: string; eshopId: string; walletFormId?: string };
 
 export type ReadyShopSetup = {
   legalForm?: "ORGANIZATION" | "INDIVIDUAL";
@@ -21,6 +22,11 @@ export type ReadyShopSetup = {
   markPaidOnHold?: boolean;
   /** Merchant API credentials the app holds; IntellectMoney always issued E2E_SECRETS' (a wrong one tests a refusal). */
   merchantApi?: { apiToken?: string; signSecret?: string };
+  /**
+   * INDIVIDUAL: the wallet form's «Секретный ключ», held by the app and registered at the IntellectMoney
+   * stand-in, which then signs the form's notifications with it. Without it they are unverifiable (claims).
+   */
+  walletSecretKey?: string;
 };
 
 /** The spec seals secrets with the same key as the app under test (e2e/global-setup.ts). */
@@ -38,8 +44,11 @@ export async function readyShop(prefix: string, s: ReadyShopSetup = {}): Promise
   await installShop(base);
   counter += 1;
   const eshopId = String(100_000 + ((Number(base.insalesId.slice(-5)) * 7 + counter) % 800_000));
-  const shop = { ...base, eshopId };
   const wallet = s.legalForm === "INDIVIDUAL";
+  // A form of its own per shop: the stand-in keys wallet forms by id (docs/protocols/intellectmoney.md §2).
+  const walletFormId = wallet ? `7${eshopId}` : undefined;
+  const shop: ReadyShop = { ...base, eshopId, ...(walletFormId ? { walletFormId } : {}) };
+  if (wallet && s.walletSecretKey) await control(intellectmoneyUrl, "shops", { walletFormId, secretKey: s.walletSecretKey });
   if (!wallet) {
     await control(intellectmoneyUrl, "shops", {
       eshopId,
@@ -62,16 +71,17 @@ export async function readyShop(prefix: string, s: ReadyShopSetup = {}): Promise
   await withDb(async (c) => {
     const id = await shopId(c, shop.insalesId);
     await c.query(
-      `INSERT INTO "ShopSettings" ("shopId", "legalForm", "eshopId", "secretKeyEnc", "testMode", "holdMode", "markPaidOnHold", "walletFormId", "walletLogin", "apiTokenEnc", "signSecretEnc", "updatedAt")
-       VALUES ($1, $2::"LegalForm", $3, $4, $5, $6::"HoldMode", $7, $8, $9, $10, $11, now())
+      `INSERT INTO "ShopSettings" ("shopId", "legalForm", "eshopId", "secretKeyEnc", "testMode", "holdMode", "markPaidOnHold", "walletFormId", "walletLogin", "apiTokenEnc", "signSecretEnc", "walletSecretKeyEnc", "updatedAt")
+       VALUES ($1, $2::"LegalForm", $3, $4, $5, $6::"HoldMode", $7, $8, $9, $10, $11, $12, now())
        ON CONFLICT ("shopId") DO UPDATE SET "legalForm" = EXCLUDED."legalForm", "eshopId" = EXCLUDED."eshopId", "secretKeyEnc" = EXCLUDED."secretKeyEnc",
          "testMode" = EXCLUDED."testMode", "holdMode" = EXCLUDED."holdMode", "markPaidOnHold" = EXCLUDED."markPaidOnHold",
          "walletFormId" = EXCLUDED."walletFormId", "walletLogin" = EXCLUDED."walletLogin", "apiTokenEnc" = EXCLUDED."apiTokenEnc",
-         "signSecretEnc" = EXCLUDED."signSecretEnc", "updatedAt" = now()`,
+         "signSecretEnc" = EXCLUDED."signSecretEnc", "walletSecretKeyEnc" = EXCLUDED."walletSecretKeyEnc", "updatedAt" = now()`,
       [
         id, wallet ? "INDIVIDUAL" : "ORGANIZATION", wallet ? null : eshopId, wallet ? null : seal(E2E_SECRETS.secretKey), s.testMode ?? false,
-        s.holdMode ?? "NO_HOLD", s.markPaidOnHold ?? false, wallet ? "4242" : null, wallet ? "wallet@example.com" : null,
+        s.holdMode ?? "NO_HOLD", s.markPaidOnHold ?? false, walletFormId ?? null, wallet ? "wallet@example.com" : null,
         api ? seal(api.apiToken ?? E2E_SECRETS.apiToken) : null, api ? seal(api.signSecret ?? E2E_SECRETS.signSecret) : null,
+        wallet && s.walletSecretKey ? seal(s.walletSecretKey) : null,
       ],
     );
     await c.query(

@@ -6,4 +6,6 @@ export const E2E_SECRETS = {
   otherSecretKey: "e2e-im-secret-key-Yw42",
   apiToken: "e2e-im-api-token-Lp07",
   signSecret: "e2e-im-sign-secret-Rt55",
+  /** «Секретный ключ» of the personal-wallet payment forms used by the specs. */
+  walletSecretKey: "e2e-im-wallet-key-Hn36",
 } as const;

@@ -17,7 +17,7 @@ import { renderBuyerMail, renderShopMail, type BuyerLetterKind, type RenderedMai
 /** The send-mail queue (lib/jobs/queues.ts); named here too so queueing does not import the worker. */
 export const SEND_MAIL_QUEUE = "send-mail" as const;
 
-export type MailTrigger = "invoice_created" | "invoice_failed" | "held" | "paid" | "overpaid" | "refunded" | "fraud" | "notice_failed";
+export type MailTrigger = "invoice_created" | "invoice_failed" | "held" | "paid" | "overpaid" | "refunded" | "fraud" | "notice_failed" | "claim_received";
 
 type Planned = { to: "buyer"; kinds: readonly BuyerLetterKind[] } | { to: "shop"; kinds: readonly ShopLetterKind[] };
 
@@ -32,6 +32,8 @@ export const TRIGGER_LETTERS: Record<MailTrigger, readonly Planned[]> = {
   notice_failed: [{ to: "shop", kinds: [4] }],
   held: [{ to: "shop", kinds: [6] }],
   invoice_failed: [{ to: "shop", kinds: [7] }],
+  // An unverifiable wallet notification waits for the merchant (docs/protocols/intellectmoney.md §2: «letter 7»).
+  claim_received: [{ to: "shop", kinds: [7] }],
   refunded: [{ to: "shop", kinds: [8] }, { to: "buyer", kinds: [9] }],
   fraud: [{ to: "shop", kinds: [10] }],
   overpaid: [{ to: "shop", kinds: [11] }],
@@ -167,6 +169,7 @@ export async function planPaymentMails(client: Tx, input: QueuePaymentMailsInput
         eventAmountKopecks: facts.eventAmountKopecks ?? null,
         reason: facts.reason ?? null,
         journalUrl: payment ? journalPaymentUrl(payment.id) : null,
+        claim: trigger === "claim_received",
       });
       rows.push({ id: randomUUID(), kind, to, dedupeKey, state, mail });
     }

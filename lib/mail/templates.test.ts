@@ -33,6 +33,21 @@ describe("mail templates", () => {
     }
   });
 
+  it("letter 7 about a claim says the wallet notification waits for confirmation, what it claims, and how to stop it", () => {
+    const m = renderShopMail(7, { ...shopFacts, status: "CREATED", reason: "IntellectMoney сообщает: оплачен, 1 200,00 ₽ (счёт 3200123456)", claim: true });
+    expect(m.subject).toContain("Уведомление об оплате заказа №9999 требует подтверждения");
+    for (const body of [m.text, m.html]) {
+      expect(body).toContain("не отмечен оплаченным в InSales");
+      expect(body).toContain("подтвердите или отклоните");
+      expect(body).toContain("«Секретный ключ»");
+      expect(body).toContain("оплачен, 1 200,00 ₽");
+      expect(body).toContain("https://app.test.local/payments/8c1e8f7e-0000-4000-8000-000000000001");
+    }
+    expect(m.text).toContain("Уведомление: IntellectMoney сообщает");
+    // Without `claim` the same kind is the «счёт не создан» letter.
+    expect(renderShopMail(7, shopFacts).subject).toContain("Не удалось создать счёт");
+  });
+
   it("names the paid total in an overpayment letter and the refund in a refund letter", () => {
     expect(renderShopMail(11, shopFacts).text).toContain("Оплачено: 1\u00a0500,00\u00a0₽");
     expect(renderShopMail(8, { ...shopFacts, eventAmountKopecks: 50000n }).text).toContain("Сумма возврата: 500,00\u00a0₽");

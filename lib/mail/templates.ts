@@ -41,6 +41,11 @@ export type ShopLetterFacts = {
   reason?: string | null;
   /** lib/payments/urls.ts journalPaymentUrl, when the letter is about a payment. */
   journalUrl: string | null;
+  /**
+   * Kind 7 about a claim: an unverifiable wallet notification waiting for the merchant's confirmation
+   * (`reason` says what it claims) instead of an invoice that could not be created.
+   */
+  claim?: boolean;
 };
 
 export const STATUS_LABELS: Record<PaymentStatus, string> = {
@@ -123,6 +128,18 @@ function shopCopy(kind: ShopLetterKind, f: ShopLetterFacts): ShopCopy {
         intro: `Покупатель оплатил счёт, деньги заблокированы на его карте и ждут списания: ${order(f.orderNumber)}. Подтвердите или отмените списание до окончания срока холдирования.`,
       };
     case 7:
+      if (f.claim) {
+        return {
+          subject: `Уведомление об оплате заказа ${o} требует подтверждения`,
+          heading: "Уведомление об оплате требует подтверждения",
+          intro:
+            `IntellectMoney прислал уведомление о платеже в ваш кошелёк (${order(f.orderNumber)}), но проверить его подпись нечем: в настройках приложения не указан «Секретный ключ» формы. ` +
+            "Такое уведомление может прислать кто угодно, поэтому заказ не отмечен оплаченным в InSales и статус платежа не изменён.",
+          outro:
+            "Сверьте оплату в личном кабинете IntellectMoney и подтвердите или отклоните уведомление на карточке платежа. " +
+            "Чтобы уведомления проверялись сами, укажите «Секретный ключ» формы оплаты в настройках приложения.",
+        };
+      }
       return {
         subject: `Не удалось создать счёт на оплату заказа ${o}`,
         heading: "Счёт на оплату не создан",
@@ -161,7 +178,7 @@ export function renderShopMail(kind: ShopLetterKind, f: ShopLetterFacts): Render
       ["Номер счёта (СКО) IntellectMoney", f.imPaymentId],
       ["orderId счёта", f.imOrderId],
       ["Статус", f.status ? STATUS_LABELS[f.status] : null],
-      ["Причина", f.reason],
+      [f.claim ? "Уведомление" : "Причина", f.reason],
     ],
     link: f.journalUrl ? { label: "Открыть платёж в журнале", url: f.journalUrl } : undefined,
     outro: copy.outro ? [copy.outro] : undefined,

@@ -58,6 +58,8 @@ export type Paid = { shop: TestShop; payment: Payment; invoice: ImInvoice; order
 
 export type NewPaymentOptions = {
   wallet?: boolean;
+  /** A wallet form's «Секретный ключ», known to the app and to the stand-in (else wallet results are claims). */
+  walletSecretKey?: string;
   testMode?: boolean;
   markPaidOnHold?: boolean;
   amount?: string;
@@ -80,7 +82,12 @@ export async function newPayment(world: ResultWorld, o: NewPaymentOptions = {}):
     shop = await addInstalledShop(world.insales.insales);
     eshopId = String((eshopCounter += 1));
     secretKey = `key-${eshopId}`;
-    if (o.wallet) await configureWallet(shop.id);
+    if (o.wallet) {
+      // A form id of its own, so the stand-in's key for it (if any) belongs to this shop only.
+      const formId = String(eshopCounter);
+      await configureWallet(shop.id, { formId, secretKey: o.walletSecretKey });
+      if (o.walletSecretKey) world.im.registerWalletForm(formId, o.walletSecretKey);
+    }
     else await configureOrganization(shop.id, { eshopId, secretKey, testMode: o.testMode ?? false });
     if (o.markPaidOnHold) await db().shopSettings.update({ where: { shopId: shop.id }, data: { markPaidOnHold: true } });
     await connectGatewayDirectly(shop);

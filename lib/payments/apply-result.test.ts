@@ -164,7 +164,7 @@ describe("applying results", () => {
     expect((await paymentRow(p.payment.id)).status).toBe("PAID");
   });
 
-  it("applies a wallet payment's result unverified only when order, amount and currency match", async () => {
+  it("records an unverifiable wallet result as a claim only when order, amount and currency match (lib/payments/wallet-claims.test.ts has the rest)", async () => {
     const p = await newPayment(world, { wallet: true });
     expect(p.invoice.eshopId).toBe("450157");
     const wrongAmount = await world.im.notify(p.invoice.paymentId, "5", { recipientAmount: "1.00", omitOriginalAmount: true });
@@ -172,16 +172,19 @@ describe("applying results", () => {
     expect(wrongAmount.body).toBe("amount_mismatch");
     expect((await paymentRow(p.payment.id)).status).toBe("CREATED");
 
+    // Without the wallet form's «Секретный ключ» nothing proves it (§2): a claim, the payment unchanged.
     expect(await world.im.notify(p.invoice.paymentId, "5")).toMatchObject({ httpStatus: 200, body: "OK" });
     const row = await paymentRow(p.payment.id);
-    expect(row).toMatchObject({ status: "PAID", unverifiedResults: true });
-    expect((await eventsOf(p.payment.id)).some((e) => e.type === "result_unverified" && (e.data as { verification?: string }).verification === "unverified")).toBe(true);
+    expect(row).toMatchObject({ status: "CREATED", unverifiedResults: false });
+    expect(await db().paymentClaim.count({ where: { paymentId: p.payment.id, state: "PENDING" } })).toBe(1);
+    expect(await noticesOf(p.payment.id)).toHaveLength(0);
   });
 
-  it("applies a wallet payment's result that carries no hash at all (§2: the shared shop's key is not ours)", async () => {
+  it("never applies a wallet result that carries no hash at all (§2: a claim for the merchant, not a payment)", async () => {
     const p = await newPayment(world, { wallet: true });
     expect(await world.im.notify(p.invoice.paymentId, "5", { tamper: { hash: "" } })).toMatchObject({ httpStatus: 200, body: "OK" });
-    expect(await paymentRow(p.payment.id)).toMatchObject({ status: "PAID", unverifiedResults: true });
+    expect(await paymentRow(p.payment.id)).toMatchObject({ status: "CREATED", unverifiedResults: false });
+    expect(await noticesOf(p.payment.id)).toHaveLength(0);
   });
 });
 

@@ -1,24 +1,23 @@
-// IntellectMoney result notification → our payment (spec/product.md flow 6; spec/intellectmoney-protocol.md
+// IntellectMoney result notification → our payment (spec/product.md flow 6; docs/protocols/intellectmoney.md
 // §2–§3). The checks run in the order of §3: shop routing (from `?shop=`, never from the body) → payment
-// by (shop, orderId) → eshopId → currency → hash with the shop's stored key (wallet payments: no key, see
-// §2 [decision]) → amounts → the state transition of lib/payments/state.ts.
+// by (shop, orderId) → eshopId → currency → hash with the key we store → amounts → the state table of
+// lib/payments/state.ts (planResult).
+//
+// What proves a notification (§2): the hash, checked with the organization's «Секретный ключ», or for a
+// personal-wallet payment (eshopId 450157) with the wallet form's «Секретный ключ» — exactly the same check.
+// A wallet payment whose settings have no key cannot prove anything: every field but the hash is visible
+// to the buyer in the invoice form. Such a notification never moves money and never reaches InSales; it is
+// recorded as a claim (lib/payments/claims.ts) that the merchant confirms or rejects on the payment card.
 //
 // Every refusal changes nothing but the timeline (and may queue the «фрод» letter); the route answers it
 // with a short machine reason and a 4xx, never `OK` (§3: «Never return OK for a notification that failed
-// verification»). A repeat or an older status is a success that changes nothing.
+// verification»). A repeat or an older status is a success that changes nothing. A recorded claim is
+// answered `OK` too: it is stored, and a resend would only be merged into it.
 //
-// The transition (docs/PERFORMANCE.md «Result notifications»; lib/payments/result-store.ts) is decided in
-// memory on the payment as read together with the shop, and written by one statement under a version
-// check (the payment must still be in the state the decision was made on) together with its events, the
-// InsalesNotice row and the letters; only then is `OK` answered. When a concurrent copy changed the
-// payment first, the decision is made again under a row lock (SELECT … FOR UPDATE) in a transaction. So
-// concurrent copies of one notification make exactly one state change and one notice (guide/architecture.md
-// convention 4). The notice's and letters' jobs are queued right after the commit; the sweepers queue
-// any a crash left without one.
-import { randomUUID } from "node:crypto";
+// A proven result moves the payment through lib/payments/result-transition.ts (one statement under a
+// version check, the row lock when a concurrent copy got there first).
 import { decryptSecret, md5Hex } from "../crypto";
-import { db, type Tx } from "../db";
-import { env } from "../env";
+import { db } from "../db";
 import type { Payment } from "../generated/prisma/client";
 import type { PaymentStatus } from "../generated/prisma/enums";
 import { parseResultNotification, type ResultNotification } from "../intellectmoney/result-notification";
@@ -26,11 +25,13 @@ import { firstShiftingField } from "../intellectmoney/hash-segments";
 import { RESULT_HASH_FIELDS, verifyResultNotificationHash } from "../intellectmoney/signatures";
 import { WALLET_ESHOP_ID } from "../intellectmoney/invoice-form";
 import { log } from "../log";
-import { planPaymentMails, queuePaymentMails, type MailTrigger, type PlannedMail, type QueuePaymentMailsInput } from "../mail/queue-mail";
-import { formatKopecks, formatRubles, parseKopecks } from "../money";
+import { queuePaymentMails } from "../mail/queue-mail";
+import { formatKopecks, parseKopecks } from "../money";
+import { closeOutdatedClaims, recordClaim } from "./claims";
 import { recordProblem } from "./problems";
-import { loadResultContext, lockPayment, queueResultJobs, writeResult, type EventRow, type PaymentChange, type ResultWrite, type ShopWithSettings } from "./result-store";
-import { insalesNoticeFor, planTransition, statusForCode, type StateSnapshot } from "./state";
+import { loadResultContext, type ShopWithSettings } from "./result-store";
+import { applyTransition } from "./result-transition";
+import { statusForCode, type ResultProof } from "./state";
 
 export type ResultRejection =
   | "unknown_shop"
@@ -44,7 +45,8 @@ export type ResultRejection =
   | "amount_mismatch";
 
 export type ApplyResultOutcome =
-  | { ok: true; result: "applied" | "unchanged"; paymentId: string; status: PaymentStatus }
+  /** `claimed`: an unverifiable wallet notification recorded as a claim; the payment did not change. */
+  | { ok: true; result: "applied" | "unchanged" | "claimed"; paymentId: string; status: PaymentStatus }
   | { ok: false; reason: ResultRejection; status: 400 | 403 | 404 | 422 };
 
 const HTTP_STATUS: Record<ResultRejection, 400 | 403 | 404 | 422> = {
@@ -61,16 +63,6 @@ const HTTP_STATUS: Record<ResultRejection, 400 | 403 | 404 | 422> = {
 
 /** Refusals that look like forgery or tampering: the merchant's «фродовая операция» letter (kind 10). */
 const FRAUD: ReadonlySet<ResultRejection> = new Set(["unknown_order", "wrong_eshop", "wrong_currency", "bad_hash", "amount_mismatch"]);
-
-const STATUS_TEXT: Record<PaymentStatus, string> = {
-  CREATED: "счёт создан",
-  HELD: "деньги захолдированы",
-  PARTIALLY_PAID: "оплачен частично",
-  PAID: "оплачен",
-  PARTIALLY_REFUNDED: "частичный возврат",
-  REFUNDED: "возврат",
-  CANCELLED: "отменён",
-};
 
 const SHOP_PARAM = /^\d{1,20}$/;
 
@@ -179,15 +171,19 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
     return reject("wrong_currency", `валюта ${n.recipientCurrency} не совпадает с валютой счёта ${payment.currency}`, ctx, data, fingerprint);
   }
 
-  // 5. Hash with OUR stored secret key (§3), never the notification's `secretKey` field.
-  if (!wallet) {
-    const secretKey = shop.settings?.secretKeyEnc ? decryptSecret(shop.settings.secretKeyEnc) : null;
+  // 5. Hash with OUR stored secret key (§3), never the notification's `secretKey` field: the
+  // organization's, or the wallet form's (§2). A wallet payment without a key has no proof at all.
+  const secretKeyEnc = wallet ? shop.settings?.walletSecretKeyEnc : shop.settings?.secretKeyEnc;
+  let proof: ResultProof = "none";
+  if (secretKeyEnc || !wallet) {
+    const secretKey = secretKeyEnc ? decryptSecret(secretKeyEnc) : null;
     if (!secretKey) return reject("bad_hash", "в настройках нет секретного ключа, подпись проверить нечем", ctx, data, fingerprint);
     if (n.hash === "") return reject("bad_hash", "в уведомлении нет контрольной подписи (hash)", ctx, data, fingerprint);
     if (!verifyResultNotificationHash(n, secretKey, n.hash)) {
       // §3: UTF-8 only; a windows-1251 hash of the same fields would also land here. Logged, never echoed.
       return reject("bad_hash", "контрольная подпись не совпала (возможна подделка или неверный секретный ключ)", ctx, data, fingerprint);
     }
+    proof = "hash";
   }
 
   // 5a. Hashed fields that could shift (lib/intellectmoney/hash-segments.ts): with `::` inside a value or a
@@ -216,209 +212,21 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
   if (original !== undefined && original !== invoice) {
     return reject("amount_mismatch", `сумма счёта ${n.recipientOriginalAmount} не совпадает с суммой платежа ${formatKopecks(invoice)}`, ctx, data, fingerprint);
   }
-  // §2 [decision]: an unverifiable wallet notification is applied only when everything matches exactly.
-  if (wallet && paid !== invoice) {
+  // An unproven claim must name exactly the invoice amount (and refund no more than it), the rule wallet
+  // notifications had before claims existed: a forger cannot make up amounts for the merchant to weigh.
+  if (proof === "none" && (paid !== invoice || (refund !== undefined && refund > invoice))) {
     return reject("amount_mismatch", `сумма ${n.recipientAmount} не совпадает с суммой платежа ${formatKopecks(invoice)} (платёж в кошелёк, подписи нет)`, ctx, data, fingerprint);
   }
 
   const next = statusForCode(n.paymentStatus, { paidKopecks: paid, invoiceKopecks: invoice, refundKopecks: refund ?? null });
   if (!next) return reject("bad_request", `неизвестный статус ${n.paymentStatus}`, ctx, data, fingerprint);
 
-  return applyTransition({ shop, payment, n, next, paid, refund, wallet, data });
-}
-
-type TransitionInput = {
-  shop: ShopWithSettings;
-  payment: Payment;
-  n: ResultNotification;
-  next: PaymentStatus;
-  paid: bigint;
-  refund: bigint | undefined;
-  wallet: boolean;
-  data: Record<string, unknown>;
-};
-
-const PAID_STATES: ReadonlySet<PaymentStatus> = new Set(["PARTIALLY_PAID", "PAID"]);
-const REFUND_STATES: ReadonlySet<PaymentStatus> = new Set(["PARTIALLY_REFUNDED", "REFUNDED"]);
-
-/** What one notification does to the payment as it stands: the statement's input and the answer. */
-type Decision = {
-  outcome: Extract<ApplyResultOutcome, { ok: true }>;
-  write: Omit<ResultWrite, "mails">;
-  /** The letters' triggers, rendered against `after`. */
-  mails: QueuePaymentMailsInput[];
-  /** The payment as the statement leaves it (what the letters describe). */
-  after: Payment;
-};
-
-async function applyTransition(t: TransitionInput): Promise<ApplyResultOutcome> {
-  const { shop, n, wallet } = t;
-  const paymentId = t.payment.id;
-  const verification = wallet ? "unverified" : "hash";
-
-  // Fast path: decided on the payment as read with the shop, written only if it is still in that state.
-  let decision = decide(t.payment, t);
-  let mails = await planMails(db(), decision, t);
-  let written = await writeResult(db(), { ...decision.write, mails });
-  if (!written.written) {
-    // A concurrent copy (or a newer notification) changed the payment since it was read. Decide again on
-    // the current row under its lock; copies queue up here and each sees what the previous one left.
-    log.debug({ shopId: shop.id, paymentId }, "result: payment changed since it was read; deciding again under the row lock");
-    const locked = await db().$transaction(
-      async (tx) => {
-        const current = await lockPayment(tx, paymentId);
-        const d = decide(current, t);
-        const m = await planMails(tx, d, t);
-        const w = await writeResult(tx, { ...d.write, mails: m });
-        if (!w.written) throw new Error("result: version check missed under the row lock");
-        return { d, m, w };
-      },
-      // Copies of one notification wait for the lock in turn; give them room.
-      { maxWait: 10_000, timeout: 20_000 },
-    );
-    ({ d: decision, m: mails, w: written } = locked);
+  if (proof === "none") return recordClaim({ shop, payment, n, next, paid, refund, data });
+  const outcome = await applyTransition({ shop, payment, n, next, paid, refund, provenBy: proof, data });
+  if (wallet && outcome.result === "applied") {
+    // Claims recorded before the wallet key was set may now change nothing: close them for the merchant.
+    // The transition is committed, so a failure here must not turn its OK into a retry.
+    await closeOutdatedClaims(shop.id, payment.id).catch((error: Error) => log.error({ shopId: shop.id, paymentId: payment.id, err: error.message }, "claims: outdated claims not closed"));
   }
-  // Committed: now the jobs (see queueResultJobs for why after the commit and what covers a crash here).
-  const smtp = Boolean(env().SMTP_URL);
-  if (written.mailIds.length > 0) {
-    const kinds = mails.filter((m) => written.mailIds.includes(m.id)).map((m) => m.kind);
-    log.info({ shopId: shop.id, paymentId, triggers: decision.mails.map((m) => m.trigger), kinds, state: smtp ? "PENDING" : "STORED" }, "mail: letters queued");
-  }
-  try {
-    await queueResultJobs(written.noticeId, smtp ? written.mailIds : []);
-  } catch (error) {
-    // The state change is committed: answer OK (a resent copy would change nothing and queue nothing).
-    log.error({ shopId: shop.id, paymentId, noticeId: written.noticeId, err: (error as Error).message }, "result: jobs not queued; the sweepers will queue them");
-  }
-
-  const outcome = decision.outcome;
-  log.info({ shopId: shop.id, paymentId, paymentStatus: n.paymentStatus, result: outcome.result, verification }, "result: notification accepted");
   return outcome;
-}
-
-/** The letters of a decision, rendered; `client` is read only for the hourly limit of kinds 7 and 10. */
-async function planMails(client: Tx, d: Decision, t: TransitionInput): Promise<PlannedMail[]> {
-  const ctx = { shop: t.shop, settings: t.shop.settings, payment: d.after };
-  const planned: PlannedMail[] = [];
-  for (const input of d.mails) planned.push(...(await planPaymentMails(client, input, ctx)));
-  return planned;
-}
-
-/** Pure: the state table (state.ts) applied to `current`, as the statement's input. */
-function decide(current: Payment, t: TransitionInput): Decision {
-  const { shop, n, next, paid, wallet } = t;
-  const paymentId = current.id;
-  const verification = wallet ? "unverified" : "hash";
-  const markPaidOnHold = shop.settings?.markPaidOnHold ?? false;
-  const seen = { status: current.status, paidKopecks: current.paidKopecks, refundedKopecks: current.refundedKopecks, imPaymentId: current.imPaymentId };
-  const base = { shopId: shop.id, paymentId, seen, notice: null };
-
-  const refunded = REFUND_STATES.has(next) ? (t.refund && t.refund > 0n ? t.refund : paid > 0n ? paid : current.amountKopecks) : undefined;
-  const target: StateSnapshot = {
-    status: next,
-    ...(PAID_STATES.has(next) ? { paidKopecks: paid } : {}),
-    ...(refunded !== undefined ? { refundedKopecks: refunded } : {}),
-  };
-  const plan = planTransition({ status: current.status, paidKopecks: current.paidKopecks, refundedKopecks: current.refundedKopecks }, target);
-  const firstSight = current.imPaymentId === null;
-
-  if (!plan.apply) {
-    // §3 status 3 «invoice created» names the СКО: the first one is news even though the state stays.
-    if (n.paymentStatus === "3" && firstSight) {
-      const change: PaymentChange = { imPaymentId: n.paymentId, ...(wallet ? { unverifiedResults: true as const } : {}) };
-      return {
-        outcome: { ok: true, result: "applied", paymentId, status: current.status },
-        write: { ...base, change, events: [eventRow(wallet ? "result_unverified" : "invoice_created", `IntellectMoney создал счёт ${n.paymentId}${unverifiedNote(wallet)}`, { ...t.data, verification })] },
-        mails: [{ trigger: "invoice_created", shopId: shop.id, paymentId, eventKey: "invoice_created" }],
-        after: { ...current, imPaymentId: n.paymentId, unverifiedResults: current.unverifiedResults || wallet },
-      };
-    }
-    const ignored = eventRow("result_ignored", `Повторное или устаревшее уведомление (статус ${n.paymentStatus}: ${STATUS_TEXT[next]}); платёж уже «${STATUS_TEXT[current.status]}», ничего не изменено`, {
-      ...t.data,
-      verification,
-      ignored: plan.reason,
-    });
-    return {
-      outcome: { ok: true, result: "unchanged", paymentId, status: current.status },
-      write: { ...base, change: firstSight ? { imPaymentId: n.paymentId } : null, events: [ignored] },
-      mails: [],
-      after: current,
-    };
-  }
-
-  const change: PaymentChange = {
-    status: next,
-    ...(firstSight ? { imPaymentId: n.paymentId } : {}),
-    ...(PAID_STATES.has(next) ? { paidKopecks: paid } : {}),
-    ...(refunded !== undefined ? { refundedKopecks: refunded, ...(current.paidKopecks === 0n ? { paidKopecks: paid > 0n ? paid : current.amountKopecks } : {}) } : {}),
-    ...(wallet ? { unverifiedResults: true as const } : {}),
-  };
-  const events: EventRow[] = [
-    eventRow(wallet ? "result_unverified" : "result_applied", `Статус платежа: ${STATUS_TEXT[next]} (${amountText(t, next, current.amountKopecks, refunded)})${unverifiedNote(wallet)}`, {
-      ...t.data,
-      verification,
-      from: current.status,
-      to: next,
-    }),
-  ];
-
-  const overpaid = PAID_STATES.has(next) && paid > current.amountKopecks;
-  if (overpaid) {
-    events.push(eventRow("overpaid", `Оплачено больше суммы счёта: ${formatRubles(paid, current.currency)} вместо ${formatRubles(current.amountKopecks, current.currency)}`, {
-      recipientAmount: n.recipientAmount,
-    }));
-  }
-
-  // One notice per payment and outcome (unique key): written, with its event, only if none existed.
-  const noticePaid = insalesNoticeFor(next, { markPaidOnHold });
-  const noticeId = randomUUID();
-  const notice = noticePaid === null
-    ? null
-    : { id: noticeId, paid: noticePaid, event: eventRow("notice_queued", noticePaid === 1 ? "Уведомление InSales «оплачен» поставлено в очередь" : "Уведомление InSales «не оплачен» поставлено в очередь", { noticeId, paid: noticePaid }) };
-
-  const mails: QueuePaymentMailsInput[] = [];
-  const trigger = mailTrigger(next);
-  if (trigger) mails.push({ trigger, shopId: shop.id, paymentId, eventKey: `status:${next}:${String(refunded ?? paid)}`, facts: { eventAmountKopecks: trigger === "refunded" ? (refunded ?? null) : null } });
-  if (overpaid) mails.push({ trigger: "overpaid", shopId: shop.id, paymentId, eventKey: `overpaid:${paid}`, facts: { eventAmountKopecks: paid } });
-
-  return {
-    outcome: { ok: true, result: "applied", paymentId, status: next },
-    write: { ...base, change, events, notice },
-    mails,
-    after: { ...current, ...change, imPaymentId: current.imPaymentId ?? n.paymentId, unverifiedResults: current.unverifiedResults || wallet },
-  };
-}
-
-function unverifiedNote(wallet: boolean): string {
-  return wallet ? " — без проверки подписи: платёж в кошелёк физического лица, сумма, валюта и номер счёта совпали" : "";
-}
-
-function amountText(t: TransitionInput, next: PaymentStatus, invoice: bigint, refunded: bigint | undefined): string {
-  const currency = t.payment.currency;
-  if (refunded !== undefined) return `возвращено ${formatRubles(refunded, currency)}`;
-  if (PAID_STATES.has(next)) return `оплачено ${formatRubles(t.paid, currency)} из ${formatRubles(invoice, currency)}`;
-  return `сумма счёта ${formatRubles(invoice, currency)}`;
-}
-
-function mailTrigger(next: PaymentStatus): MailTrigger | null {
-  switch (next) {
-    case "PAID":
-      return "paid";
-    case "HELD":
-      return "held";
-    case "REFUNDED":
-    case "PARTIALLY_REFUNDED":
-      return "refunded";
-    default:
-      return null;
-  }
-}
-
-function eventRow(type: string, message: string, data: Record<string, unknown>): EventRow {
-  return { id: randomUUID(), type, message, data: jsonSafe(data) };
-}
-
-/** Event data is JSON: bigint values become decimal strings. */
-function jsonSafe(data: Record<string, unknown>): Record<string, string | number | boolean | null | object> {
-  return JSON.parse(JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
 }

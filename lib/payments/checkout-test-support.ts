@@ -66,10 +66,14 @@ export async function configureOrganization(shopId: string, s: OrganizationSetti
   });
 }
 
-export async function configureWallet(shopId: string, s: { formId?: string; login?: string } = {}): Promise<void> {
+/** `secretKey`: the wallet payment form's «Секретный ключ» (none: its notifications are claims, §2). */
+export async function configureWallet(shopId: string, s: { formId?: string; login?: string; secretKey?: string } = {}): Promise<void> {
   await db().shopSettings.update({
     where: { shopId },
-    data: { legalForm: "INDIVIDUAL", walletFormId: s.formId ?? "4242", walletLogin: s.login ?? "wallet@example.com", eshopId: null, secretKeyEnc: null },
+    data: {
+      legalForm: "INDIVIDUAL", walletFormId: s.formId ?? "4242", walletLogin: s.login ?? "wallet@example.com", eshopId: null, secretKeyEnc: null,
+      ...(s.secretKey ? { walletSecretKeyEnc: encryptSecret(s.secretKey) } : {}),
+    },
   });
 }
 

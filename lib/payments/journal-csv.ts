@@ -13,7 +13,7 @@ import type { Prisma } from "../generated/prisma/client";
 import { log } from "../log";
 import { formatKopecks } from "../money";
 import { paymentsWhere, type JournalFilters } from "./journal-filters";
-import { NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, verifiedByLabel } from "./journal-labels";
+import { JOURNAL_FLAG_LABELS, journalFlagsOf, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, verifiedByLabel } from "./journal-labels";
 
 export const CSV_BOM = "\uFEFF";
 const BATCH = 500;
@@ -28,6 +28,8 @@ export const CSV_HEADER = [
   "Возвращено",
   "Валюта",
   "Статус",
+  // «Требует подтверждения» / «Применено без проверки» (JOURNAL_FLAG_LABELS), next to the status they qualify.
+  "Проверка уведомлений",
   "Счёт IntellectMoney",
   "Платёж IntellectMoney",
   "Уведомление InSales",
@@ -77,6 +79,8 @@ const CSV_SELECT = {
   noticeState: true,
   verifiedBy: true,
   buyerEmail: true,
+  unverifiedResults: true,
+  _count: { select: { claims: { where: { state: "PENDING" } } } },
 } satisfies Prisma.PaymentSelect;
 
 type CsvRow = Prisma.PaymentGetPayload<{ select: typeof CSV_SELECT }>;
@@ -92,6 +96,7 @@ export function csvRow(p: CsvRow): string {
     csvAmount(p.refundedKopecks),
     p.currency,
     PAYMENT_STATUS_LABELS[p.status],
+    journalFlagsOf({ pendingClaims: p._count.claims, unverifiedResults: p.unverifiedResults }).map((f) => JOURNAL_FLAG_LABELS[f]).join(", "),
     p.imOrderId,
     p.imPaymentId ?? "",
     NOTICE_SUMMARY_LABELS[p.noticeState],

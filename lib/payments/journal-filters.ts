@@ -4,10 +4,12 @@
 import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client";
 import type { NoticeSummary, PaymentStatus } from "../generated/prisma/enums";
-import { NOTICE_SUMMARIES, PAYMENT_STATUSES } from "./journal-labels";
+import { JOURNAL_FLAGS, NOTICE_SUMMARIES, PAYMENT_STATUSES, type JournalFlag } from "./journal-labels";
 
 export type JournalFilters = {
   statuses: PaymentStatus[];
+  /** «Требует подтверждения» / «Применено без проверки»: chosen among the statuses (`status=` too), or-ed with them. */
+  flags: JournalFlag[];
   /** Moscow calendar days, "YYYY-MM-DD", both inclusive. */
   from: string | null;
   to: string | null;
@@ -16,7 +18,7 @@ export type JournalFilters = {
   notice: NoticeSummary | null;
 };
 
-export const NO_FILTERS: JournalFilters = { statuses: [], from: null, to: null, order: null, notice: null };
+export const NO_FILTERS: JournalFilters = { statuses: [], flags: [], from: null, to: null, order: null, notice: null };
 
 export type SearchParamsLike = URLSearchParams | Record<string, string | string[] | undefined>;
 
@@ -58,9 +60,12 @@ export function parseJournalFilters(params: SearchParamsLike): { filters: Journa
   });
 
   const statuses: PaymentStatus[] = [];
+  const flags: JournalFlag[] = [];
   for (const s of raw.status) {
     if ((PAYMENT_STATUSES as string[]).includes(s)) {
       if (!statuses.includes(s as PaymentStatus)) statuses.push(s as PaymentStatus);
+    } else if ((JOURNAL_FLAGS as string[]).includes(s)) {
+      if (!flags.includes(s as JournalFlag)) flags.push(s as JournalFlag);
     } else if (s !== "") warnings.push("Неизвестный статус в фильтре пропущен.");
   }
 
@@ -91,13 +96,14 @@ export function parseJournalFilters(params: SearchParamsLike): { filters: Journa
     else warnings.push("Неизвестное состояние уведомления в фильтре пропущено.");
   }
 
-  return { filters: { statuses, from, to, order, notice }, warnings: [...new Set(warnings)] };
+  return { filters: { statuses, flags, from, to, order, notice }, warnings: [...new Set(warnings)] };
 }
 
 /** The filters back as query parameters (pagination and CSV links keep them). */
 export function filtersToSearchParams(filters: JournalFilters): URLSearchParams {
   const p = new URLSearchParams();
   for (const s of filters.statuses) p.append("status", s);
+  for (const f of filters.flags) p.append("status", f);
   if (filters.from) p.set("from", filters.from);
   if (filters.to) p.set("to", filters.to);
   if (filters.order) p.set("order", filters.order);
@@ -106,7 +112,7 @@ export function filtersToSearchParams(filters: JournalFilters): URLSearchParams 
 }
 
 export function hasFilters(filters: JournalFilters): boolean {
-  return filters.statuses.length > 0 || Boolean(filters.from || filters.to || filters.order || filters.notice);
+  return filters.statuses.length > 0 || filters.flags.length > 0 || Boolean(filters.from || filters.to || filters.order || filters.notice);
 }
 
 /**
@@ -131,8 +137,14 @@ function likeLiteral(text: string): string {
 /** Always scoped to the shop: the tenant filter is the first condition, never optional. */
 export function paymentsWhere(shopId: string, filters: JournalFilters): Prisma.PaymentWhereInput {
   const and: Prisma.PaymentWhereInput[] = [];
-  if (filters.statuses.length === 1) and.push({ status: filters.statuses[0] });
-  else if (filters.statuses.length > 1) and.push({ status: { in: filters.statuses } });
+  // The ticked statuses and marks are alternatives: «Оплачен» + «Требует подтверждения» = either.
+  const either: Prisma.PaymentWhereInput[] = [];
+  if (filters.statuses.length === 1) either.push({ status: filters.statuses[0] });
+  else if (filters.statuses.length > 1) either.push({ status: { in: filters.statuses } });
+  if (filters.flags.includes("NEEDS_CONFIRMATION")) either.push({ claims: { some: { state: "PENDING" } } });
+  if (filters.flags.includes("APPLIED_UNVERIFIED")) either.push({ unverifiedResults: true });
+  if (either.length === 1) and.push(either[0]);
+  else if (either.length > 1) and.push({ OR: either });
   if (filters.from || filters.to) {
     and.push({
       createdAt: {

@@ -1,6 +1,7 @@
 // Russian labels of the payments journal (spec/product.md flow 10), shared by the pages and the CSV export
 // so the file says exactly what the screen says.
-import type { DeliveryState, NoticeSummary, OperationKind, OperationState, PaymentStatus } from "../generated/prisma/enums";
+import type { ClaimState, DeliveryState, NoticeSummary, OperationKind, OperationState, PaymentStatus } from "../generated/prisma/enums";
+import { formatRubles } from "../money";
 
 export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = {
   CREATED: "Создан",
@@ -13,6 +14,50 @@ export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = {
 };
 
 export const PAYMENT_STATUSES = Object.keys(PAYMENT_STATUS_LABELS) as PaymentStatus[];
+
+/** A state inside a sentence of the timeline («Статус платежа: оплачен»). */
+export const STATUS_TEXT: Record<PaymentStatus, string> = {
+  CREATED: "счёт создан",
+  HELD: "деньги захолдированы",
+  PARTIALLY_PAID: "оплачен частично",
+  PAID: "оплачен",
+  PARTIALLY_REFUNDED: "частичный возврат",
+  REFUNDED: "возврат",
+  CANCELLED: "отменён",
+};
+
+/** What a claim (an unverifiable notification) says: «оплачен, 700,00 ₽», «возврат 300,00 ₽». */
+export function claimText(c: { targetStatus: PaymentStatus; paidKopecks: bigint; refundKopecks: bigint | null }, currency: string): string {
+  if (c.refundKopecks !== null) return `${STATUS_TEXT[c.targetStatus]} ${formatRubles(c.refundKopecks, currency)}`;
+  return `${STATUS_TEXT[c.targetStatus]}, ${formatRubles(c.paidKopecks, currency)}`;
+}
+
+/**
+ * Marks next to the status, filtered with the statuses (docs/protocols/intellectmoney.md §2):
+ * NEEDS_CONFIRMATION — a wallet notification nobody could verify waits for the merchant (a pending claim);
+ * APPLIED_UNVERIFIED — a money state applied from such a notification before claims existed
+ * (Payment.unverifiedResults), for the merchant to review.
+ */
+export const JOURNAL_FLAG_LABELS = {
+  NEEDS_CONFIRMATION: "Требует подтверждения",
+  APPLIED_UNVERIFIED: "Применено без проверки",
+} as const;
+
+export type JournalFlag = keyof typeof JOURNAL_FLAG_LABELS;
+
+export const JOURNAL_FLAGS = Object.keys(JOURNAL_FLAG_LABELS) as JournalFlag[];
+
+/** The marks of one payment, in the order above. */
+export function journalFlagsOf(p: { pendingClaims: number; unverifiedResults: boolean }): JournalFlag[] {
+  return [...(p.pendingClaims > 0 ? (["NEEDS_CONFIRMATION"] as const) : []), ...(p.unverifiedResults ? (["APPLIED_UNVERIFIED"] as const) : [])];
+}
+
+export const CLAIM_STATE_LABELS: Record<ClaimState, string> = {
+  PENDING: "Требует подтверждения",
+  CONFIRMED: "Подтверждено",
+  REJECTED: "Отклонено",
+  OUTDATED: "Неактуально",
+};
 
 export const NOTICE_SUMMARY_LABELS: Record<NoticeSummary, string> = {
   NONE: "Не требуется",
@@ -56,6 +101,11 @@ export const EVENT_LABELS: Record<string, { label: string; tone: Tone }> = {
   invoice_created: { label: "Счёт создан в IntellectMoney", tone: "info" },
   result_applied: { label: "Уведомление IntellectMoney принято", tone: "ok" },
   result_unverified: { label: "Непроверенное уведомление IntellectMoney", tone: "warn" },
+  claim_recorded: { label: "Уведомление без подписи: требует подтверждения", tone: "warn" },
+  claim_repeated: { label: "Уведомление без подписи получено повторно", tone: "warn" },
+  claim_confirmed: { label: "Магазин подтвердил уведомление", tone: "ok" },
+  claim_rejected: { label: "Магазин отклонил уведомление", tone: "info" },
+  claim_outdated: { label: "Неподтверждённое уведомление неактуально", tone: "info" },
   result_ignored: { label: "Повторное уведомление IntellectMoney", tone: "info" },
   result_rejected: { label: "Уведомление IntellectMoney отклонено", tone: "danger" },
   overpaid: { label: "Переплата", tone: "warn" },

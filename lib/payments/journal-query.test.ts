@@ -88,7 +88,7 @@ describe("listPayments filters", () => {
     expect(list.rows.map((r) => r.orderNumber)).toEqual(["10_5", "2100", "1005", "1002", "1001"]);
     expect(list.total).toEqual({ count: 5, capped: false });
     expect(Object.keys(list.rows[0]).sort()).toEqual(
-      ["amountKopecks", "createdAt", "currency", "id", "imOrderId", "imPaymentId", "insalesOrderId", "noticeState", "orderNumber", "paidKopecks", "refundedKopecks", "status", "unverifiedResults"].sort(),
+      ["amountKopecks", "createdAt", "currency", "id", "imOrderId", "imPaymentId", "insalesOrderId", "noticeState", "orderNumber", "paidKopecks", "pendingClaims", "refundedKopecks", "status", "unverifiedResults"].sort(),
     );
     expect(list.rows[0]).not.toHaveProperty("buyerEmail");
     expect(list.newer).toBeNull();
@@ -123,6 +123,33 @@ describe("listPayments filters", () => {
     expect(await orders(shopA, { notice: "NONE" })).toEqual(["10_5", "1002"]);
     expect(await orders(shopA, { notice: "DELIVERED", statuses: ["PAID"], from: "2026-03-09", order: "100" })).toEqual(["1001"]);
     expect(await orders(shopA, { notice: "DELIVERED", statuses: ["HELD"] })).toEqual([]);
+  });
+
+  it("filters by «Требует подтверждения» (a pending claim) and «Применено без проверки», alone or or-ed with statuses", async () => {
+    const pendingClaim = async (shopId: string, paymentId: string, state: "PENDING" | "REJECTED") =>
+      db().paymentClaim.create({
+        data: { shopId, paymentId, paymentStatus: "5", targetStatus: "PAID", paidKopecks: 150000n, imPaymentId: "3000000001", dedupeKey: randomUUID(), data: {}, state },
+      });
+    await pendingClaim(shopA, ids.earlyMar10, "PENDING");
+    await pendingClaim(shopA, ids.held, "REJECTED");
+    await pendingClaim(shopB, ids.b_refunded, "PENDING");
+    await db().payment.update({ where: { id: ids.wildcard }, data: { unverifiedResults: true } });
+    try {
+      expect(await orders(shopA, { flags: ["NEEDS_CONFIRMATION"] })).toEqual(["1002"]);
+      expect(await orders(shopA, { flags: ["APPLIED_UNVERIFIED"] })).toEqual(["10_5"]);
+      expect(await orders(shopA, { flags: ["NEEDS_CONFIRMATION"], statuses: ["PAID"] })).toEqual(["1002", "1001"]);
+      expect(await orders(shopA, { flags: ["NEEDS_CONFIRMATION", "APPLIED_UNVERIFIED"], order: "10" })).toEqual(["10_5", "1002"]);
+      const rows = (await listPayments(shopA, NO_FILTERS)).rows;
+      expect(rows.find((r) => r.id === ids.earlyMar10)?.pendingClaims).toBe(1);
+      expect(rows.find((r) => r.id === ids.held)?.pendingClaims).toBe(0);
+      expect(parseJournalFilters({ status: ["NEEDS_CONFIRMATION", "PAID", "APPLIED_UNVERIFIED"] }).filters).toMatchObject({ statuses: ["PAID"], flags: ["NEEDS_CONFIRMATION", "APPLIED_UNVERIFIED"] });
+      const csv = (await readAll(exportPaymentsCsv(shopA, filters({ flags: ["NEEDS_CONFIRMATION", "APPLIED_UNVERIFIED"] })))).text;
+      expect(csv).toContain(";Создан;Требует подтверждения;");
+      expect(csv).toContain(";Отменён;Применено без проверки;");
+    } finally {
+      await db().paymentClaim.deleteMany({});
+      await db().payment.update({ where: { id: ids.wildcard }, data: { unverifiedResults: false } });
+    }
   });
 
   it("never returns another shop's rows, whatever the filter", async () => {
@@ -315,7 +342,7 @@ describe("problems", () => {
 describe("parseJournalFilters", () => {
   it("keeps good values, drops bad ones with a Russian note, never throws", () => {
     const { filters: f, warnings } = parseJournalFilters({ status: ["PAID", "HACK", "PAID", "HELD"], from: "2026-02-30", to: "2026-03-01", order: "  №1001 ", notice: "NOPE" });
-    expect(f).toEqual({ statuses: ["PAID", "HELD"], from: null, to: "2026-03-01", order: "1001", notice: null });
+    expect(f).toEqual({ statuses: ["PAID", "HELD"], flags: [], from: null, to: "2026-03-01", order: "1001", notice: null });
     expect(warnings).toEqual([
       "Неизвестный статус в фильтре пропущен.",
       "Дата «с» не распознана (нужен формат ГГГГ-ММ-ДД), фильтр по ней не применён.",
@@ -323,6 +350,7 @@ describe("parseJournalFilters", () => {
     ]);
     expect(parseJournalFilters(new URLSearchParams("from=2026-03-10&to=2026-03-01&notice=FAILED&order=x".replace("x", "a".repeat(101)))).filters).toEqual({
       statuses: [],
+      flags: [],
       from: "2026-03-01",
       to: "2026-03-10",
       order: null,

@@ -4,6 +4,7 @@
 import { db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import type {
+  ClaimState,
   DeliveryState,
   LegalForm,
   NoticeSummary,
@@ -66,9 +67,17 @@ const LIST_SELECT = {
   imPaymentId: true,
   noticeState: true,
   unverifiedResults: true,
+  _count: { select: { claims: { where: { state: "PENDING" } } } },
 } satisfies Prisma.PaymentSelect;
 
-export type PaymentListRow = Prisma.PaymentGetPayload<{ select: typeof LIST_SELECT }>;
+type ListRecord = Prisma.PaymentGetPayload<{ select: typeof LIST_SELECT }>;
+
+/** A journal row; `pendingClaims` > 0 shows «Требует подтверждения» (lib/payments/claims.ts). */
+export type PaymentListRow = Omit<ListRecord, "_count"> & { pendingClaims: number };
+
+function listRow({ _count, ...row }: ListRecord): PaymentListRow {
+  return { ...row, pendingClaims: _count.claims };
+}
 
 export type PaymentList = {
   rows: PaymentListRow[];
@@ -110,7 +119,7 @@ export async function listPayments(shopId: string, filters: JournalFilters, page
     });
     // Fewer than a page above the cursor: that is the newest page; show it in full instead.
     if (rows.length <= PAGE_SIZE) return listPayments(shopId, filters, {});
-    const pageRows = rows.slice(0, PAGE_SIZE).reverse();
+    const pageRows = rows.slice(0, PAGE_SIZE).reverse().map(listRow);
     return { rows: pageRows, total: await total, newer: keyOf(pageRows[0]), older: keyOf(pageRows[pageRows.length - 1]) };
   }
 
@@ -120,7 +129,7 @@ export async function listPayments(shopId: string, filters: JournalFilters, page
     take: PAGE_SIZE + 1,
     select: LIST_SELECT,
   });
-  const pageRows = rows.slice(0, PAGE_SIZE);
+  const pageRows = rows.slice(0, PAGE_SIZE).map(listRow);
   return {
     rows: pageRows,
     total: await total,
@@ -207,11 +216,29 @@ export type NoticeView = {
 
 export type ProblemView = { id: string; kind: string; message: string; createdAt: Date; resolvedAt: Date | null; count: number; lastSeenAt: Date };
 
+/** An unverifiable wallet notification and the merchant's decision on it (lib/payments/claims.ts). */
+export type ClaimView = {
+  id: string;
+  paymentStatus: string;
+  targetStatus: PaymentStatus;
+  paidKopecks: bigint;
+  refundKopecks: bigint | null;
+  /** The IntellectMoney invoice (СКО) it names: what to look up in the account. */
+  imPaymentId: string;
+  copies: number;
+  state: ClaimState;
+  createdAt: Date;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+};
+
 export type PaymentWithTimeline = {
   payment: PaymentCard;
   timeline: TimelineItem[];
   notices: NoticeView[];
   problems: ProblemView[];
+  /** Oldest first; the pending ones carry «Подтвердить» / «Отклонить» on the card. */
+  claims: ClaimView[];
 };
 
 function eventDetails(data: Prisma.JsonValue | null): string[] {
@@ -253,7 +280,7 @@ export async function getPaymentWithTimeline(shopId: string, paymentId: string):
   const payment = await db().payment.findFirst({ where: { id: paymentId, shopId }, select: CARD_SELECT });
   if (!payment) return null;
   // shopId on the children too: belt and braces should a row ever be written with a wrong pair.
-  const [events, operations, notices, problems] = await Promise.all([
+  const [events, operations, notices, problems, claims] = await Promise.all([
     db().paymentEvent.findMany({
       where: { paymentId, shopId },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -274,6 +301,14 @@ export async function getPaymentWithTimeline(shopId: string, paymentId: string):
       orderBy: { createdAt: "desc" },
       select: { id: true, kind: true, message: true, createdAt: true, resolvedAt: true, count: true, lastSeenAt: true },
     }),
+    db().paymentClaim.findMany({
+      where: { paymentId, shopId },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: {
+        id: true, paymentStatus: true, targetStatus: true, paidKopecks: true, refundKopecks: true, imPaymentId: true, copies: true, state: true,
+        createdAt: true, decidedAt: true, decidedBy: true,
+      },
+    }),
   ]);
   const timeline: TimelineItem[] = [
     ...events.map((e) => {
@@ -282,5 +317,5 @@ export async function getPaymentWithTimeline(shopId: string, paymentId: string):
     }),
     ...operations.map((op) => operationItem(op, payment.currency)),
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
-  return { payment, timeline, notices, problems };
+  return { payment, timeline, notices, problems, claims };
 }

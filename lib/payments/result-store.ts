@@ -58,7 +58,6 @@ export type PaymentChange = {
   imPaymentId?: string;
   paidKopecks?: bigint;
   refundedKopecks?: bigint;
-  unverifiedResults?: true;
 };
 
 export type EventRow = { id: string; type: string; message: string; data: Json };
@@ -97,7 +96,6 @@ export async function writeResult(client: Tx, w: ResultWrite): Promise<WriteOutc
           "imPaymentId" = COALESCE(p."imPaymentId", ${c?.imPaymentId ?? null}::text),
           "paidKopecks" = COALESCE(${c?.paidKopecks ?? null}::bigint, p."paidKopecks"),
           "refundedKopecks" = COALESCE(${c?.refundedKopecks ?? null}::bigint, p."refundedKopecks"),
-          "unverifiedResults" = p."unverifiedResults" OR ${c?.unverifiedResults ?? false}::boolean,
           "noticeState" = CASE
             WHEN ${noticePaid}::int IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "InsalesNotice" n WHERE n."paymentId" = p."id" AND n."paid" = ${noticePaid}::int)
             THEN 'PENDING'::"NoticeSummary" ELSE p."noticeState" END,

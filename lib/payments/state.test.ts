@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
-import { insalesNoticeFor, planTransition, statusForCode, type TransitionPlan } from "./state";
+import { insalesNoticeFor, planResult, planTransition, statusForCode, type TransitionPlan } from "./state";
 
 const ALL: PaymentStatus[] = ["CREATED", "HELD", "PARTIALLY_PAID", "PAID", "PARTIALLY_REFUNDED", "REFUNDED", "CANCELLED"];
 
@@ -103,4 +103,30 @@ describe("insalesNoticeFor", () => {
       expect(insalesNoticeFor(status, { markPaidOnHold: true })).toBe(expected[status][1]);
     });
   }
+});
+
+describe("planResult: only proof moves money", () => {
+  for (const current of ALL) {
+    ALL.forEach((next, i) => {
+      const move = TABLE[current][i];
+      const expected = move.apply ? "record_claim" : "ignore";
+      it(`${current} → ${next} without proof: ${expected}; with a hash or the merchant's confirmation: ${move.apply ? "apply" : move.reason}`, () => {
+        expect(planResult(current, next, "none")).toEqual(move.apply ? { kind: "record_claim" } : { kind: "ignore", reason: move.reason });
+        const proven = move.apply ? { kind: "apply" } : { kind: "ignore", reason: move.reason };
+        expect(planResult(current, next, "hash")).toEqual(proven);
+        expect(planResult(current, next, "merchant")).toEqual(proven);
+      });
+    });
+  }
+
+  it("a forged «cancelled» after the genuine «paid» was confirmed is only an old message", () => {
+    expect(planResult("PAID", "CANCELLED", "merchant")).toEqual({ kind: "ignore", reason: "backward" });
+  });
+
+  it("a growing partial refund is a new claim without proof and applies once proven", () => {
+    const current = { status: "PARTIALLY_REFUNDED" as const, refundedKopecks: 100n };
+    const next = { status: "PARTIALLY_REFUNDED" as const, refundedKopecks: 200n };
+    expect(planResult(current, next, "none")).toEqual({ kind: "record_claim" });
+    expect(planResult(current, next, "merchant")).toEqual({ kind: "apply" });
+  });
 });

@@ -4,6 +4,7 @@
 // States only move forward: CREATED < HELD < PARTIALLY_PAID < PAID < PARTIALLY_REFUNDED < REFUNDED.
 // CANCELLED ends an unpaid or held invoice; nothing leaves it. REFUNDED is terminal.
 // A repeat or an older status is not an error (the sender would retry forever): it is a no-op with a reason.
+// Money moves only on proof (planResult): an unverifiable notification is recorded as a claim instead.
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 
 const RANK: Record<Exclude<PaymentStatus, "CANCELLED">, number> = {
@@ -91,6 +92,32 @@ export function planTransition(currentIn: PaymentStatus | StateSnapshot, nextIn:
   const from = RANK[current.status as keyof typeof RANK];
   const to = RANK[next.status as keyof typeof RANK];
   return to > from ? { apply: true } : { apply: false, reason: "backward" };
+}
+
+/**
+ * What proves that a result notification comes from IntellectMoney (docs/protocols/intellectmoney.md §2–§3):
+ * - `hash`: its hash checked out against the key we store (an organization's, or a wallet form's);
+ * - `merchant`: nobody could check it, but the merchant confirmed it after checking the IntellectMoney account;
+ * - `none`: nothing. Every field of a notification except the hash is visible to the buyer in the invoice
+ *   form, so an unverifiable one may be forged (a wallet payment whose settings have no «Секретный ключ»).
+ */
+export type ResultProof = "hash" | "merchant" | "none";
+
+/**
+ * What a result notification does to a payment:
+ * - `apply`: move the payment to `next` (and tell InSales what insalesNoticeFor says);
+ * - `record_claim`: it would move the payment but nothing proves it: keep it as a claim for the merchant to
+ *   confirm or reject; the payment's money state stays as it is and InSales hears nothing;
+ * - `ignore`: a repeat or an older status (planTransition's reason), with or without proof.
+ */
+export type ResultPlan = { kind: "apply" } | { kind: "record_claim" } | { kind: "ignore"; reason: "same" | "backward" | "terminal" };
+
+export function planResult(current: PaymentStatus | StateSnapshot, next: PaymentStatus | StateSnapshot, proof: ResultProof): ResultPlan {
+  const move = planTransition(current, next);
+  if (!move.apply) return { kind: "ignore", reason: move.reason };
+  // Only proof moves money: a claim waits for the merchant, whose confirmation then plans it again with
+  // proof "merchant" against the payment as it stands by then (the same table as a verified result).
+  return proof === "none" ? { kind: "record_claim" } : { kind: "apply" };
 }
 
 /**

@@ -64,6 +64,10 @@ export type SettingsFormValues = {
   receiptMethodType: string;
   walletFormId: string;
   walletLogin: string;
+  /** The wallet payment form's «Секретный ключ» (optional): "" keeps a saved one. */
+  walletSecretKey: string;
+  walletSecretKeySaved: boolean;
+  walletSecretKeyClear: boolean;
   mailKinds: number[];
   notifyEmail: string;
 };
@@ -97,6 +101,9 @@ export function emptySettingsForm(notifyEmail = ""): SettingsFormValues {
     receiptMethodType: String(DEFAULT_RECEIPT_METHOD_TYPE),
     walletFormId: "",
     walletLogin: "",
+    walletSecretKey: "",
+    walletSecretKeySaved: false,
+    walletSecretKeyClear: false,
     mailKinds: [],
     notifyEmail,
   };

@@ -101,7 +101,17 @@ describe("settingsSchema, «Физическое лицо»", () => {
 
   it("does not ask an individual for the organization's fields and drops them from the output", () => {
     const out = parsed(individual({ eshopId: "", secretKey: "" }));
-    expect(out).toEqual({ legalForm: "INDIVIDUAL", walletFormId: "4242", walletLogin: "wallet@example.com", mailKinds: [], notifyEmail: null });
+    expect(out).toEqual({ legalForm: "INDIVIDUAL", walletFormId: "4242", walletLogin: "wallet@example.com", walletSecretKey: { kind: "keep" }, mailKinds: [], notifyEmail: null });
+  });
+
+  it("takes the wallet form's «Секретный ключ» as optional: set when typed, kept when empty, cleared on request", () => {
+    expect(errors(individual({ walletSecretKey: "" }))).toEqual({});
+    expect(parsed(individual({ walletSecretKey: "  form-key-1  " }))).toMatchObject({ walletSecretKey: { kind: "set", value: "form-key-1" } });
+    expect(parsed(individual({ walletSecretKey: "", walletSecretKeySaved: true }))).toMatchObject({ walletSecretKey: { kind: "keep" } });
+    expect(parsed(individual({ walletSecretKey: "", walletSecretKeySaved: true, walletSecretKeyClear: true }))).toMatchObject({ walletSecretKey: { kind: "clear" } });
+    // A typed key wins over the «Удалить» checkbox.
+    expect(parsed(individual({ walletSecretKey: "new-key", walletSecretKeyClear: true }))).toMatchObject({ walletSecretKey: { kind: "set", value: "new-key" } });
+    expect(errors(individual({ walletSecretKey: "k".repeat(257) })).walletSecretKey).toBe("Слишком длинный ключ");
   });
 
   it("refuses an unknown legal form", () => {
@@ -231,6 +241,6 @@ describe("settingsSchema, «Merchant API и чеки»", () => {
 
   it("is only for «Юридическое лицо»: an individual's output has none of it", () => {
     const out = parsed(individual({ receiptsEnabled: true, receiptInn: "", apiToken: "tok" }));
-    expect(Object.keys(out).sort()).toEqual(["legalForm", "mailKinds", "notifyEmail", "walletFormId", "walletLogin"]);
+    expect(Object.keys(out).sort()).toEqual(["legalForm", "mailKinds", "notifyEmail", "walletFormId", "walletLogin", "walletSecretKey"]);
   });
 });

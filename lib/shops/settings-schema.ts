@@ -230,9 +230,25 @@ const individual = z
       .trim()
       .min(1, "Укажите e-mail для входа в личный кабинет")
       .refine((v) => v === "" || isEmail(v), "Неверный e-mail"),
+    /**
+     * The wallet payment form's «Секретный ключ» (optional, docs/protocols/intellectmoney.md §2): with it
+     * wallet notifications are verified by hash; without it each one waits for the merchant. "" keeps a
+     * saved key; «Удалить» removes it.
+     */
+    walletSecretKey: z.string().trim().max(256, "Слишком длинный ключ"),
+    walletSecretKeySaved: z.boolean(),
+    walletSecretKeyClear: z.boolean(),
     ...mailFields,
   })
-  .superRefine((v, ctx) => requireNotifyEmailForShopMails(v, ctx), ALWAYS);
+  .superRefine((v, ctx) => requireNotifyEmailForShopMails(v, ctx), ALWAYS)
+  .transform((v) => ({
+    legalForm: v.legalForm,
+    walletFormId: v.walletFormId,
+    walletLogin: v.walletLogin,
+    walletSecretKey: secretChange(v.walletSecretKey, v.walletSecretKeyClear),
+    mailKinds: v.mailKinds,
+    notifyEmail: v.notifyEmail,
+  }));
 
 export const settingsSchema = z.discriminatedUnion("legalForm", [organization, individual], {
   error: "Выберите организационно-правовую форму",

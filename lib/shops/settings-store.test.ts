@@ -212,6 +212,36 @@ describe("saveSettings / loadSettingsForm", () => {
     });
   });
 
+  it("stores the wallet form's «Секретный ключ» encrypted, masks it on load, keeps it when left empty, clears it on request", async () => {
+    const shop = await newShop();
+    const walletForm = (over: Partial<SettingsFormValues> = {}): SettingsFormValues => ({
+      ...emptySettingsForm("shop@example.com"), legalForm: "INDIVIDUAL", walletFormId: "4242", walletLogin: "w@example.com", ...over,
+    });
+    const WALLET_KEY = "Wallet-Form-Key-9c1d";
+    expect(await saveSettings(shop.id, walletForm({ walletSecretKey: WALLET_KEY }))).toMatchObject({ ok: true });
+    expect(await rawRow(shop.id)).not.toContain(WALLET_KEY);
+    const stored = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(decryptSecret(stored.walletSecretKeyEnc!)).toBe(WALLET_KEY);
+    // The organization's key column is not where it goes.
+    expect(stored.secretKeyEnc).toBeNull();
+
+    const loaded = await loadSettingsForm(shop.id);
+    expect(JSON.stringify(loaded)).not.toContain(WALLET_KEY);
+    expect(loaded.values).toMatchObject({ walletSecretKey: "", walletSecretKeySaved: true, walletSecretKeyClear: false });
+    expect(loaded.walletSecretKeyMask).toBe("••••••9c1d");
+
+    expect(await saveSettings(shop.id, walletForm({ walletSecretKey: "", walletLogin: "other@example.com" }))).toMatchObject({ ok: true });
+    const kept = await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(kept.walletSecretKeyEnc).toBe(stored.walletSecretKeyEnc);
+    // An organization's save leaves it alone too.
+    expect(await saveSettings(shop.id, orgForm())).toMatchObject({ ok: true });
+    expect((await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).walletSecretKeyEnc).toBe(stored.walletSecretKeyEnc);
+
+    expect(await saveSettings(shop.id, walletForm({ walletSecretKeyClear: true }))).toMatchObject({ ok: true });
+    expect((await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).walletSecretKeyEnc).toBeNull();
+    expect((await loadSettingsForm(shop.id)).walletSecretKeyMask).toBe("");
+  });
+
   it("an individual's save leaves the organization's API secrets and receipts untouched", async () => {
     const shop = await newShop();
     await saveSettings(shop.id, orgForm({ apiToken: "tok-1111", signSecret: "sig-2222", receiptsEnabled: true, receiptInn: "7707083893", receiptVatGoods: "1", receiptVatDelivery: "1" }));

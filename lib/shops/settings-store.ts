@@ -14,6 +14,8 @@ export type LoadedSettingsForm = {
   /** The same for «API-токен» and «Ключ подписи (signSecretKey)». */
   apiTokenMask: string;
   signSecretMask: string;
+  /** The same for the wallet form's «Секретный ключ». */
+  walletSecretKeyMask: string;
 };
 
 export type SaveSettingsResult =
@@ -29,7 +31,7 @@ export async function loadSettingsForm(shopId: string, options: { userEmail?: st
   const s = await db().shopSettings.findUnique({ where: { shopId } });
   if (!s) {
     const shop = await db().shop.findUnique({ where: { id: shopId }, select: { ownerEmail: true } });
-    return { values: emptySettingsForm(options.userEmail || shop?.ownerEmail || ""), secretKeyMask: "", apiTokenMask: "", signSecretMask: "" };
+    return { values: emptySettingsForm(options.userEmail || shop?.ownerEmail || ""), secretKeyMask: "", apiTokenMask: "", signSecretMask: "", walletSecretKeyMask: "" };
   }
   return {
     values: {
@@ -58,12 +60,16 @@ export async function loadSettingsForm(shopId: string, options: { userEmail?: st
       receiptMethodType: codeText(s.receiptMethodType ?? DEFAULT_RECEIPT_METHOD_TYPE),
       walletFormId: s.walletFormId ?? "",
       walletLogin: s.walletLogin ?? "",
+      walletSecretKey: "", // never sent back, like the organization's key
+      walletSecretKeySaved: Boolean(s.walletSecretKeyEnc),
+      walletSecretKeyClear: false,
       mailKinds: s.mailKinds,
       notifyEmail: s.notifyEmail ?? "",
     },
     secretKeyMask: s.secretKeyEnc ? maskSealed(shopId, s.secretKeyEnc, "secret key") : "",
     apiTokenMask: s.apiTokenEnc ? maskSealed(shopId, s.apiTokenEnc, "API token") : "",
     signSecretMask: s.signSecretEnc ? maskSealed(shopId, s.signSecretEnc, "sign key") : "",
+    walletSecretKeyMask: s.walletSecretKeyEnc ? maskSealed(shopId, s.walletSecretKeyEnc, "wallet secret key") : "",
   };
 }
 
@@ -94,7 +100,7 @@ function maskSealed(shopId: string, sealed: string, what: string): string {
 export async function saveSettings(shopId: string, input: unknown): Promise<SaveSettingsResult> {
   const shop = await db().shop.findUnique({
     where: { id: shopId },
-    select: { status: true, settings: { select: { secretKeyEnc: true, apiTokenEnc: true, signSecretEnc: true } } },
+    select: { status: true, settings: { select: { secretKeyEnc: true, apiTokenEnc: true, signSecretEnc: true, walletSecretKeyEnc: true } } },
   });
   if (!shop || shop.status !== "ACTIVE") {
     return { ok: false, reason: "shop_not_active", fieldErrors: { form: "Магазин не найден или приложение удалено" } };
@@ -104,7 +110,8 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
   // Likewise for the Merchant API pair: whether one is saved decides «both or neither» (settings-schema.ts).
   const apiTokenSaved = Boolean(shop.settings?.apiTokenEnc);
   const signSecretSaved = Boolean(shop.settings?.signSecretEnc);
-  const candidate = input !== null && typeof input === "object" ? { ...input, secretKeySaved, apiTokenSaved, signSecretSaved } : input;
+  const walletSecretKeySaved = Boolean(shop.settings?.walletSecretKeyEnc);
+  const candidate = input !== null && typeof input === "object" ? { ...input, secretKeySaved, apiTokenSaved, signSecretSaved, walletSecretKeySaved } : input;
   const parsed = settingsSchema.safeParse(candidate);
   if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: fieldErrorsOf(parsed.error) };
 
@@ -141,6 +148,7 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
           ...common,
           walletFormId: v.walletFormId,
           walletLogin: v.walletLogin,
+          walletSecretKeyEnc: secretColumn(v.walletSecretKey),
           // The wallet form has no lifetime field, but checkout reads this column for wallets too: an
           // organization's hold-mode limit must not silently shorten wallet invoices.
           invoiceLifetimeDays: null,
@@ -152,6 +160,7 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
     return requestGatewayConnectionIfNew(shopId, { tx });
   });
   const org = v.legalForm === "ORGANIZATION" ? v : null;
+  const wallet = v.legalForm === "INDIVIDUAL" ? v : null;
   log.info(
     {
       shopId,
@@ -160,6 +169,7 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
       apiTokenChange: org?.apiToken.kind ?? "keep",
       signSecretChange: org?.signSecret.kind ?? "keep",
       receiptsEnabled: org?.receipts.enabled,
+      walletSecretKeyChange: wallet?.walletSecretKey.kind ?? "keep",
       connectQueued,
     },
     "settings: saved",

@@ -46,7 +46,7 @@ export async function uninstallShop(params: UninstallParams): Promise<UninstallR
     });
     await tx.shopSettings.updateMany({
       where: { shopId: shop.id },
-      data: { secretKeyEnc: null, apiTokenEnc: null, signSecretEnc: null },
+      data: { secretKeyEnc: null, apiTokenEnc: null, signSecretEnc: null, walletSecretKeyEnc: null },
     });
     await tx.shopGateway.updateMany({ where: { shopId: shop.id }, data: { passwordEnc: null } });
     // Pending «Войти» round trips die with the installation, and so do install calls older than this.

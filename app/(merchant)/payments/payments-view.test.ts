@@ -20,6 +20,7 @@ const row = (over: Partial<PaymentListRow>): PaymentListRow => ({
   imPaymentId: "4400111",
   noticeState: "FAILED",
   unverifiedResults: false,
+  pendingClaims: 0,
   ...over,
 });
 
@@ -97,11 +98,13 @@ describe("payment card view", () => {
       timeline: [{ id: "e1", at: new Date("2026-03-09T20:59:59Z"), source: "event", type: "result_rejected", label: "Уведомление IntellectMoney отклонено", message: "неверная подпись", tone: "danger", details: ["Причина: bad_hash"] }],
       notices: [{ id: "n1", paid: 1, state: "FAILED", attempts: 7, lastError: "InSales ответил 500", deliveredAt: null, createdAt: new Date() }],
       problems: [{ id: "p1", kind: "result_rejected", message: "Уведомление отклонено", createdAt: new Date("2026-03-09T20:00:00Z"), resolvedAt: null, count: 3, lastSeenAt: new Date("2026-03-09T20:59:00Z") }],
+      claims: [],
     };
     const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
     expect(html).toContain("повторялось 3 раза, последний раз 09.03.2026, 23:59");
     expect(html).toContain("Тестовый режим");
-    expect(html).toContain("Есть непроверенные уведомления");
+    // unverifiedResults: a state applied from an unverifiable wallet notification before claims existed.
+    expect(html).toContain("Применено без проверки");
     expect(html).toContain("buyer@example.com");
     expect(html).toContain("проверка заказа через API InSales");
     expect(html).toContain("попыток: 7");
@@ -122,10 +125,63 @@ describe("payment card view", () => {
       timeline: [],
       notices: [],
       problems: [{ id: "p1", kind: "refunds_blocked", message: "Возвраты по заказу №1001 остановлены", createdAt: new Date(), resolvedAt: null, count: 1, lastSeenAt: new Date() }],
+      claims: [],
     };
     const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
     expect(html).toContain("Возвраты по заказу №1001 остановлены");
     expect(html).toContain("Снимается кнопкой «Снять остановку возвратов» ниже");
     expect(html).not.toContain("Отметить решённой");
+  });
+});
+
+describe("«Требует подтверждения» and «Применено без проверки» (unverifiable wallet notifications)", () => {
+  it("marks the rows in the list and offers both marks in the status filter", () => {
+    const html = renderToStaticMarkup(
+      createElement(PaymentsView, {
+        filters: { ...NO_FILTERS, flags: ["NEEDS_CONFIRMATION"] },
+        warnings: [],
+        list: list([row({ status: "CREATED", pendingClaims: 2 }), row({ id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c02", unverifiedResults: true })]),
+        problems: { items: [], total: 0 },
+        resolveAction: noop,
+      }),
+    );
+    expect(html).toContain('data-flag="NEEDS_CONFIRMATION"');
+    expect(html).toContain('data-flag="APPLIED_UNVERIFIED"');
+    expect(html).toMatch(/<input type="checkbox" name="status" checked="" value="NEEDS_CONFIRMATION"\/> Требует подтверждения/);
+    expect(html).toMatch(/<input type="checkbox" name="status" value="APPLIED_UNVERIFIED"\/> Применено без проверки/);
+    expect(html).toContain('href="/payments/export?status=NEEDS_CONFIRMATION"');
+  });
+
+  it("shows each claim on the card with its status, amount, invoice and state, and buttons only on pending ones", () => {
+    const base = {
+      paymentStatus: "5", targetStatus: "PAID" as const, paidKopecks: 70000n, refundKopecks: null, imPaymentId: "3000000077", copies: 1,
+      createdAt: new Date("2026-03-09T20:59:59Z"), decidedAt: null, decidedBy: null,
+    };
+    const data: PaymentWithTimeline = {
+      payment: {
+        id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date(), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
+        insalesOrderId: "555", description: "Заказ 1001", buyerEmail: null, buyerName: null, buyerPhone: null, verifiedBy: "signature", legalForm: "INDIVIDUAL",
+        imOrderId: "im-1", imPaymentId: null, eshopId: "450157", currency: "RUB", amountKopecks: 70000n, paidKopecks: 0n, refundedKopecks: 0n, status: "CREATED",
+        noticeState: "NONE", unverifiedResults: false, refundsBlockedAt: null, refundsBlockedReason: null,
+      },
+      timeline: [],
+      notices: [],
+      problems: [],
+      claims: [
+        { ...base, id: "c1", paymentStatus: "4", targetStatus: "CANCELLED", state: "REJECTED", decidedAt: new Date("2026-03-09T21:10:00Z"), decidedBy: "Иван, owner@shop.ru" },
+        { ...base, id: "c2", state: "PENDING", copies: 2 },
+      ],
+    };
+    const html = renderToStaticMarkup(createElement(PaymentCardView, { data, resolveAction: noop }));
+    expect(html).toContain("Требует подтверждения");
+    expect(html).toContain("«отменён, 700,00\u00a0₽»</strong> — Отклонено");
+    expect(html).toContain("Иван, owner@shop.ru");
+    expect(html).toContain("«оплачен, 700,00\u00a0₽»</strong> — Требует подтверждения");
+    expect(html).toContain("3000000077");
+    expect(html).toContain("получено 2 раза");
+    expect(html.match(/>Подтвердить</g)).toHaveLength(1);
+    expect(html.match(/>Отклонить</g)).toHaveLength(1);
+    expect(html).toContain('name="claimId" value="c2"');
+    expect(html).not.toContain('name="claimId" value="c1"');
   });
 });

@@ -2,10 +2,11 @@
 import { StatusBadge } from "@/components/status-badge";
 import { formatRubles } from "@/lib/money";
 import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/payments/journal-filters";
-import { moscowTime, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_STATUSES, NOTICE_SUMMARIES, problemRecurrence } from "@/lib/payments/journal-labels";
+import { JOURNAL_FLAG_LABELS, JOURNAL_FLAGS, moscowTime, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_STATUSES, NOTICE_SUMMARIES, problemRecurrence } from "@/lib/payments/journal-labels";
 import type { OpenProblem } from "@/lib/payments/journal-problems";
 import { isCriticalProblem } from "@/lib/payments/refund-block";
 import { encodeCursor, type PaymentList, type PaymentListRow } from "@/lib/payments/journal-query";
+import { JournalFlags } from "./journal-flags";
 import { ResolveProblemButton } from "./resolve-problem-button";
 import styles from "./journal.module.css";
 
@@ -60,6 +61,11 @@ function FilterBar({ filters }: { filters: JournalFilters }) {
               <input type="checkbox" name="status" value={s} defaultChecked={filters.statuses.includes(s)} /> {PAYMENT_STATUS_LABELS[s]}
             </label>
           ))}
+          {JOURNAL_FLAGS.map((f) => (
+            <label key={f}>
+              <input type="checkbox" name="status" value={f} defaultChecked={filters.flags.includes(f)} /> {JOURNAL_FLAG_LABELS[f]}
+            </label>
+          ))}
         </div>
       </fieldset>
       <label className={styles.field}>
@@ -110,7 +116,7 @@ function PaymentRow({ row }: { row: PaymentListRow }) {
       </td>
       <td>
         <StatusBadge status={row.status} />
-        {row.unverifiedResults ? <div className={styles.muted}>есть непроверенные уведомления</div> : null}
+        <JournalFlags pendingClaims={row.pendingClaims} unverifiedResults={row.unverifiedResults} />
       </td>
       <td>
         <div className={styles.mono}>{row.imOrderId}</div>

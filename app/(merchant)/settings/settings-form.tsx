@@ -21,6 +21,7 @@ import {
 import type { LoadedSettingsForm } from "@/lib/shops/settings-store";
 import { saveSettingsAction } from "./actions";
 import { MerchantApiSection } from "./merchant-api-section";
+import { WalletSection } from "./wallet-section";
 import styles from "./settings.module.css";
 
 // The schema and zod are loaded on demand (first validation, or right after the page is interactive, see
@@ -41,13 +42,14 @@ const FIELD_NAMES: ReadonlyArray<keyof SettingsFormValues> = [
   "legalForm", "eshopId", "secretKey", "secretKeySaved", "testMode", "preference", "holdMode", "invoiceLifetimeDays",
   "holdHours", "markPaidOnHold", "apiToken", "apiTokenSaved", "apiTokenClear", "signSecret", "signSecretSaved", "signSecretClear",
   "receiptsEnabled", "receiptInn", "receiptGroup", "receiptVatGoods", "receiptVatDelivery", "receiptSubjectType", "receiptMethodType",
-  "walletFormId", "walletLogin", "mailKinds", "notifyEmail",
+  "walletFormId", "walletLogin", "walletSecretKey", "walletSecretKeySaved", "walletSecretKeyClear", "mailKinds", "notifyEmail",
 ];
 
 export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
   const router = useRouter();
   const [secretKeyMask, setSecretKeyMask] = useState(initial.secretKeyMask);
   const [apiMasks, setApiMasks] = useState({ apiToken: initial.apiTokenMask, signSecret: initial.signSecretMask });
+  const [walletSecretKeyMask, setWalletSecretKeyMask] = useState(initial.walletSecretKeyMask);
   const [saved, setSaved] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
@@ -80,6 +82,7 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
         reset(result.form.values);
         setSecretKeyMask(result.form.secretKeyMask);
         setApiMasks({ apiToken: result.form.apiTokenMask, signSecret: result.form.signSecretMask });
+        setWalletSecretKeyMask(result.form.walletSecretKeyMask);
         setSaved(true);
         router.refresh(); // the header's «Тестовый режим» badge and the payment method section
         return;
@@ -216,14 +219,7 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
           ) : null}
         </SectionCard>
       ) : (
-        <SectionCard key="individual" id="individual" title="Кошелёк в IntellectMoney" description="Оплата поступает в ваш кошелёк IntellectMoney через заранее созданную форму оплаты.">
-          <FormField id="walletFormId" label="ID формы" error={err("walletFormId")}>
-            <input id="walletFormId" type="text" inputMode="numeric" autoComplete="off" {...register("walletFormId")} {...describedBy("walletFormId", { error: err("walletFormId") })} />
-          </FormField>
-          <FormField id="walletLogin" label="Email, Логин для входа в личный кабинет" error={err("walletLogin")}>
-            <input id="walletLogin" type="email" autoComplete="off" {...register("walletLogin")} {...describedBy("walletLogin", { error: err("walletLogin") })} />
-          </FormField>
-        </SectionCard>
+        <WalletSection key="individual" register={register} err={err} walletSecretKeyMask={walletSecretKeyMask} />
       )}
 
       {organization ? (

@@ -152,7 +152,7 @@ describe("uninstall", () => {
     const shop = await shopRow(insalesId);
     await db().shopSettings.update({
       where: { shopId: shop.id },
-      data: { eshopId: "654321", secretKeyEnc: encryptSecret("im-secret"), apiTokenEnc: encryptSecret("im-token"), signSecretEnc: encryptSecret("im-sign") },
+      data: { eshopId: "654321", secretKeyEnc: encryptSecret("im-secret"), apiTokenEnc: encryptSecret("im-token"), signSecretEnc: encryptSecret("im-sign"), walletSecretKeyEnc: encryptSecret("im-wallet") },
     });
     await db().shopGateway.create({ data: { shopId: shop.id, state: "CONNECTED", gatewayId: "77", passwordEnc: encryptSecret("gw-pass") } });
     await db().payment.create({
@@ -184,7 +184,7 @@ describe("uninstall", () => {
     expect(shop.uninstalledAt).toBeInstanceOf(Date);
     expect(shop.apiPasswordEnc).toBeNull();
     expect(shop.sessionGeneration).toBe(1); // every merchant session of the shop ends
-    expect(shop.settings).toMatchObject({ secretKeyEnc: null, apiTokenEnc: null, signSecretEnc: null, eshopId: "654321" });
+    expect(shop.settings).toMatchObject({ secretKeyEnc: null, apiTokenEnc: null, signSecretEnc: null, walletSecretKeyEnc: null, eshopId: "654321" });
     expect(shop.gateway).toMatchObject({ passwordEnc: null, gatewayId: "77" });
     expect(await db().payment.count({ where: { shopId: shop.id } })).toBe(1);
   });

@@ -6,6 +6,7 @@ import { requireShopSession } from "@/lib/auth/session";
 import { getPaymentWithTimeline } from "@/lib/payments/journal-query";
 import { getOperationsPanel } from "@/lib/payments/payment-operations";
 import { resolveProblemAction } from "../actions";
+import { confirmClaimAction, rejectClaimAction } from "../claim-actions";
 import { captureAction, clearRefundBlockAction, refundAction, releaseAction } from "../operation-actions";
 import { OperationsSection } from "./operations-section";
 import { PaymentCardView } from "./payment-card-view";
@@ -23,6 +24,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
     <PaymentCardView
       data={data}
       resolveAction={resolveProblemAction}
+      claimActions={{ confirm: confirmClaimAction, reject: rejectClaimAction }}
       operations={
         <OperationsSection
           paymentId={p.id}

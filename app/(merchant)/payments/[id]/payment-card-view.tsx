@@ -6,7 +6,9 @@ import { formatRubles } from "@/lib/money";
 import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, problemRecurrence, verifiedByLabel } from "@/lib/payments/journal-labels";
 import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/payments/journal-query";
 import { isCriticalProblem } from "@/lib/payments/refund-block";
+import { JournalFlags } from "../journal-flags";
 import { ResolveProblemButton } from "../resolve-problem-button";
+import { ClaimsSection, type ClaimActions } from "./claims-section";
 import styles from "../journal.module.css";
 
 type FormAction = (formData: FormData) => void | Promise<void>;
@@ -61,9 +63,25 @@ function Problems({ problems, resolveAction }: { problems: ProblemView[]; resolv
   );
 }
 
-/** `operations`: the «Операции IntellectMoney» block (operations-section.tsx), rendered by the page. */
-export function PaymentCardView({ data, resolveAction, operations }: { data: PaymentWithTimeline; resolveAction: FormAction; operations?: ReactNode }) {
+const NO_CLAIM_ACTIONS: ClaimActions = { confirm: () => undefined, reject: () => undefined };
+
+/**
+ * `operations`: the «Операции IntellectMoney» block (operations-section.tsx), rendered by the page;
+ * `claimActions`: «Подтвердить» / «Отклонить» of the unverifiable wallet notifications (claim-actions.ts).
+ */
+export function PaymentCardView({
+  data,
+  resolveAction,
+  operations,
+  claimActions = NO_CLAIM_ACTIONS,
+}: {
+  data: PaymentWithTimeline;
+  resolveAction: FormAction;
+  operations?: ReactNode;
+  claimActions?: ClaimActions;
+}) {
   const p = data.payment;
+  const pendingClaims = data.claims.filter((c) => c.state === "PENDING").length;
   const order = p.orderNumber ?? p.insalesOrderId;
   const money = (k: bigint) => formatRubles(k, p.currency);
   return (
@@ -74,6 +92,7 @@ export function PaymentCardView({ data, resolveAction, operations }: { data: Pay
       <div className={styles.cardHead}>
         <h1>Платёж по заказу №{order}</h1>
         <StatusBadge status={p.status} />
+        <JournalFlags pendingClaims={pendingClaims} unverifiedResults={p.unverifiedResults} />
         {p.currency === "TST" ? (
           <span className={styles.testBadge} data-testid="test-badge">
             Тестовый режим
@@ -82,11 +101,13 @@ export function PaymentCardView({ data, resolveAction, operations }: { data: Pay
       </div>
       {p.unverifiedResults ? (
         <p className={styles.alert} role="alert" data-testid="unverified-warning">
-          Есть непроверенные уведомления: IntellectMoney присылал уведомления без подписи, которую можно проверить
-          (оплата физическому лицу). Прежде чем отгружать заказ, сверьте оплату в личном кабинете IntellectMoney.
+          Применено без проверки: статус этого платежа в кошелёк установлен по уведомлению без подписи, которую можно было проверить (так приложение
+          работало до появления подтверждений). Такое уведомление мог прислать кто угодно: сверьте оплату в личном кабинете IntellectMoney, прежде чем
+          отгружать заказ, и при расхождении исправьте статус заказа в InSales.
         </p>
       ) : null}
       <Problems problems={data.problems} resolveAction={resolveAction} />
+      <ClaimsSection claims={data.claims} currency={p.currency} actions={claimActions} />
       <div className={styles.columns}>
         <section className={styles.card}>
           <h2>Суммы</h2>
