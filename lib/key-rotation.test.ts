@@ -42,8 +42,8 @@ describe("key rotation", () => {
     });
     Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD });
     resetEnvCache();
-    // The shop's four secrets were rotated by the test above; only the candidate's is new work.
-    expect(await rotateSecrets()).toEqual({ checked: 5, reencrypted: 1 });
+    // The shop's five secrets (with the wallet key) were rotated by the test above; only the candidate's is new work.
+    expect(await rotateSecrets()).toEqual({ checked: 6, reencrypted: 1 });
     Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: "" });
     resetEnvCache();
     const row = await db().installCandidate.findUniqueOrThrow({ where: { id: candidate.id } });
