@@ -5,6 +5,7 @@
 // Rules common to all: an empty value counts as missing; a parameter given twice is refused (which copy
 // would we trust?); unknown parameters are ignored (InSales may add some).
 import { z } from "zod";
+import { readBody } from "../http/read-body";
 import { parseShopHost } from "./shop-host";
 
 export type ParamsResult<T> = { ok: true; params: T } | { ok: false; reason: string };
@@ -121,25 +122,13 @@ export function parseAutologinParams(query: URLSearchParams): ParamsResult<Autol
 export const MAX_FORM_BODY_BYTES = 16 * 1024;
 
 /** The form body install/uninstall tolerate (§1 Install: "tolerate them in a form body too").
- * Only application/x-www-form-urlencoded is read; any other body is ignored (the query still counts). */
+ * Only application/x-www-form-urlencoded is read, at most MAX_FORM_BODY_BYTES of it (lib/http/read-body.ts);
+ * any other body is ignored, unread (the query still counts). */
 export async function readFormBody(request: Request): Promise<ParamsResult<URLSearchParams>> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded" || !request.body) return { ok: true, params: new URLSearchParams() };
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_FORM_BODY_BYTES) return { ok: false, reason: "body_too_large" };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_FORM_BODY_BYTES) {
-      await reader.cancel();
-      return { ok: false, reason: "body_too_large" };
-    }
-    chunks.push(value);
-  }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  const body = await readBody(request, MAX_FORM_BODY_BYTES);
+  if (!body.ok) return { ok: false, reason: `body_${body.reason}` };
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(body.bytes);
   return { ok: true, params: new URLSearchParams(text) };
 }

@@ -8,6 +8,7 @@ import { renderAutoSubmitPage, renderMessagePage } from "../html/auto-submit-pag
 import { standalonePageHeaders } from "../html/standalone-page-headers";
 import { log } from "../log";
 import { rateLimited } from "../http/rate-limit";
+import { readBody } from "../http/read-body";
 import { startCheckout } from "./checkout";
 
 /**
@@ -25,25 +26,19 @@ function refusal(status: number, message: string, nonce: string): Response {
   return page(status, renderMessagePage({ title: "Оплата не выполнена", message, status, nonce }), nonce);
 }
 
-/** Reads at most MAX_CHECKOUT_BODY_BYTES; null when the body is larger (refused without buffering the rest). */
-async function readLimited(request: Request): Promise<string | null> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_CHECKOUT_BODY_BYTES) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_CHECKOUT_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+type CheckoutBody = { ok: true; text: string } | { ok: false; status: 400 | 503 };
+
+/** The body as UTF-8 text; refused when larger than MAX_CHECKOUT_BODY_BYTES (without buffering the rest,
+ * lib/http/read-body.ts), unreadable or not valid UTF-8 (400), or when too many large bodies are being
+ * read at once (503). */
+async function readCheckoutBody(request: Request): Promise<CheckoutBody> {
+  const body = await readBody(request, MAX_CHECKOUT_BODY_BYTES);
+  if (!body.ok) return { ok: false, status: body.reason === "busy" ? 503 : 400 };
+  try {
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(body.bytes) };
+  } catch {
+    return { ok: false, status: 400 }; // not valid UTF-8
   }
-  return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
 }
 
 export async function handleCheckout(request: Request): Promise<Response> {
@@ -58,16 +53,12 @@ export async function handleCheckout(request: Request): Promise<Response> {
     if (mime !== "application/x-www-form-urlencoded" || (charset && charset !== "utf-8")) {
       return refusal(415, "Неверный формат запроса на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
     }
-    let body: string | null;
-    try {
-      body = await readLimited(request);
-    } catch {
-      body = null; // not valid UTF-8
-    }
-    if (body === null) return refusal(400, "Неверный запрос на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
+    const body = await readCheckoutBody(request);
+    if (!body.ok && body.status === 503) return refusal(503, "Сервис оплаты сейчас перегружен. Вернитесь в магазин и попробуйте ещё раз через минуту.", nonce);
+    if (!body.ok) return refusal(400, "Неверный запрос на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
 
     const shopHint = new URL(request.url).searchParams.get("shop");
-    const outcome = await startCheckout({ form: new URLSearchParams(body), shopHint });
+    const outcome = await startCheckout({ form: new URLSearchParams(body.text), shopHint });
     if (!outcome.ok) return refusal(outcome.status, outcome.message, nonce);
 
     const action = outcome.action;

@@ -10,13 +10,15 @@ import { clientAddress, rateLimited } from "@/lib/http/rate-limit";
 
 export const dynamic = "force-dynamic";
 
+const BODY_STATUS: Record<string, number> = { body_too_large: 413, body_busy: 503 };
+
 async function handle(request: Request, withBody: boolean): Promise<Response> {
   try {
     const limited = rateLimited(request, "lifecycle", "json");
     if (limited) return limited;
     const query = new URL(request.url).searchParams;
     const body = withBody ? await readFormBody(request) : { ok: true as const, params: new URLSearchParams() };
-    if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });
+    if (!body.ok) return Response.json({ error: body.reason }, { status: BODY_STATUS[body.reason] ?? 400 });
     const params = parseInstallParams(query, body.params);
     if (!params.ok) return Response.json({ error: params.reason }, { status: 400 });
     const result = await installShop(params.params, { sourceAddress: clientAddress(request) });

@@ -7,6 +7,8 @@ import { rateLimited } from "@/lib/http/rate-limit";
 
 export const dynamic = "force-dynamic";
 
+const BODY_STATUS: Record<string, number> = { body_too_large: 413, body_busy: 503 };
+
 const STATUS = { unknown_shop: 404, bad_token: 403 } as const;
 
 async function handle(request: Request, withBody: boolean): Promise<Response> {
@@ -15,7 +17,7 @@ async function handle(request: Request, withBody: boolean): Promise<Response> {
     if (limited) return limited;
     const query = new URL(request.url).searchParams;
     const body = withBody ? await readFormBody(request) : { ok: true as const, params: new URLSearchParams() };
-    if (!body.ok) return Response.json({ error: body.reason }, { status: 413 });
+    if (!body.ok) return Response.json({ error: body.reason }, { status: BODY_STATUS[body.reason] ?? 400 });
     const params = parseUninstallParams(query, body.params);
     if (!params.ok) return Response.json({ error: params.reason }, { status: 400 });
     const result = await uninstallShop(params.params);

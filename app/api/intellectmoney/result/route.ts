@@ -4,6 +4,7 @@
 // makes IntellectMoney retry, which is what we want for a refusal or a transient failure of ours.
 import { log } from "@/lib/log";
 import { rateLimited } from "@/lib/http/rate-limit";
+import { readBody } from "@/lib/http/read-body";
 import { applyResult } from "@/lib/payments/apply-result";
 
 export const dynamic = "force-dynamic";
@@ -15,20 +16,25 @@ function text(status: number, body: string): Response {
   return new Response(body, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
 }
 
-type Form = { ok: true; form: URLSearchParams } | { ok: false; status: 400 | 413; reason: "too_large" | "bad_body" };
+type Form = { ok: true; form: URLSearchParams } | { ok: false; status: 400 | 413 | 503; reason: "too_large" | "bad_body" | "busy" };
+
+const READ_FAILURE = {
+  too_large: { status: 413, reason: "too_large" },
+  // Too many large bodies at once (not a notification's size): IntellectMoney sends it again later.
+  busy: { status: 503, reason: "busy" },
+  unreadable: { status: 400, reason: "bad_body" },
+} as const;
 
 async function readForm(request: Request): Promise<Form> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return { ok: false, status: 413, reason: "too_large" };
-  // Read with the bound first, whatever the declared type: a chunked body has no Content-Length.
-  const buf = Buffer.from(await request.arrayBuffer());
-  if (buf.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413, reason: "too_large" };
+  // Bounded whatever the declared type: a chunked body has no Content-Length (lib/http/read-body.ts).
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (!body.ok) return { ok: false, ...READ_FAILURE[body.reason] };
   const contentType = request.headers.get("content-type") ?? "";
   if (contentType.toLowerCase().includes("multipart/form-data")) {
     // A multipart body without a boundary or with a broken one is the sender's error, not ours (no 500).
     let form: FormData;
     try {
-      form = await new Response(buf, { headers: { "content-type": contentType } }).formData();
+      form = await new Response(body.bytes, { headers: { "content-type": contentType } }).formData();
     } catch {
       return { ok: false, status: 400, reason: "bad_body" };
     }
@@ -37,7 +43,7 @@ async function readForm(request: Request): Promise<Form> {
     return { ok: true, form: out };
   }
   // UTF-8 only (§3): a windows-1251 body decodes to replacement characters and then fails the hash check.
-  return { ok: true, form: new URLSearchParams(new TextDecoder("utf-8").decode(buf)) };
+  return { ok: true, form: new URLSearchParams(new TextDecoder("utf-8").decode(body.bytes)) };
 }
 
 export async function POST(request: Request): Promise<Response> {

@@ -5,11 +5,16 @@ import { escapeHtml, renderAutoSubmitPage, renderMessagePage } from "@/lib/html/
 import { standalonePageHeaders } from "@/lib/html/standalone-page-headers";
 import { log } from "@/lib/log";
 import { rateLimited } from "@/lib/http/rate-limit";
+import { readBody } from "@/lib/http/read-body";
 import { buyerReturn } from "@/lib/payments/buyer-return";
 
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ paymentId: string; outcome: string }> };
+
+/** IntellectMoney may send the buyer back with a POST of a few form fields; we use none of them (the
+ * payment's state is ours), but read them, bounded, so the connection stays usable (lib/http/read-body.ts). */
+const MAX_RETURN_BODY_BYTES = 64 * 1024;
 
 /** A message page with links (renderMessagePage has none): the order page and "check again". */
 function pendingPage(nonce: string, orderUrl: string | null, again: string, outcome: "success" | "fail"): string {
@@ -31,6 +36,15 @@ async function handle(request: Request, { params }: Params): Promise<Response> {
   const limited = rateLimited(request, "checkout", "html");
   if (limited) return limited;
   const nonce = randomBytes(16).toString("base64");
+  if (request.method === "POST") {
+    const body = await readBody(request, MAX_RETURN_BODY_BYTES);
+    if (!body.ok && body.reason === "too_large") {
+      return new Response(renderMessagePage({ title: "Слишком большой запрос", message: "Вернитесь в магазин и посмотрите статус заказа там.", status: 413, nonce }), {
+        status: 413,
+        headers: standalonePageHeaders(nonce, "'none'"),
+      });
+    }
+  }
   const { paymentId, outcome } = await params;
   const notFound = () =>
     new Response(renderMessagePage({ title: "Платёж не найден", message: "Ссылка устарела или неверна. Вернитесь в магазин и посмотрите статус заказа там.", status: 404, nonce }), {
