@@ -1,9 +1,0 @@
-// next-auth's own endpoints (session, csrf, signout). Sign-in happens only through /api/insales/autologin.
-import NextAuth from "next-auth";
-import { authOptions } from "@/lib/auth/options";
-
-function handler(req: Request, ctx: { params: Promise<{ nextauth: string[] }> }) {
-  return NextAuth(authOptions())(req, ctx);
-}
-
-export { handler as GET, handler as POST };
