@@ -1,10 +1,56 @@
-// Content-Security-Policy with a fresh nonce for every page (Next.js applies the nonce to its own inline
-// scripts when it finds it in the request's CSP header). API routes are not matched: the checkout and
-// return pages set their own CSP (they post forms to IntellectMoney / InSales), machine routes need none,
-// and keeping the proxy off the payment hot path keeps it fast.
+// Next's proxy (middleware), three jobs, in this order:
+// 1. A path with a malformed percent-escape gets a 400 (lib/http/path-encoding.ts): Next 16 answers 500 to
+//    one in a dynamic segment, of pages and API routes alike. Next's internal error pages get a 404.
+// 2. Every POST to a page passes the server-action gate (lib/http/server-action-gate.ts): Next answers 500
+//    to a server action body it cannot decode, an oversized one, or a foreign Origin.
+// 3. Pages get a Content-Security-Policy with a fresh nonce (Next.js applies the nonce to its own inline
+//    scripts when it finds it in the request's CSP header).
+//
+// API routes are matched only when their path holds a "%": whenever the proxy runs on a POST, Next copies
+// the body for it (up to `experimental.proxyClientMaxBodySize`, silently cutting the rest) and waits for
+// the whole upload before the route runs. Route handlers read their bodies themselves, bounded
+// (lib/http/read-body.ts), and the checkout, the result notifications and the lifecycle calls stay off
+// this path. Prefetches are matched too (a `Purpose: prefetch` header must not skip the gate) but get no CSP.
 import { NextResponse, type NextRequest } from "next/server";
+import { messagePageResponse } from "@/lib/html/message-response";
+import { hasMalformedPercentEncoding } from "@/lib/http/path-encoding";
+import { checkServerActionRequest } from "@/lib/http/server-action-gate";
 
-export function proxy(request: NextRequest) {
+/** Route handlers for machines (matched here only for job 1). */
+function isApiPath(pathname: string): boolean {
+  return pathname.startsWith("/api/") || pathname === "/payment.php";
+}
+
+function badPath(pathname: string): Response {
+  if (isApiPath(pathname)) return Response.json({ error: "bad_path" }, { status: 400, headers: { "Cache-Control": "no-store" } });
+  return messagePageResponse(400, { title: "Неверный адрес", message: "В адресе страницы есть повреждённые символы.", hint: "Откройте приложение заново из бэк-офиса InSales." });
+}
+
+/**
+ * Next's own error pages, listed in the build's routes but never meant to be requested: asked for
+ * directly, /_global-error answers 500, and /_not-found does with a broken router-state header.
+ */
+function isInternalErrorPage(pathname: string): boolean {
+  return /^\/_(global-error|not-found)(\/|\.|$)/.test(pathname);
+}
+
+function notFoundPage(): Response {
+  return messagePageResponse(404, { title: "Страница не найдена", message: "Такой страницы в приложении нет.", hint: "Откройте приложение заново из бэк-офиса InSales." });
+}
+
+const GATE_MESSAGES: Record<400 | 403 | 413 | 503, string> = {
+  400: "Запрос повреждён.",
+  403: "Запрос пришёл с чужого сайта.",
+  413: "Запрос слишком большой.",
+  503: "Сервис сейчас перегружен.",
+};
+
+function isPrefetch(request: NextRequest): boolean {
+  return request.headers.has("next-router-prefetch") || request.headers.get("purpose") === "prefetch";
+}
+
+/** Passes the request on with a fresh CSP nonce in its headers (for Next's scripts) and the response's. */
+function withCsp(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const dev = process.env.NODE_ENV === "development";
   const csp = [
@@ -29,14 +75,26 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+export async function proxy(request: NextRequest) {
+  const { pathname } = request.nextUrl;
+  if (hasMalformedPercentEncoding(pathname)) return badPath(pathname);
+  if (isApiPath(pathname)) return NextResponse.next();
+  if (isInternalErrorPage(pathname)) return notFoundPage();
+
+  const gate = await checkServerActionRequest(request);
+  if (!gate.ok) {
+    return messagePageResponse(gate.status, { title: "Действие не выполнено", message: GATE_MESSAGES[gate.status], hint: "Обновите страницу и попробуйте ещё раз." });
+  }
+  // Prefetches were never given a CSP (Next's own recipe skips them): they only fetch data.
+  if (isPrefetch(request)) return NextResponse.next();
+  return withCsp(request);
+}
+
 export const config = {
   matcher: [
-    {
-      source: "/((?!api/|payment\\.php|_next/static|_next/image|favicon.ico).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
+    // Pages and the not-found page, prefetches included.
+    "/((?!api/|payment\\.php|_next/static|_next/image|favicon.ico).*)",
+    // Any other path holding a percent sign (an escape to check).
+    "/(.*%.*)",
   ],
 };

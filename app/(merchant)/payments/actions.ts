@@ -4,13 +4,17 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
+import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
 import { log } from "@/lib/log";
 import { resolveProblem } from "@/lib/payments/journal-problems";
 
-export async function resolveProblemAction(formData: FormData): Promise<void> {
+/** `formData` is whatever the caller sent: a form's FormData from our button, anything from anyone else. */
+export async function resolveProblemAction(formData: unknown): Promise<void> {
   const session = await getShopSession();
   if (!session) redirect("/login-required");
-  const problemId = formData.get("problemId");
+  const form = parseActionArgs("resolveProblem", formDataArg, formData);
+  if (!form.ok) return;
+  const problemId = form.value.get("problemId");
   if (typeof problemId !== "string") return;
   const outcome = await resolveProblem(session.shopId, problemId);
   if (!outcome.ok) log.warn({ shopId: session.shopId, problemId: problemId.slice(0, 64), reason: outcome.reason }, "journal: problem not resolved");

@@ -6,19 +6,28 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
+import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
 import { capturePayment, parseRefundInput, parseRequestKey, refundPayment, releaseHold, type OperationOutcome } from "@/lib/payments/payment-operations";
 import { clearRefundBlock } from "@/lib/payments/refund-block";
 
 export type OperationActionState = { ok: boolean; message: string; at: number } | null;
 
-type Operate = (shopId: string, paymentId: string, requestKey: string | undefined) => Promise<OperationOutcome | { ok: boolean; message: string }>;
+type Operate = (shopId: string, paymentId: string, requestKey: string | undefined, form: FormData) => Promise<OperationOutcome | { ok: boolean; message: string }>;
 
-async function run(formData: FormData, operate: Operate): Promise<OperationActionState> {
+const BAD_REQUEST = "Неверный запрос. Обновите страницу и попробуйте ещё раз.";
+
+/**
+ * `prev` (useActionState's previous answer) is never used; `formData` is whatever the caller sent: the
+ * button's FormData from our page, anything at all from anyone else (issue 12 item 7).
+ */
+async function run(formData: unknown, operate: Operate): Promise<OperationActionState> {
   const session = await getShopSession();
   if (!session) redirect("/login-required");
-  const paymentId = formData.get("paymentId");
+  const form = parseActionArgs("paymentOperation", formDataArg, formData);
+  if (!form.ok) return { ok: false, message: BAD_REQUEST, at: Date.now() };
+  const paymentId = form.value.get("paymentId");
   if (typeof paymentId !== "string") return { ok: false, message: "Платёж не найден.", at: Date.now() };
-  const outcome = await operate(session.shopId, paymentId, parseRequestKey(formData.get("requestKey")));
+  const outcome = await operate(session.shopId, paymentId, parseRequestKey(form.value.get("requestKey")), form.value);
   // The operations list and the buttons change whatever the outcome (a FAILED row is news too), and the
   // re-rendered forms carry a fresh request key.
   revalidatePath(`/payments/${paymentId}`);
@@ -26,29 +35,28 @@ async function run(formData: FormData, operate: Operate): Promise<OperationActio
   return { ok: outcome.ok, message: outcome.message, at: Date.now() };
 }
 
-export async function captureAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
-  return run(formData, capturePayment);
+export async function captureAction(_prev: unknown, formData: unknown): Promise<OperationActionState> {
+  return run(formData, (shopId, paymentId, requestKey) => capturePayment(shopId, paymentId, requestKey));
 }
 
-export async function releaseAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
-  return run(formData, releaseHold);
+export async function releaseAction(_prev: unknown, formData: unknown): Promise<OperationActionState> {
+  return run(formData, (shopId, paymentId, requestKey) => releaseHold(shopId, paymentId, requestKey));
 }
 
-export async function refundAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
-  const raw = formData.get("amount");
-  const amount = typeof raw === "string" ? parseRefundInput(raw) : null;
-  return run(formData, (shopId, paymentId, requestKey) =>
-    amount === null
+export async function refundAction(_prev: unknown, formData: unknown): Promise<OperationActionState> {
+  return run(formData, (shopId, paymentId, requestKey, form) => {
+    const raw = form.get("amount");
+    const amount = typeof raw === "string" ? parseRefundInput(raw) : null;
+    return amount === null
       ? Promise.resolve({ ok: false, reason: "bad_amount", message: "Введите сумму возврата в рублях, например 500,00." })
-      : refundPayment(shopId, paymentId, amount, requestKey),
-  );
+      : refundPayment(shopId, paymentId, amount, requestKey);
+  });
 }
 
 /** The merchant has checked the IntellectMoney account: refunds of this payment may go on. */
-export async function clearRefundBlockAction(_prev: OperationActionState, formData: FormData): Promise<OperationActionState> {
-  const checked = formData.get("checked") === "on";
-  return run(formData, (shopId, paymentId) =>
-    checked
+export async function clearRefundBlockAction(_prev: unknown, formData: unknown): Promise<OperationActionState> {
+  return run(formData, (shopId, paymentId, _requestKey, form) =>
+    form.get("checked") === "on"
       ? clearRefundBlock(shopId, paymentId)
       : Promise.resolve({ ok: false, message: "Отметьте, что вы проверили возвраты по этому платежу в личном кабинете IntellectMoney." }),
   );
