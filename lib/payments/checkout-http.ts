@@ -8,7 +8,7 @@ import { renderAutoSubmitPage, renderMessagePage } from "../html/auto-submit-pag
 import { standalonePageHeaders } from "../html/standalone-page-headers";
 import { log } from "../log";
 import { rateLimited } from "../http/rate-limit";
-import { readBody } from "../http/read-body";
+import { withBody, type ReadBodyResult } from "../http/read-body";
 import { startCheckout } from "./checkout";
 
 /**
@@ -30,15 +30,36 @@ type CheckoutBody = { ok: true; text: string } | { ok: false; status: 400 | 503 
 
 /** The body as UTF-8 text; refused when larger than MAX_CHECKOUT_BODY_BYTES (without buffering the rest,
  * lib/http/read-body.ts), unreadable or not valid UTF-8 (400), or when too many large bodies are being
- * read at once (503). */
-async function readCheckoutBody(request: Request): Promise<CheckoutBody> {
-  const body = await readBody(request, MAX_CHECKOUT_BODY_BYTES);
+ * worked on at once (503). */
+function decodeCheckoutBody(body: ReadBodyResult): CheckoutBody {
   if (!body.ok) return { ok: false, status: body.reason === "busy" ? 503 : 400 };
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(body.bytes) };
   } catch {
     return { ok: false, status: 400 }; // not valid UTF-8
   }
+}
+
+async function answerCheckout(request: Request, body: CheckoutBody, nonce: string): Promise<Response> {
+  if (!body.ok && body.status === 503) return refusal(503, "Сервис оплаты сейчас перегружен. Вернитесь в магазин и попробуйте ещё раз через минуту.", nonce);
+  if (!body.ok) return refusal(400, "Неверный запрос на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
+
+  const shopHint = new URL(request.url).searchParams.get("shop");
+  const outcome = await startCheckout({ form: new URLSearchParams(body.text), shopHint });
+  if (!outcome.ok) return refusal(outcome.status, outcome.message, nonce);
+
+  const action = outcome.action;
+  const html = renderAutoSubmitPage({
+    title: "Переход к оплате",
+    message: "Сейчас откроется страница оплаты IntellectMoney…",
+    action,
+    method: "POST",
+    fields: outcome.fields,
+    nonce,
+  });
+  // IntellectMoney may move the buyer between its own hosts after the POST; browsers apply
+  // form-action to those redirects too.
+  return page(200, html, nonce, `${new URL(action).origin} https://*.intellectmoney.ru`);
 }
 
 export async function handleCheckout(request: Request): Promise<Response> {
@@ -53,26 +74,8 @@ export async function handleCheckout(request: Request): Promise<Response> {
     if (mime !== "application/x-www-form-urlencoded" || (charset && charset !== "utf-8")) {
       return refusal(415, "Неверный формат запроса на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
     }
-    const body = await readCheckoutBody(request);
-    if (!body.ok && body.status === 503) return refusal(503, "Сервис оплаты сейчас перегружен. Вернитесь в магазин и попробуйте ещё раз через минуту.", nonce);
-    if (!body.ok) return refusal(400, "Неверный запрос на оплату. Вернитесь в магазин и попробуйте ещё раз.", nonce);
-
-    const shopHint = new URL(request.url).searchParams.get("shop");
-    const outcome = await startCheckout({ form: new URLSearchParams(body.text), shopHint });
-    if (!outcome.ok) return refusal(outcome.status, outcome.message, nonce);
-
-    const action = outcome.action;
-    const html = renderAutoSubmitPage({
-      title: "Переход к оплате",
-      message: "Сейчас откроется страница оплаты IntellectMoney…",
-      action,
-      method: "POST",
-      fields: outcome.fields,
-      nonce,
-    });
-    // IntellectMoney may move the buyer between its own hosts after the POST; browsers apply
-    // form-action to those redirects too.
-    return page(200, html, nonce, `${new URL(action).origin} https://*.intellectmoney.ru`);
+    // A large body keeps its share of the shared budget until the answer is ready.
+    return await withBody(request, MAX_CHECKOUT_BODY_BYTES, (read) => answerCheckout(request, decodeCheckoutBody(read), nonce));
   } catch (error) {
     log.error({ err: (error as Error).message, stack: (error as Error).stack }, "checkout: unexpected error");
     return refusal(500, "Не удалось начать оплату из-за внутренней ошибки. Попробуйте ещё раз через несколько минут.", nonce);
