@@ -14,7 +14,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { messagePageResponse } from "@/lib/html/message-response";
 import { hasMalformedPercentEncoding } from "@/lib/http/path-encoding";
-import { checkServerActionRequest } from "@/lib/http/server-action-gate";
+import { checkServerActionRequest, type GateVerdict } from "@/lib/http/server-action-gate";
 
 /** Route handlers for machines (matched here only for job 1). */
 function isApiPath(pathname: string): boolean {
@@ -81,7 +81,8 @@ export async function proxy(request: NextRequest) {
   if (isApiPath(pathname)) return NextResponse.next();
   if (isInternalErrorPage(pathname)) return notFoundPage();
 
-  const gate = await checkServerActionRequest(request);
+  // A request the gate cannot even look at is refused, not passed on (a throw here would be a 500).
+  const gate = await checkServerActionRequest(request).catch((): GateVerdict => ({ ok: false, status: 400, reason: "unreadable" }));
   if (!gate.ok) {
     return messagePageResponse(gate.status, { title: "Действие не выполнено", message: GATE_MESSAGES[gate.status], hint: "Обновите страницу и попробуйте ещё раз." });
   }

@@ -65,7 +65,7 @@ function checkOrigin(headers: Headers): GateVerdict {
   return host && originHost === host ? PASS : { ok: false, status: 403, reason: "foreign_origin" };
 }
 
-type Part = { name: string; value: string };
+type Part = { name: string | undefined; value: string };
 type Multipart = { ok: true; fields: Part[]; files: number } | { ok: false };
 
 /** The body as Next's fetch-action path parses it: its own busboy, with its options, so the values
@@ -91,9 +91,11 @@ function parseMultipartLikeNext(bytes: Uint8Array, contentType: string): Promise
   });
 }
 
-/** React's row id of a multipart field name (resolveField in react-server-dom): "S<n>" and "<n>". */
+/** React's row id of a multipart field name (resolveField in react-server-dom): "S<n>" and "<n>", read
+ * with unary plus, so " ", "00" and "S0" are row 0 too; a bare "S" is no row. */
 function rowIdOf(name: string): number {
-  return name[0] === "S" ? Number(name.slice(1)) : Number(name);
+  if (name[0] === "S") return name.length > 1 ? Number(name.slice(1)) : NaN;
+  return Number(name);
 }
 
 /** A fetch action with a multipart body: one root row (id 0) of admitted values, plain text fields, no files. */
@@ -101,7 +103,9 @@ async function checkFetchMultipart(bytes: Uint8Array, contentType: string): Prom
   const parsed = await parseMultipartLikeNext(bytes, contentType);
   if (!parsed.ok) return bad("bad_multipart");
   if (parsed.files > 0) return bad("unexpected_file");
-  const roots = parsed.fields.filter((f) => rowIdOf(f.name) === 0);
+  // busboy reports `name=""` as no name at all, and React throws on it.
+  if (parsed.fields.some((f) => typeof f.name !== "string" || f.name === "")) return bad("unnamed_field");
+  const roots = parsed.fields.filter((f) => rowIdOf(f.name!) === 0);
   // None: React waits for it and fails ("Connection closed"); two: the second one throws in React.
   if (roots.length !== 1) return bad(roots.length === 0 ? "no_root_row" : "duplicate_root_row");
   return checkArgumentList(roots[0].value, true);
