@@ -257,6 +257,29 @@ async function send(probe: Probe, cookie: string | null): Promise<{ status: numb
 }
 
 describe("the build's own routes and server actions refuse malformed input with a 4xx, never a 500", () => {
+  it("the issue's own examples, and next-auth's endpoints are gone", async () => {
+    const status = async (path: string, init: RequestInit = {}, cookie: string | null = null) =>
+      (await fetch(`${app.url}${path}`, { redirect: "manual", ...init, headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } })).status;
+    for (const cookie of [null, sessionCookie]) {
+      expect(await status("/api/intellectmoney/return/%E0%A4%A/success", {}, cookie)).toBe(400);
+      expect(await status("/payments/%ZZ", {}, cookie)).toBe(400);
+    }
+    // A server action called with JSON arguments: an object instead of the argument list is refused by
+    // the gate; a list with the wrong types reaches the action, which refuses it itself (no 500 either way).
+    const resolve = builtActions().find((a) => a.name.endsWith("#resolveProblemAction"));
+    expect(resolve, "resolveProblemAction is not in the server-reference manifest").toBeDefined();
+    const page = fillPattern(resolve!.pages[0], [SOME_ID]);
+    const call = (body: string) => ({ method: "POST", headers: { "next-action": resolve!.id, "content-type": "text/plain;charset=UTF-8", origin: app.url }, body });
+    expect(await status(page, call('{"problemId":"x"}'), sessionCookie)).toBe(400);
+    expect(await status(page, call('["x"]'), sessionCookie)).toBe(200);
+
+    expect(builtRoutes().filter((r) => r.pattern.startsWith("/api/auth"))).toEqual([]);
+    for (const path of ["/api/auth/session", "/api/auth/csrf", "/api/auth/providers", "/api/auth/signin", "/api/auth/signout", "/api/auth/callback/credentials", "/api/auth/_log"]) {
+      expect(await status(path), `GET ${path}`).toBe(404);
+      expect(await status(path, { method: "POST", body: "csrfToken=x&callbackUrl=/", headers: { "content-type": "application/x-www-form-urlencoded" } }), `POST ${path}`).toBe(404);
+    }
+  });
+
   it("every route and server action from the manifests: 0 × 500, and the server stays up", async () => {
     const routes = builtRoutes();
     const actions = builtActions();
