@@ -15,6 +15,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { messagePageResponse } from "@/lib/html/message-response";
 import { hasMalformedPercentEncoding } from "@/lib/http/path-encoding";
 import { checkServerActionRequest, type GateVerdict } from "@/lib/http/server-action-gate";
+import { log } from "@/lib/log";
 
 /** Route handlers for machines (matched here only for job 1). */
 function isApiPath(pathname: string): boolean {
@@ -77,13 +78,17 @@ function withCsp(request: NextRequest): NextResponse {
 
 export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
-  if (hasMalformedPercentEncoding(pathname)) return badPath(pathname);
+  if (hasMalformedPercentEncoding(pathname)) {
+    log.info({ path: pathname.slice(0, 200) }, "proxy: malformed percent-escape in the path refused");
+    return badPath(pathname);
+  }
   if (isApiPath(pathname)) return NextResponse.next();
   if (isInternalErrorPage(pathname)) return notFoundPage();
 
   // A request the gate cannot even look at is refused, not passed on (a throw here would be a 500).
   const gate = await checkServerActionRequest(request).catch((): GateVerdict => ({ ok: false, status: 400, reason: "unreadable" }));
   if (!gate.ok) {
+    log.warn({ path: pathname.slice(0, 200), status: gate.status, reason: gate.reason }, "proxy: server action request refused");
     return messagePageResponse(gate.status, { title: "Действие не выполнено", message: GATE_MESSAGES[gate.status], hint: "Обновите страницу и попробуйте ещё раз." });
   }
   // Prefetches were never given a CSP (Next's own recipe skips them): they only fetch data.
