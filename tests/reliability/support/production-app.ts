@@ -97,7 +97,10 @@ export async function startProductionApp(opts: { databaseUrl: string; logName: s
     pid: child.pid!,
     child,
     logFile,
-    memory: () => readMemory(child.pid!),
+    memory: () => {
+      if (exited) throw new Error(`the server process is gone (exit code ${child.exitCode}, signal ${child.signalCode}); see ${logFile}`);
+      return readMemory(child.pid!);
+    },
     alive: () => !exited && child.exitCode === null,
     stop: () =>
       new Promise<void>((resolve) => {
