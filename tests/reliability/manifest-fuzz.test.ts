@@ -51,8 +51,11 @@ beforeAll(async () => {
   await sql(db.url, `INSERT INTO "Shop" (id, "insalesId", host, status, "updatedAt") VALUES ($1, '7700001', 'fuzz-shop.myinsales.ru', 'ACTIVE', now())`, [shopId]);
   Object.assign(process.env, TEST_ENV, { DATABASE_URL: db.url, APP_URL: app.url, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
   resetEnvCache();
-  const cookie = await mintSessionCookie({ shopId, insalesId: "7700001", host: "fuzz-shop.myinsales.ru", userId: "1" });
+  const cookie = await mintSessionCookie({ shopId, insalesId: "7700001", host: "fuzz-shop.myinsales.ru", sessionGeneration: 0, userId: "1" });
   sessionCookie = `${cookie.name}=${cookie.value}`;
+  // The session is real: a merchant page opens with it (else "with a session" would fuzz nothing more).
+  const settings = await fetch(`${app.url}/settings`, { headers: { cookie: sessionCookie }, redirect: "manual" });
+  if (settings.status !== 200) throw new Error(`the fuzz's merchant session is refused (GET /settings → ${settings.status})`);
 }, 90_000);
 
 afterAll(async () => {

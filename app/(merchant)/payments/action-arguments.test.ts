@@ -14,11 +14,16 @@ vi.mock("@/lib/payments/payment-operations", async (original) => ({
   refundPayment: vi.fn(),
 }));
 vi.mock("@/lib/payments/journal-problems", () => ({ resolveProblem: vi.fn(async () => ({ ok: false, reason: "not_found" })) }));
+vi.mock("@/lib/payments/refund-block", () => ({ clearRefundBlock: vi.fn() }));
+vi.mock("@/lib/payments/claims", () => ({ decideClaim: vi.fn(async () => ({ ok: false, reason: "not_found" })) }));
 
 const { resolveProblemAction } = await import("./actions");
-const { captureAction, refundAction, releaseAction } = await import("./operation-actions");
+const { captureAction, clearRefundBlockAction, refundAction, releaseAction } = await import("./operation-actions");
+const { confirmClaimAction, rejectClaimAction } = await import("./claim-actions");
 const operations = await import("@/lib/payments/payment-operations");
 const problems = await import("@/lib/payments/journal-problems");
+const refundBlock = await import("@/lib/payments/refund-block");
+const claims = await import("@/lib/payments/claims");
 
 /** What a stranger can send instead of the form: everything React's reply decoder can produce. */
 const NOT_A_FORM: unknown[] = [
@@ -44,14 +49,21 @@ describe("server actions refuse arguments of the wrong type instead of throwing"
     expect(problems.resolveProblem).not.toHaveBeenCalled();
   });
 
-  it.each(NOT_A_FORM.map((v) => [String(v), v]))("«Списать», «Отменить холдирование», «Вернуть» with %s", async (_name, value) => {
-    for (const action of [captureAction, releaseAction, refundAction]) {
+  it.each(NOT_A_FORM.map((v) => [String(v), v]))("«Списать», «Отменить холдирование», «Вернуть», «Снять остановку возвратов» with %s", async (_name, value) => {
+    for (const action of [captureAction, releaseAction, refundAction, clearRefundBlockAction]) {
       const answer = await action(null, value);
       expect(answer).toMatchObject({ ok: false, message: expect.stringContaining("Неверный запрос") });
     }
     expect(operations.capturePayment).not.toHaveBeenCalled();
     expect(operations.releaseHold).not.toHaveBeenCalled();
     expect(operations.refundPayment).not.toHaveBeenCalled();
+    expect(refundBlock.clearRefundBlock).not.toHaveBeenCalled();
+  });
+
+  it.each(NOT_A_FORM.map((v) => [String(v), v]))("«Подтвердить» / «Отклонить» a wallet claim with %s", async (_name, value) => {
+    await expect(confirmClaimAction(value)).resolves.toBeUndefined();
+    await expect(rejectClaimAction(value)).resolves.toBeUndefined();
+    expect(claims.decideClaim).not.toHaveBeenCalled();
   });
 
   it("a real form still goes through", async () => {
@@ -59,9 +71,12 @@ describe("server actions refuse arguments of the wrong type instead of throwing"
     const form = new FormData();
     form.set("paymentId", "00000000-0000-4000-8000-000000000000");
     expect(await captureAction(null, form)).toMatchObject({ ok: false, message: "Платёж не найден." });
-    expect(operations.capturePayment).toHaveBeenCalledWith("not-a-real-shop", "00000000-0000-4000-8000-000000000000");
+    expect(operations.capturePayment).toHaveBeenCalledWith("not-a-real-shop", "00000000-0000-4000-8000-000000000000", undefined);
     form.set("problemId", "00000000-0000-4000-8000-000000000001");
     await resolveProblemAction(form);
     expect(problems.resolveProblem).toHaveBeenCalledWith("not-a-real-shop", "00000000-0000-4000-8000-000000000001");
+    form.set("claimId", "00000000-0000-4000-8000-000000000002");
+    await confirmClaimAction(form);
+    expect(claims.decideClaim).toHaveBeenCalledWith("not-a-real-shop", "00000000-0000-4000-8000-000000000002", "confirm", expect.any(String));
   });
 });

@@ -8,6 +8,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
 import type { ShopSessionClaims } from "@/lib/auth/options";
+import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
 import { log } from "@/lib/log";
 import { decideClaim, type ClaimDecision } from "@/lib/payments/claims";
 
@@ -17,10 +18,13 @@ function decidedBy(session: ShopSessionClaims): string {
   return who || (session.userId ? `пользователь InSales ${session.userId}` : "пользователь InSales");
 }
 
-async function decide(formData: FormData, decision: ClaimDecision): Promise<void> {
+/** `formData` is whatever the caller sent: the card's form, or anything at all from anyone else. */
+async function decide(formData: unknown, decision: ClaimDecision): Promise<void> {
   const session = await getShopSession();
   if (!session) redirect("/login-required");
-  const claimId = formData.get("claimId");
+  const form = parseActionArgs("decideClaim", formDataArg, formData);
+  if (!form.ok) return;
+  const claimId = form.value.get("claimId");
   if (typeof claimId !== "string") return;
   const outcome = await decideClaim(session.shopId, claimId, decision, decidedBy(session));
   if (!outcome.ok) {
@@ -31,10 +35,10 @@ async function decide(formData: FormData, decision: ClaimDecision): Promise<void
   revalidatePath("/payments");
 }
 
-export async function confirmClaimAction(formData: FormData): Promise<void> {
+export async function confirmClaimAction(formData: unknown): Promise<void> {
   await decide(formData, "confirm");
 }
 
-export async function rejectClaimAction(formData: FormData): Promise<void> {
+export async function rejectClaimAction(formData: unknown): Promise<void> {
   await decide(formData, "reject");
 }
