@@ -172,6 +172,20 @@ describe("arguments as multipart (a FormData argument)", () => {
     if (reactThrows) expect(await reactDecodes(body, MULTIPART)).toMatchObject({ ok: false });
   });
 
+  it("refuses a body cut inside a file part, without an uncaught error", async () => {
+    const cut = enc('--gateboundary\r\nContent-Disposition: form-data; name="0"\r\n\r\n["$K1"]\r\n--gateboundary\r\nContent-Disposition: form-data; name="_1_f"; filename="a.bin"\r\n\r\nabcdef');
+    const uncaught: unknown[] = [];
+    const listener = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", listener);
+    try {
+      expect(await verdict(actionRequest(cut, { type: MULTIPART }))).toMatchObject({ ok: false, status: 400 });
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      process.off("uncaughtException", listener);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
   it("refuses a broken multipart body and one without a boundary", async () => {
     expect(await verdict(actionRequest(enc("--gateboundary\r\nbroken"), { type: MULTIPART }))).toMatchObject({ ok: false, status: 400 });
     expect(await verdict(actionRequest(enc("0=[]"), { type: "multipart/form-data" }))).toMatchObject({ ok: false, status: 400 });

@@ -83,6 +83,9 @@ function parseMultipartLikeNext(bytes: Uint8Array, contentType: string): Promise
     parser.on("field", (name, value) => fields.push({ name, value }));
     parser.on("file", (_name, stream) => {
       files += 1;
+      // A body cut inside a file part errors the file's stream too; unheard, that error is an uncaught
+      // exception in the server.
+      stream.on("error", () => resolve({ ok: false }));
       stream.resume();
     });
     parser.on("error", () => resolve({ ok: false }));

@@ -11,6 +11,7 @@
 // tests/reliability/bad-input.property.test.ts complements this one in-process, with a database oracle.
 // Alone: `npm run build && npx vitest run tests/reliability/manifest-fuzz.test.ts`.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintSessionCookie } from "@/lib/auth/mint-session";
 import { resetEnvCache } from "@/lib/env";
@@ -190,6 +191,8 @@ function actionMultipartBodies(): Uint8Array[] {
     multipart([{ name: "0", value: '["$1"]' }, { name: "1", value: "garbage" }]),
     multipart([{ name: "0", value: '["$K1"]' }, { name: "_1_f", value: "x", filename: "f.txt", type: "text/plain" }]),
     multipart([{ name: "0", value: '["x"]', type: "text/plain; charset=utf-16le" }]),
+    // Cut short inside a file part.
+    enc('--fuzzboundary\r\nContent-Disposition: form-data; name="0"\r\n\r\n["$K1"]\r\n--fuzzboundary\r\nContent-Disposition: form-data; name="_1_f"; filename="a.bin"\r\n\r\nabcdef'),
   ];
 }
 
@@ -317,5 +320,8 @@ describe("the build's own routes and server actions refuse malformed input with 
     expect(failures, failures.slice(0, 40).join("\n")).toEqual([]);
     expect(app.alive()).toBe(true);
     expect((await fetch(`${app.url}/api/health`)).status).toBe(200);
+    // Next survives an uncaught exception or rejection and only logs it: none may happen either.
+    const uncaught = readFileSync(app.logFile, "utf8").split("\n").filter((l) => /uncaughtException|unhandledRejection/.test(l));
+    expect(uncaught, `see ${app.logFile}`).toEqual([]);
   }, 180_000);
 });
