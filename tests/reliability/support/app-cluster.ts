@@ -14,6 +14,7 @@ import { IntellectMoneyStandIn, type ImStatus } from "../../../e2e/stand-ins/int
 import { encryptSecret } from "../../../lib/crypto";
 import { resetEnvCache } from "../../../lib/env";
 import { TEST_ENCRYPTION_KEY, TEST_ENV } from "../../../lib/testing/test-env";
+import { waitForProvenInstall } from "../../../e2e/support/proven-install";
 
 export const APP_ID = "intellectmoney_rel";
 export const APP_SECRET = "rel-app-secret";
@@ -183,6 +184,8 @@ export async function readyShop(c: Cluster, n: number): Promise<ShopRef> {
   const insalesId = String(5_000_000 + (process.pid % 10_000) * 100 + n);
   const installed = await c.insales.install({ host, insalesId });
   if (installed.status !== 200) throw new Error(`install: ${installed.status} ${installed.body}`);
+  // The app takes an install on only once its job has proven it against the shop's account.
+  await waitForProvenInstall(c.databaseUrl, { host, insalesId });
   const eshopId = String(400_000 + n);
   const secretKey = `rel-secret-${n}`;
   c.im.registerShop(eshopId, secretKey);
