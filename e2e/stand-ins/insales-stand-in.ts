@@ -1,4 +1,4 @@
-// A local stand-in for InSales (../shared/spec/insales-protocol.md): the parts of the platform our app
+// A local stand-in for InSales (docs/protocols/insales.md): the parts of the platform our app
 // talks to, implemented from the spec, so tests run without the real service. State lives in memory;
 // tests drive and inspect it through /__control/* JSON endpoints (they run in other processes).
 //
@@ -50,6 +50,15 @@ export type StandInShop = {
   user: StandInUser;
   /** Test knob: break one part of the login answer to prove our checks. */
   loginTamper: null | "token" | "token3" | "drop_token3";
+  /**
+   * Test knob: the shape of the «Войти» answer (docs/protocols/insales.md §1 «Войти» step 3).
+   * - "token_and_token3": `token`, `token3`, the user fields and `email_confirmed` (Latin), as the
+   *   general description and the official gem read it;
+   * - "vendor_example": exactly the shape of the vendor's own example in `insales/insales-docs-source`,
+   *   `docs/InSales API/01 readme.md` — `token3` and **no `token`**, the flag spelled `email_сonfirmed`
+   *   with U+0441 CYRILLIC SMALL LETTER ES.
+   */
+  loginAnswer?: "token_and_token3" | "vendor_example";
   deliveryVariants: StandInDeliveryVariant[];
   gateways: StandInGateway[];
   orders: StandInOrder[];
@@ -129,6 +138,7 @@ export class InsalesStandIn {
       installed: false,
       user: { id: "1", email: `manager@${input.host}`, name: "Игорь", emailConfirmed: true, ...input.user },
       loginTamper: null,
+      loginAnswer: "token_and_token3",
       deliveryVariants: [
         { id: 1001, title: "Курьер" },
         { id: 1002, title: "Самовывоз" },
@@ -223,8 +233,11 @@ export class InsalesStandIn {
     if (shop.loginTamper === "token") token = md5Hex(`${nonce}x${shop.apiPassword}`);
     if (shop.loginTamper === "token3") token3 = md5Hex(`${nonce}x${shop.apiPassword}`);
     const back = new URL(loginUrl);
-    const params: Record<string, string> = { token, user_email: u.email, user_name: u.name, user_id: u.id, email_confirmed: confirmed };
-    if (shop.loginTamper !== "drop_token3") params.token3 = token3;
+    const params: Record<string, string> =
+      shop.loginAnswer === "vendor_example"
+        ? { token3, user_email: u.email, user_name: u.name, user_id: u.id, ["email_\u0441onfirmed"]: confirmed }
+        : { token, token3, user_email: u.email, user_name: u.name, user_id: u.id, email_confirmed: confirmed };
+    if (shop.loginTamper === "drop_token3") delete params.token3;
     for (const [k, v] of Object.entries(params)) back.searchParams.set(k, v);
     redirect(res, back.toString());
   }
@@ -239,6 +252,10 @@ export class InsalesStandIn {
     }
     if (url.pathname === "/__control/login-tamper" && req.method === "POST") {
       this.mustShop(json.host).loginTamper = json.mode ?? null;
+      return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/login-answer" && req.method === "POST") {
+      this.mustShop(json.host).loginAnswer = json.shape ?? "token_and_token3";
       return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === "/__control/shops" && req.method === "GET") {
