@@ -61,7 +61,9 @@ test("«Merchant API и чеки»: both API secrets or neither, receipts with I
   await page.getByLabel("API-токен", { exact: true }).fill(E2E_SECRETS.apiToken);
   await expect(page.getByLabel("ИНН", { exact: true })).toHaveCount(0);
   await page.getByLabel("Фискальные чеки (54-ФЗ)", { exact: true }).check();
-  await expect(page.getByLabel("Группа касс", { exact: true })).toHaveValue("Main");
+  // Optional: empty means the IntellectMoney account's default group (docs/protocols/intellectmoney.md §6).
+  await expect(page.getByLabel("Группа касс", { exact: true })).toHaveValue("");
+  await expect(page.getByText("Необязательно. Как в личном кабинете IntellectMoney; пустое поле — группа касс по умолчанию.")).toBeVisible();
   await page.getByLabel("ИНН", { exact: true }).fill("7707083894");
   await page.getByRole("button", { name: "Сохранить" }).click();
   await expect(page.locator("#signSecret-error")).toHaveText("Укажите ключ подписи: без него Merchant API не примет токен");

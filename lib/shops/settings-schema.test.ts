@@ -196,11 +196,10 @@ describe("settingsSchema, «Merchant API и чеки»", () => {
     expect(errors(org({ apiToken: "x".repeat(513), signSecret: "s" })).apiToken).toBe("Слишком длинный токен");
   });
 
-  it("requires every receipt field when receipts are on, each with its own Russian message", () => {
+  it("requires every receipt field but «Группа касс» when receipts are on, each with its own Russian message", () => {
     const e = errors(org({ receiptsEnabled: true, receiptGroup: " ", receiptSubjectType: "", receiptMethodType: "" }));
     expect(e).toEqual({
       receiptInn: "Укажите ИНН",
-      receiptGroup: "Укажите группу касс (обычно Main)",
       receiptVatGoods: "Выберите НДС для товаров",
       receiptVatDelivery: "Выберите НДС для доставки",
       receiptSubjectType: "Выберите признак предмета расчёта",
@@ -226,10 +225,11 @@ describe("settingsSchema, «Merchant API и чеки»", () => {
     expect(errors(receiptsOn({ receiptVatGoods: "1.5" })).receiptVatGoods).toBe("Выберите значение из списка");
   });
 
-  it("outputs the receipt settings as numbers when on, with the defaults Main / товар / полный расчёт", () => {
+  it("outputs the receipt settings as numbers when on, with the defaults: no group (the account's), товар, полный расчёт", () => {
     expect(receiptsOf(receiptsOn({ receiptVatGoods: "11", receiptVatDelivery: "12" }))).toEqual({
-      enabled: true, inn: "7707083893", group: "Main", vatGoods: 11, vatDelivery: 12, subjectType: 1, methodType: 4,
+      enabled: true, inn: "7707083893", group: null, vatGoods: 11, vatDelivery: 12, subjectType: 1, methodType: 4,
     });
+    expect(receiptsOf(receiptsOn({ receiptGroup: "   " }))).toMatchObject({ group: null });
     expect(receiptsOf(receiptsOn({ receiptGroup: "Web", receiptSubjectType: "4", receiptMethodType: "1" }))).toMatchObject({
       group: "Web", subjectType: 4, methodType: 1,
     });

@@ -88,7 +88,7 @@ function receiptCodeField(list: ReadonlyArray<ReceiptCode>) {
 /** The receipts the settings ask for (spec/intellectmoney-protocol.md §6); only when they are on. */
 export type ReceiptSettingsOutput =
   | { enabled: false }
-  | { enabled: true; inn: string; group: string; vatGoods: number; vatDelivery: number; subjectType: number; methodType: number };
+  | { enabled: true; inn: string; group: string | null; vatGoods: number; vatDelivery: number; subjectType: number; methodType: number };
 
 /** The Merchant API pair and the 54-ФЗ receipts (issue 7): organizations only. */
 const merchantApiAndReceiptFields = {
@@ -106,7 +106,12 @@ const merchantApiAndReceiptFields = {
   signSecretClear: z.boolean(),
   receiptsEnabled: z.boolean(),
   receiptInn: z.string().trim().max(12, "ИНН — 10 или 12 цифр"),
-  receiptGroup: z.string().trim().max(64, "Не длиннее 64 символов"),
+  /** Optional: empty = the account's default group (docs/protocols/intellectmoney.md §6). */
+  receiptGroup: z
+    .string()
+    .trim()
+    .max(64, "Не длиннее 64 символов")
+    .regex(/^[^\u0000-\u001f\u007f]*$/, "Без управляющих символов"),
   receiptVatGoods: receiptCodeField(RECEIPT_TAX_CODES),
   receiptVatDelivery: receiptCodeField(RECEIPT_TAX_CODES),
   receiptSubjectType: receiptCodeField(RECEIPT_SUBJECT_TYPES),
@@ -122,7 +127,8 @@ function merchantApiIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (sign && !token) ctx.addIssue({ code: "custom", path: ["apiToken"], message: "Укажите API-токен: без него Merchant API не примет ключ подписи" });
 }
 
-/** With «Фискальные чеки (54-ФЗ)» on every receipt field is required; off, they are neither checked nor saved. */
+/** With «Фискальные чеки (54-ФЗ)» on every receipt field but «Группа касс» is required; off, they are neither
+ * checked nor saved. */
 function receiptIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (v.receiptsEnabled !== true) return;
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -130,7 +136,6 @@ function receiptIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (inn === "") issue("receiptInn", "Укажите ИНН");
   else if (innProblem(inn) === "shape") issue("receiptInn", "ИНН — 10 или 12 цифр");
   else if (innProblem(inn) === "checksum") issue("receiptInn", "Неверный ИНН: не сходится контрольное число");
-  if (typeof v.receiptGroup === "string" && v.receiptGroup.trim() === "") issue("receiptGroup", "Укажите группу касс (обычно Main)");
   if (v.receiptVatGoods === null) issue("receiptVatGoods", "Выберите НДС для товаров");
   if (v.receiptVatDelivery === null) issue("receiptVatDelivery", "Выберите НДС для доставки");
   if (v.receiptSubjectType === null) issue("receiptSubjectType", "Выберите признак предмета расчёта");
@@ -213,7 +218,8 @@ function receiptsOutput(v: {
   return {
     enabled: true,
     inn: v.receiptInn,
-    group: v.receiptGroup,
+    // Empty: no group of ours, the account's default (§6).
+    group: v.receiptGroup === "" ? null : v.receiptGroup,
     vatGoods: v.receiptVatGoods!,
     vatDelivery: v.receiptVatDelivery!,
     subjectType: v.receiptSubjectType!,
