@@ -127,10 +127,15 @@ test("«Физическое лицо» asks for «ID формы» and the login
   await expect(page.getByLabel("Номер магазина", { exact: true })).toHaveCount(0);
   await page.getByRole("button", { name: "Сохранить" }).click();
   await expect(page.getByText("Укажите ID формы")).toBeVisible();
-  await expect(page.getByText("Укажите e-mail для входа в личный кабинет")).toBeVisible();
+  await expect(page.getByText("Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет")).toBeVisible();
 
   await page.getByLabel("ID формы", { exact: true }).fill("4242");
-  await page.getByLabel("Email, Логин для входа в личный кабинет", { exact: true }).fill("wallet@example.com");
+  // docs/protocols/intellectmoney.md §2: the 10-digit account number (what IntellectMoney's modules send) or the e-mail.
+  const account = page.getByLabel("Номер личного кабинета или e-mail для входа", { exact: true });
+  await account.fill("123456789");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.locator("#walletLogin-error")).toHaveText("Номер личного кабинета — ровно 10 цифр, а здесь 9");
+  await account.fill("1234567890");
   // The wallet form's «Секретный ключ» is optional; the screen says what it is for and what happens without it.
   const explained = page.getByTestId("wallet-key-explained");
   await expect(explained).toContainText("Без ключа");
@@ -141,6 +146,7 @@ test("«Физическое лицо» asks for «ID формы» and the login
   await page.reload();
   await expect(page.getByLabel("Физическое лицо", { exact: true })).toBeChecked();
   await expect(page.getByLabel("ID формы", { exact: true })).toHaveValue("4242");
+  await expect(page.getByLabel("Номер личного кабинета или e-mail для входа", { exact: true })).toHaveValue("1234567890");
   // Never sent back: an empty field, a mask of the last 4 characters, kept when saved empty.
   await expect(page.getByLabel("Секретный ключ", { exact: true })).toHaveValue("");
   await expect(page.getByText(`Сохранён: ••••••${E2E_SECRETS.walletSecretKey.slice(-4)}`)).toBeVisible();

@@ -24,6 +24,19 @@ function isEmail(value: string): boolean {
   return value.length <= MAX_EMAIL_LENGTH && emailShape.safeParse(value).success;
 }
 
+/** The wallet's account number: exactly 10 digits, as IntellectMoney's library validates it (§2). */
+export const WALLET_ACCOUNT_NUMBER = /^\d{10}$/;
+
+/** Why a wallet account value is refused, in Russian; null when it is a 10-digit number or an e-mail. */
+function walletAccountProblem(value: string): string | null {
+  if (value === "") return "Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет";
+  if (WALLET_ACCOUNT_NUMBER.test(value)) return null;
+  if (/^\d+$/.test(value)) return `Номер личного кабинета — ровно 10 цифр, а здесь ${value.length}`;
+  if (/^[\d\s()+-]+$/.test(value)) return "Номер личного кабинета — 10 цифр подряд, без пробелов и других знаков";
+  if (value.includes("@")) return isEmail(value) ? null : "Неверный e-mail";
+  return "Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет";
+}
+
 /** A whole number typed into a text input: "" = not set (null), anything else must be digits. */
 const optionalWholeNumber = z
   .string()
@@ -231,11 +244,16 @@ const individual = z
   .object({
     legalForm: z.literal("INDIVIDUAL"),
     walletFormId: z.string().trim().min(1, "Укажите ID формы").regex(/^\d{1,12}$/, "Только цифры, не больше 12"),
-    walletLogin: z
-      .string()
-      .trim()
-      .min(1, "Укажите e-mail для входа в личный кабинет")
-      .refine((v) => v === "" || isEmail(v), "Неверный e-mail"),
+    /**
+     * «Номер личного кабинета или e-mail»: the recipient IntellectMoney's modules send in `UserField_0` is the
+     * 10-digit account number («Номер личного кабинета пользователя на сайте intellectmoney.ru», `^\d{10}$`);
+     * the login e-mail is still taken (docs/protocols/intellectmoney.md §2; that an e-mail works there is
+     * an assumption). Sent exactly as entered (trimmed).
+     */
+    walletLogin: z.string().trim().superRefine((v, ctx) => {
+      const problem = walletAccountProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
     /**
      * The wallet payment form's «Секретный ключ» (optional, docs/protocols/intellectmoney.md §2): with it
      * wallet notifications are verified by hash; without it each one waits for the merchant. "" keeps a
