@@ -3,6 +3,8 @@
 // tests drive and inspect it through /__control/* JSON endpoints (they run in other processes).
 //
 // Shop URLs look like <base>/shops/<host>/..., matching INSALES_SHOP_URL_TEMPLATE=<base>/shops/{shop}.
+// The same routes are also served with TLS on a second port (`secureUrl`, e2e/stand-ins/tls.ts): the
+// "https side" that InSales's http→https redirects lead to (docs/protocols/insales.md §2 «http vs https»).
 //
 // Each host is its own shop, as on InSales: /admin/account.json on a host answers that host's own shop
 // (its own `id`), and only to Basic auth with login = the app id and password = the password InSales
@@ -14,9 +16,11 @@
 // identifier, password per shop; 401 = «не прошла авторизация»). Without this, a test of the install
 // proof would prove nothing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { md5Hex, randomToken } from "../../lib/crypto";
 import { readBody, redirect, sendHtml, sendJson } from "./http-helpers";
+import { standInTlsOptions } from "./tls";
 
 export type StandInUser = { id: string; email: string; name: string; emailConfirmed: boolean };
 
@@ -36,7 +40,7 @@ export type StandInOrder = {
   order_lines: Array<{ id: number; title: string; quantity: number; sale_price: string; full_sale_price: string; full_total_price: string }>;
   full_delivery_price: string;
   /** Every notice the app sent about this order, through either channel, with our verdict on it. */
-  notices: Array<{ channel: "server" | "success" | "fail"; fields: Record<string, string>; valid: boolean; answer: string; at: string }>;
+  notices: Array<{ channel: "server" | "success" | "fail"; fields: Record<string, string>; valid: boolean; answer: string; at: string; tls?: boolean }>;
 };
 
 export type StandInShop = {
@@ -80,7 +84,10 @@ export class InsalesStandIn {
   readonly shopRoutes: ShopRouteHandler[] = [];
   readonly controlRoutes: Array<(req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<boolean> | boolean> = [];
   private server: Server | null = null;
+  private secureServer: TlsServer | null = null;
   url = "";
+  /** `https://127.0.0.1:<port>`: the same routes over TLS (the certificate of e2e/stand-ins/tls.ts). */
+  secureUrl = "";
 
   constructor(readonly opts: InsalesStandInOptions) {}
 
@@ -93,18 +100,24 @@ export class InsalesStandIn {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((error) => {
         sendJson(res, 500, { error: String(error) });
       });
-    });
+    };
+    this.server = createServer(handler);
+    this.secureServer = createTlsServer(standInTlsOptions(), handler);
     await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.secureServer!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.secureUrl = `https://127.0.0.1:${(this.secureServer.address() as AddressInfo).port}`;
     return this;
   }
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.secureServer?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.secureServer ? this.secureServer.close(() => resolve()) : resolve()));
   }
 
   /** Every /admin/account.json request: which host, and whether its credentials were that shop's. */
