@@ -1,6 +1,8 @@
 // «Настройки» (spec/product.md «The settings screen», flow 3): the merchant fills in the form, sees Russian
 // errors next to the fields, saves, and the secret key never comes back in clear.
 import { expect, test } from "@playwright/test";
+import { axeViolations } from "./support/axe";
+import { e2eEnv } from "./support/e2e-env";
 import { installAndLogin } from "./support/login";
 import { E2E_SECRETS } from "./support/secrets";
 
@@ -106,6 +108,42 @@ test("«Merchant API и чеки»: both API secrets or neither, receipts with I
   // Only for «Юридическое лицо».
   await page.getByLabel("Физическое лицо", { exact: true }).check();
   await expect(page.getByRole("region", { name: "Merchant API и чеки" })).toHaveCount(0);
+});
+
+test("the screen says what to set in the IntellectMoney account, next to the fields, copyable and axe-clean", async ({ page, context }) => {
+  // docs/protocols/intellectmoney.md §8: Result URL (optional, ours with ?shop=), the «Уведомления» events
+  // (only enabled ones are sent), «уникальный номер покупки» (hold, capture, refund), the keys test mode still needs.
+  const shop = await installAndLogin(page, "settingscab");
+  const cabinet = page.getByTestId("cabinet-setup");
+  await expect(cabinet.getByRole("heading", { name: "Что настроить в личном кабинете IntellectMoney" })).toBeVisible();
+  const ourResultUrl = `${e2eEnv().appUrl}/api/intellectmoney/result?shop=${shop.insalesId}`;
+  await expect(cabinet.locator("#cabinet-result-url")).toHaveText(ourResultUrl);
+  await expect(cabinet).toContainText("Result URL");
+  await expect(cabinet).toContainText("необязательно");
+  await expect(cabinet).toContainText("вкладке «Уведомления»");
+  await expect(cabinet).toContainText("создание счёта, оплата, частичная оплата, холдирование, отмена, возврат");
+  await expect(cabinet).toContainText("«Принимать только уникальный номер покупки»");
+  await expect(cabinet).toContainText("включена по умолчанию");
+  // Near the fields they concern: the block sits in «Магазин в IntellectMoney», between the key and «Тестовый режим».
+  const section = page.getByRole("region", { name: "Магазин в IntellectMoney" });
+  await expect(section.getByTestId("cabinet-setup")).toHaveCount(1);
+  await expect(section.getByText("«Подключение магазина»; по умолчанию он не задан", { exact: false })).toBeVisible();
+  await expect(section.getByText("требуют API-токена и ключа подписи", { exact: false })).toBeVisible();
+  await expect(section.getByText("включена «Принимать только уникальный номер покупки»", { exact: false })).toBeVisible();
+
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2eEnv().appUrl });
+  await cabinet.getByRole("button", { name: "Копировать" }).click();
+  await expect(cabinet.getByRole("status")).toHaveText("Скопировано");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ourResultUrl);
+
+  expect(await axeViolations(page, "main")).toEqual([]);
+
+  // A wallet: what is known about the form's «Секретный ключ», honestly; no organization block.
+  await page.getByLabel("Физическое лицо", { exact: true }).check();
+  await expect(page.getByTestId("cabinet-setup")).toHaveCount(0);
+  await expect(page.getByTestId("wallet-key-explained")).toContainText("Где его взять");
+  await expect(page.getByTestId("wallet-key-explained")).toContainText("не сказано");
+  expect(await axeViolations(page, "main")).toEqual([]);
 });
 
 test("«Физическое лицо» asks for «ID формы» and the login e-mail; hold fields follow the hold mode", async ({ page }) => {
