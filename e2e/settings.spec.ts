@@ -1,6 +1,8 @@
 // «Настройки» (spec/product.md «The settings screen», flow 3): the merchant fills in the form, sees Russian
 // errors next to the fields, saves, and the secret key never comes back in clear.
 import { expect, test } from "@playwright/test";
+import { axeViolations } from "./support/axe";
+import { e2eEnv } from "./support/e2e-env";
 import { installAndLogin } from "./support/login";
 import { E2E_SECRETS } from "./support/secrets";
 
@@ -61,7 +63,9 @@ test("«Merchant API и чеки»: both API secrets or neither, receipts with I
   await page.getByLabel("API-токен", { exact: true }).fill(E2E_SECRETS.apiToken);
   await expect(page.getByLabel("ИНН", { exact: true })).toHaveCount(0);
   await page.getByLabel("Фискальные чеки (54-ФЗ)", { exact: true }).check();
-  await expect(page.getByLabel("Группа касс", { exact: true })).toHaveValue("Main");
+  // Optional: empty means the IntellectMoney account's default group (docs/protocols/intellectmoney.md §6).
+  await expect(page.getByLabel("Группа касс", { exact: true })).toHaveValue("");
+  await expect(page.getByText("Необязательно. Как в личном кабинете IntellectMoney; пустое поле — группа касс по умолчанию.")).toBeVisible();
   await page.getByLabel("ИНН", { exact: true }).fill("7707083894");
   await page.getByRole("button", { name: "Сохранить" }).click();
   await expect(page.locator("#signSecret-error")).toHaveText("Укажите ключ подписи: без него Merchant API не примет токен");
@@ -106,6 +110,42 @@ test("«Merchant API и чеки»: both API secrets or neither, receipts with I
   await expect(page.getByRole("region", { name: "Merchant API и чеки" })).toHaveCount(0);
 });
 
+test("the screen says what to set in the IntellectMoney account, next to the fields, copyable and axe-clean", async ({ page, context }) => {
+  // docs/protocols/intellectmoney.md §8: Result URL (optional, ours with ?shop=), the «Уведомления» events
+  // (only enabled ones are sent), «уникальный номер покупки» (hold, capture, refund), the keys test mode still needs.
+  const shop = await installAndLogin(page, "settingscab");
+  const cabinet = page.getByTestId("cabinet-setup");
+  await expect(cabinet.getByRole("heading", { name: "Что настроить в личном кабинете IntellectMoney" })).toBeVisible();
+  const ourResultUrl = `${e2eEnv().appUrl}/api/intellectmoney/result?shop=${shop.insalesId}`;
+  await expect(cabinet.locator("#cabinet-result-url")).toHaveText(ourResultUrl);
+  await expect(cabinet).toContainText("Result URL");
+  await expect(cabinet).toContainText("необязательно");
+  await expect(cabinet).toContainText("вкладке «Уведомления»");
+  await expect(cabinet).toContainText("создание счёта, оплата, частичная оплата, холдирование, отмена, возврат");
+  await expect(cabinet).toContainText("«Принимать только уникальный номер покупки»");
+  await expect(cabinet).toContainText("включена по умолчанию");
+  // Near the fields they concern: the block sits in «Магазин в IntellectMoney», between the key and «Тестовый режим».
+  const section = page.getByRole("region", { name: "Магазин в IntellectMoney" });
+  await expect(section.getByTestId("cabinet-setup")).toHaveCount(1);
+  await expect(section.getByText("«Подключение магазина»; по умолчанию он не задан", { exact: false })).toBeVisible();
+  await expect(section.getByText("требуют API-токена и ключа подписи", { exact: false })).toBeVisible();
+  await expect(section.getByText("включена «Принимать только уникальный номер покупки»", { exact: false })).toBeVisible();
+
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2eEnv().appUrl });
+  await cabinet.getByRole("button", { name: "Копировать" }).click();
+  await expect(cabinet.getByRole("status")).toHaveText("Скопировано");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ourResultUrl);
+
+  expect(await axeViolations(page, "main")).toEqual([]);
+
+  // A wallet: what is known about the form's «Секретный ключ», honestly; no organization block.
+  await page.getByLabel("Физическое лицо", { exact: true }).check();
+  await expect(page.getByTestId("cabinet-setup")).toHaveCount(0);
+  await expect(page.getByTestId("wallet-key-explained")).toContainText("Где его взять");
+  await expect(page.getByTestId("wallet-key-explained")).toContainText("не сказано");
+  expect(await axeViolations(page, "main")).toEqual([]);
+});
+
 test("«Физическое лицо» asks for «ID формы» and the login e-mail; hold fields follow the hold mode", async ({ page }) => {
   await installAndLogin(page, "settingsind");
   await page.getByLabel("Режим холдирования", { exact: true }).selectOption({ label: "Не холдировать счёт" });
@@ -125,10 +165,15 @@ test("«Физическое лицо» asks for «ID формы» and the login
   await expect(page.getByLabel("Номер магазина", { exact: true })).toHaveCount(0);
   await page.getByRole("button", { name: "Сохранить" }).click();
   await expect(page.getByText("Укажите ID формы")).toBeVisible();
-  await expect(page.getByText("Укажите e-mail для входа в личный кабинет")).toBeVisible();
+  await expect(page.getByText("Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет")).toBeVisible();
 
   await page.getByLabel("ID формы", { exact: true }).fill("4242");
-  await page.getByLabel("Email, Логин для входа в личный кабинет", { exact: true }).fill("wallet@example.com");
+  // docs/protocols/intellectmoney.md §2: the 10-digit account number (what IntellectMoney's modules send) or the e-mail.
+  const account = page.getByLabel("Номер личного кабинета или e-mail для входа", { exact: true });
+  await account.fill("123456789");
+  await page.getByRole("button", { name: "Сохранить" }).click();
+  await expect(page.locator("#walletLogin-error")).toHaveText("Номер личного кабинета — ровно 10 цифр, а здесь 9");
+  await account.fill("1234567890");
   // The wallet form's «Секретный ключ» is optional; the screen says what it is for and what happens without it.
   const explained = page.getByTestId("wallet-key-explained");
   await expect(explained).toContainText("Без ключа");
@@ -139,6 +184,7 @@ test("«Физическое лицо» asks for «ID формы» and the login
   await page.reload();
   await expect(page.getByLabel("Физическое лицо", { exact: true })).toBeChecked();
   await expect(page.getByLabel("ID формы", { exact: true })).toHaveValue("4242");
+  await expect(page.getByLabel("Номер личного кабинета или e-mail для входа", { exact: true })).toHaveValue("1234567890");
   // Never sent back: an empty field, a mask of the last 4 characters, kept when saved empty.
   await expect(page.getByLabel("Секретный ключ", { exact: true })).toHaveValue("");
   await expect(page.getByText(`Сохранён: ••••••${E2E_SECRETS.walletSecretKey.slice(-4)}`)).toBeVisible();

@@ -1,11 +1,13 @@
-// The InSales side of a finished payment (../shared/spec/insales-protocol.md §2 «Result notice»), for the
+// The InSales side of a finished payment (docs/protocols/insales.md §2 «Result notice»), for the
 // InSales stand-in: the server-to-server notice endpoint and the buyer's success/fail endpoints.
 // Written from the spec, independently of lib/ (the notice signature is computed here on its own), so the
 // app is tested against the protocol and not against a copy of itself.
 //
 // Knobs (in process or through /__control/external-payments/*): answer 503/429 with Retry-After for the
 // next K calls, "down" (the socket is destroyed: the app sees a network error), a forced error list, and a
-// per-shop "manual" password/shop id (a method set up by hand with «Пароль» = the IntellectMoney key).
+// per-shop "manual" password/shop id (a method set up by hand with «Пароль» = the IntellectMoney key), and a
+// redirect of the plain-http notice endpoint: to the stand-in's TLS side (the same URL on https, as InSales
+// redirects its http URLs: docs/protocols/insales.md §2 «http vs https», §4 pitfall 1) or to another host.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { md5Hex } from "../../lib/crypto";
 import { redirect, sendHtml, sendJson } from "./http-helpers";
@@ -20,6 +22,13 @@ export type ServerKnobs = {
   errors: string[] | null;
   /** Answer every server notice this many milliseconds late (to observe how many the app sends at once). */
   latencyMs: number;
+  /**
+   * Answer a server notice that arrives over plain http with a redirect: "https" to the same path on the
+   * stand-in's TLS side (same host 127.0.0.1, another port: https here cannot share the http port), as
+   * InSales redirects http to https; "other_host" to the same on `localhost` (a different host name, which
+   * the app must not follow even though it would answer). Notices over TLS are never redirected.
+   */
+  redirect: { to: "https" | "other_host"; status: 301 | 302 | 303 | 307 | 308 } | null;
 };
 
 export type ManualSetup = { password: string; shopId?: string };
@@ -57,7 +66,7 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
     knobs(host) {
       let k = knobsByHost.get(host);
       if (!k) {
-        k = { down: false, unavailable: null, errors: null, latencyMs: 0 };
+        k = { down: false, unavailable: null, errors: null, latencyMs: 0, redirect: null };
         knobsByHost.set(host, k);
       }
       return k;
@@ -97,8 +106,8 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
     return out;
   }
 
-  function record(order: StandInOrder | null, channel: "server" | "success" | "fail", fields: Record<string, string>, valid: boolean, answer: string) {
-    order?.notices.push({ channel, fields, valid, answer, at: new Date().toISOString() });
+  function record(order: StandInOrder | null, channel: "server" | "success" | "fail", fields: Record<string, string>, valid: boolean, answer: string, tls = false) {
+    order?.notices.push({ channel, fields, valid, answer, at: new Date().toISOString(), tls });
     // §2: paid=0 followed later by paid=1 is accepted; a paid=1 marks the order paid.
     if (order && valid && fields.paid === "1") order.financial_status = "paid";
   }
@@ -108,6 +117,15 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
     if (k.down) {
       attempts.push({ host: shop.host, at: Date.now(), answer: "connection destroyed" });
       req.socket.destroy();
+      return true;
+    }
+    const overTls = "encrypted" in req.socket && req.socket.encrypted === true;
+    if (k.redirect && !overTls) {
+      const secure = new URL(standIn.secureUrl);
+      const host = k.redirect.to === "https" ? secure.host : `localhost:${secure.port}`;
+      attempts.push({ host: shop.host, at: Date.now(), answer: `redirect ${k.redirect.status}` });
+      res.writeHead(k.redirect.status, { location: `https://${host}${req.url ?? "/"}`, "content-type": "text/html" });
+      res.end("<html><body>Moved</body></html>");
       return true;
     }
     if (k.unavailable && k.unavailable.count > 0) {
@@ -122,7 +140,7 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
       const verdict = verify(shop, fields, null);
       const errors = k.errors ?? (verdict.ok ? null : verdict.errors);
       const answer = errors ? { status: "error", errors } : { status: "ok" };
-      record(verdict.order, "server", fields, errors === null, JSON.stringify(answer));
+      record(verdict.order, "server", fields, errors === null, JSON.stringify(answer), overTls);
       attempts.push({ host: shop.host, at: Date.now(), answer: JSON.stringify(answer) });
       sendJson(res, 200, answer);
     };
@@ -184,8 +202,17 @@ export function installExternalPayments(standIn: InsalesStandIn): ExternalPaymen
         k.unavailable = u ? { count: Number(u.count ?? 1), status: u.status === 429 || u.status === 500 ? u.status : 503, retryAfter: u.retryAfter ?? null } : null;
       }
       if (typeof json.latencyMs === "number") k.latencyMs = json.latencyMs;
+      if (json.redirect !== undefined) {
+        const r = json.redirect as { to?: string; status?: number } | null;
+        const status = [301, 302, 303, 307, 308].includes(Number(r?.status)) ? (Number(r!.status) as 301 | 302 | 303 | 307 | 308) : 301;
+        k.redirect = r ? { to: r.to === "other_host" ? "other_host" : "https", status } : null;
+      }
       if (json.errors !== undefined) k.errors = Array.isArray(json.errors) ? json.errors.map(String) : null;
       sendJson(res, 200, { ok: true, knobs: k });
+      return true;
+    }
+    if (action === "attempts" && req.method === "GET") {
+      sendJson(res, 200, attempts.filter((a) => a.host === host));
       return true;
     }
     if (action === "notices" && req.method === "GET") {

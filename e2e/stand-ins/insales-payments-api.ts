@@ -1,4 +1,4 @@
-// The payment parts of the InSales stand-in (../shared/spec/insales-protocol.md §2, §3): the REST API our
+// The payment parts of the InSales stand-in (docs/protocols/insales.md §2, §3): the REST API our
 // app calls to set up the «Внешний способ оплаты» and to verify a checkout (delivery variants, payment
 // gateways, orders), a rate-limit knob, and the buyer's side of the checkout: a shop checkout page that
 // POSTs the buyer's browser to the gateway URL signed exactly like InSales, and the order page.
@@ -41,6 +41,13 @@ export type PaymentsApi = {
    * itself at 50 s with a 504 (docs/protocols/insales.md §1 «API calls»). Ends early if the caller hangs up.
    */
   stall(host: string, ms: number): void;
+  /**
+   * Answer the gateway's success_url / fail_url / server_url in the vendor's example shape,
+   * `http://<shop host>/payments/external/…` (insales/insales-docs-source, «Подключение внешнего способа
+   * оплаты»; docs/protocols/insales.md §2), instead of this stand-in's own base. Such URLs only make sense
+   * to check what the app stores: nothing listens on them here.
+   */
+  vendorExampleUrls(host: string, on: boolean): void;
   createOrder(host: string, input?: { amount?: string; email?: string; phone?: string; name?: string; gatewayId?: number | null }): StandInOrder;
   signedCheckout(host: string, input?: CheckoutInput): SignedCheckout;
 };
@@ -85,6 +92,7 @@ function orderJson(o: StandInOrder) {
 export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
   const limits = new Map<string, RateLimit>();
   const stalls = new Map<string, number>();
+  const vendorUrlHosts = new Set<string>();
   const calls: ApiCall[] = [];
   let nextGatewayId = 500_001;
   let nextOrderId = 4_020_290;
@@ -95,6 +103,10 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
     calls,
     rateLimit(host, count, status = 429, retryAfter = 1) {
       limits.set(host, { remaining: count, status, retryAfter });
+    },
+    vendorExampleUrls(host, on) {
+      if (on) vendorUrlHosts.add(host);
+      else vendorUrlHosts.delete(host);
     },
     stall(host, ms) {
       if (ms > 0) stalls.set(host, ms);
@@ -215,7 +227,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       const errors = validateGateway(input, true);
       if (errors.length) return answer(res, shop, req, path, 422, { errors });
       const id = nextGatewayId++;
-      const base = standIn.shopBase(shop.host);
+      const base = vendorUrlHosts.has(shop.host) ? `http://${shop.host}` : standIn.shopBase(shop.host);
       const gateway: StandInGateway = {
         id,
         type: String(input.type),

@@ -1,8 +1,10 @@
-// A local stand-in for InSales (../shared/spec/insales-protocol.md): the parts of the platform our app
+// A local stand-in for InSales (docs/protocols/insales.md): the parts of the platform our app
 // talks to, implemented from the spec, so tests run without the real service. State lives in memory;
 // tests drive and inspect it through /__control/* JSON endpoints (they run in other processes).
 //
 // Shop URLs look like <base>/shops/<host>/..., matching INSALES_SHOP_URL_TEMPLATE=<base>/shops/{shop}.
+// The same routes are also served with TLS on a second port (`secureUrl`, e2e/stand-ins/tls.ts): the
+// "https side" that InSales's http→https redirects lead to (docs/protocols/insales.md §2 «http vs https»).
 //
 // Each host is its own shop, as on InSales: /admin/account.json on a host answers that host's own shop
 // (its own `id`), and only to Basic auth with login = the app id and password = the password InSales
@@ -14,9 +16,11 @@
 // identifier, password per shop; 401 = «не прошла авторизация»). Without this, a test of the install
 // proof would prove nothing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { md5Hex, randomToken } from "../../lib/crypto";
 import { readBody, redirect, sendHtml, sendJson } from "./http-helpers";
+import { standInTlsOptions } from "./tls";
 
 export type StandInUser = { id: string; email: string; name: string; emailConfirmed: boolean };
 
@@ -36,7 +40,7 @@ export type StandInOrder = {
   order_lines: Array<{ id: number; title: string; quantity: number; sale_price: string; full_sale_price: string; full_total_price: string }>;
   full_delivery_price: string;
   /** Every notice the app sent about this order, through either channel, with our verdict on it. */
-  notices: Array<{ channel: "server" | "success" | "fail"; fields: Record<string, string>; valid: boolean; answer: string; at: string }>;
+  notices: Array<{ channel: "server" | "success" | "fail"; fields: Record<string, string>; valid: boolean; answer: string; at: string; tls?: boolean }>;
 };
 
 export type StandInShop = {
@@ -50,6 +54,15 @@ export type StandInShop = {
   user: StandInUser;
   /** Test knob: break one part of the login answer to prove our checks. */
   loginTamper: null | "token" | "token3" | "drop_token3";
+  /**
+   * Test knob: the shape of the «Войти» answer (docs/protocols/insales.md §1 «Войти» step 3).
+   * - "token_and_token3": `token`, `token3`, the user fields and `email_confirmed` (Latin), as the
+   *   general description and the official gem read it;
+   * - "vendor_example": exactly the shape of the vendor's own example in `insales/insales-docs-source`,
+   *   `docs/InSales API/01 readme.md` — `token3` and **no `token`**, the flag spelled `email_сonfirmed`
+   *   with U+0441 CYRILLIC SMALL LETTER ES.
+   */
+  loginAnswer?: "token_and_token3" | "vendor_example";
   deliveryVariants: StandInDeliveryVariant[];
   gateways: StandInGateway[];
   orders: StandInOrder[];
@@ -71,7 +84,10 @@ export class InsalesStandIn {
   readonly shopRoutes: ShopRouteHandler[] = [];
   readonly controlRoutes: Array<(req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<boolean> | boolean> = [];
   private server: Server | null = null;
+  private secureServer: TlsServer | null = null;
   url = "";
+  /** `https://127.0.0.1:<port>`: the same routes over TLS (the certificate of e2e/stand-ins/tls.ts). */
+  secureUrl = "";
 
   constructor(readonly opts: InsalesStandInOptions) {}
 
@@ -84,18 +100,24 @@ export class InsalesStandIn {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((error) => {
         sendJson(res, 500, { error: String(error) });
       });
-    });
+    };
+    this.server = createServer(handler);
+    this.secureServer = createTlsServer(standInTlsOptions(), handler);
     await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.secureServer!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.secureUrl = `https://127.0.0.1:${(this.secureServer.address() as AddressInfo).port}`;
     return this;
   }
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.secureServer?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.secureServer ? this.secureServer.close(() => resolve()) : resolve()));
   }
 
   /** Every /admin/account.json request: which host, and whether its credentials were that shop's. */
@@ -129,6 +151,7 @@ export class InsalesStandIn {
       installed: false,
       user: { id: "1", email: `manager@${input.host}`, name: "Игорь", emailConfirmed: true, ...input.user },
       loginTamper: null,
+      loginAnswer: "token_and_token3",
       deliveryVariants: [
         { id: 1001, title: "Курьер" },
         { id: 1002, title: "Самовывоз" },
@@ -223,8 +246,11 @@ export class InsalesStandIn {
     if (shop.loginTamper === "token") token = md5Hex(`${nonce}x${shop.apiPassword}`);
     if (shop.loginTamper === "token3") token3 = md5Hex(`${nonce}x${shop.apiPassword}`);
     const back = new URL(loginUrl);
-    const params: Record<string, string> = { token, user_email: u.email, user_name: u.name, user_id: u.id, email_confirmed: confirmed };
-    if (shop.loginTamper !== "drop_token3") params.token3 = token3;
+    const params: Record<string, string> =
+      shop.loginAnswer === "vendor_example"
+        ? { token3, user_email: u.email, user_name: u.name, user_id: u.id, ["email_\u0441onfirmed"]: confirmed }
+        : { token, token3, user_email: u.email, user_name: u.name, user_id: u.id, email_confirmed: confirmed };
+    if (shop.loginTamper === "drop_token3") delete params.token3;
     for (const [k, v] of Object.entries(params)) back.searchParams.set(k, v);
     redirect(res, back.toString());
   }
@@ -239,6 +265,10 @@ export class InsalesStandIn {
     }
     if (url.pathname === "/__control/login-tamper" && req.method === "POST") {
       this.mustShop(json.host).loginTamper = json.mode ?? null;
+      return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/login-answer" && req.method === "POST") {
+      this.mustShop(json.host).loginAnswer = json.shape ?? "token_and_token3";
       return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === "/__control/shops" && req.method === "GET") {

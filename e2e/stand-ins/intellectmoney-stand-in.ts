@@ -280,6 +280,12 @@ export class IntellectMoneyStandIn {
       if (f.UserFieldName_0 !== "Перевод в кошелек" || !f.UserField_0 || f.UserFieldName_9 !== "UserPaymentFormId" || !/^\d+$/.test(f.UserField_9 ?? "")) {
         return this.error(res, 400, "Неверные данные получателя перевода");
       }
+      // docs/protocols/intellectmoney.md §2: IntellectMoney's library sends the recipient's 10-digit account
+      // number («Номер личного кабинета», ^\d{10}$) in UserField_0; we also let the login e-mail through
+      // (an assumption of ours, marked so there). Anything else names no account.
+      if (!/^\d{10}$/.test(f.UserField_0) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(f.UserField_0)) {
+        return this.error(res, 400, "Получатель перевода не найден: укажите номер личного кабинета (10 цифр)");
+      }
     } else {
       const key = this.keys.get(f.eshopId);
       if (!key) return this.error(res, 404, `Магазин ${f.eshopId} не найден`);

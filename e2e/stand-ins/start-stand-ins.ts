@@ -3,6 +3,7 @@ import { startInsalesStandIn, type InsalesStandIn } from "./insales-stand-in";
 import { installPaymentsApi } from "./insales-payments-api";
 import { installExternalPayments } from "./insales-external-payments";
 import { startIntellectMoneyStandIn, type IntellectMoneyStandIn } from "./intellectmoney-stand-in";
+import { extraCaCertsWithStandIn } from "./tls";
 
 export type StandIns = {
   insales: InsalesStandIn;
@@ -22,7 +23,12 @@ export async function startStandIns(opts: { appUrl: string; appId: string; appSe
     insales,
     intellectmoney,
     intellectmoneyUrl: intellectmoney.url,
-    appEnv: { INTELLECTMONEY_MERCHANT_URL: intellectmoney.merchantUrl, INTELLECTMONEY_API_URL: `${intellectmoney.url}/api` },
+    appEnv: {
+      INTELLECTMONEY_MERCHANT_URL: intellectmoney.merchantUrl,
+      INTELLECTMONEY_API_URL: `${intellectmoney.url}/api`,
+      // The InSales stand-in's https side (e2e/stand-ins/tls.ts): read by Node when the app process starts.
+      NODE_EXTRA_CA_CERTS: extraCaCertsWithStandIn(process.env.NODE_EXTRA_CA_CERTS),
+    },
     close: async () => {
       await insales.close();
       await intellectmoney.close();

@@ -64,9 +64,31 @@ describe("autologin parameters", () => {
     });
   });
 
+  it("accepts token3 without token (the vendor's «Войти» example) and reads `email_сonfirmed` with a Cyrillic «с»", () => {
+    // docs/protocols/insales.md §1 «Войти» step 3: the example's query, byte for byte (U+0441 = %D1%81).
+    const r = parseAutologinParams(q(`token3=${MD5}&user_email=user@myshop.ru&user_name=igor&user_id=1&email_%D1%81onfirmed=true`));
+    expect(r).toEqual({
+      ok: true,
+      params: { token: undefined, token3: MD5, token2: undefined, userEmail: "user@myshop.ru", userName: "igor", userId: "1", emailConfirmed: "true" },
+    });
+  });
+
+  it("takes the flag's value exactly as received, under either spelling, and both spellings when they agree", () => {
+    expect(parseAutologinParams(q(`token=${MD5}&email_confirmed=True`))).toMatchObject({ ok: true, params: { emailConfirmed: "True" } });
+    expect(parseAutologinParams(q(`token=${MD5}&email_%D1%81onfirmed=false`))).toMatchObject({ ok: true, params: { emailConfirmed: "false" } });
+    expect(parseAutologinParams(q(`token=${MD5}&email_confirmed=true&email_%D1%81onfirmed=true`))).toMatchObject({ ok: true, params: { emailConfirmed: "true" } });
+    expect(parseAutologinParams(q(`token=${MD5}`))).toMatchObject({ ok: true, params: { emailConfirmed: undefined } });
+  });
+
   it.each([
     ["", "missing_token"],
-    ["token=", "missing_token"],
+    // An empty `token` is malformed, not absent (like an empty token3): which login would it be?
+    ["token=", "bad_token"],
+    [`token2=${MD5}`, "missing_token"],
+    [`user_email=a&email_confirmed=true`, "missing_token"],
+    [`token3=${MD5}&email_confirmed=true&email_%D1%81onfirmed=false`, "duplicate_email_confirmed"],
+    [`token3=${MD5}&email_%D1%81onfirmed=${"a".repeat(257)}`, "bad_email_confirmed"],
+    [`token3=${MD5}&email_%D1%81onfirmed=a&email_%D1%81onfirmed=a`, "duplicate_email_confirmed"],
     ["token=abc", "bad_token"],
     [`token=${MD5}x`, "bad_token"],
     [`token=${MD5}&token=${MD5}`, "duplicate_token"],

@@ -1,4 +1,4 @@
-// Parameters of the four lifecycle calls (spec/insales-protocol.md §1): install, uninstall, login,
+// Parameters of the four lifecycle calls (docs/protocols/insales.md §1): install, uninstall, login,
 // autologin. Every call is validated before anything else happens; a bad one gets a short
 // machine-readable reason (`missing_shop`, `bad_insales_id`, `duplicate_token`, ...) and changes nothing.
 //
@@ -22,21 +22,30 @@ const shop = z.string().refine((v) => parseShopHost(v).ok);
 
 const installSchema = z.object({ shop, token, insales_id: insalesId });
 const loginSchema = z.object({ shop, insales_id: insalesId });
+/** The e-mail flag as the vendor's «Войти» example spells it: `email_сonfirmed` with U+0441 CYRILLIC
+ * SMALL LETTER ES after the underscore (docs/protocols/insales.md §1 «Войти» step 3). Which spelling
+ * InSales really sends is unknown, so both are read. */
+export const EMAIL_CONFIRMED_CYRILLIC = "email_\u0441onfirmed";
+
 const autologinSchema = z.object({
-  token: md5,
+  // Optional since the vendor's own example answers with `token3` alone (§1 «Войти» step 3); that at
+  // least one of the two came is checked below.
+  token: md5.optional(),
   token2: md5.optional(),
   token3: md5.optional(),
   user_email: userField.optional(),
   user_name: userField.optional(),
   user_id: userField.optional(),
   email_confirmed: userField.optional(),
+  [EMAIL_CONFIRMED_CYRILLIC]: userField.optional(),
 });
 
 export type InstallParams = { shop: string; token: string; insalesId: string };
 export type UninstallParams = InstallParams;
 export type LoginParams = { shop: string; insalesId: string };
 export type AutologinParams = {
-  token: string;
+  /** Absent when InSales answered with `token3` only (then `token3` is present). */
+  token?: string;
   token2?: string;
   token3?: string;
   userEmail?: string;
@@ -103,8 +112,16 @@ export function parseLoginParams(query: URLSearchParams): ParamsResult<LoginPara
 
 export function parseAutologinParams(query: URLSearchParams): ParamsResult<AutologinParams> {
   const r = validate(autologinSchema, [query]);
-  if (!r.ok) return r;
+  // Reasons are logged: keep them ASCII (`bad_email_confirmed` for either spelling).
+  if (!r.ok) return { ok: false, reason: r.reason.replace(EMAIL_CONFIRMED_CYRILLIC, "email_confirmed") };
   const p = r.params;
+  // Something must authenticate the answer: `token`, or `token3` when no `token` came (§1 «Войти» step 4).
+  if (p.token === undefined && p.token3 === undefined) return { ok: false, reason: "missing_token" };
+  // Both spellings of the flag may come; the value is hashed exactly as received, so two different
+  // values leave no single string to hash: refuse rather than pick one.
+  const latin = p.email_confirmed;
+  const cyrillic = p[EMAIL_CONFIRMED_CYRILLIC];
+  if (latin !== undefined && cyrillic !== undefined && latin !== cyrillic) return { ok: false, reason: "duplicate_email_confirmed" };
   return {
     ok: true,
     params: {
@@ -114,7 +131,7 @@ export function parseAutologinParams(query: URLSearchParams): ParamsResult<Autol
       userEmail: p.user_email,
       userName: p.user_name,
       userId: p.user_id,
-      emailConfirmed: p.email_confirmed,
+      emailConfirmed: latin ?? cyrillic,
     },
   };
 }

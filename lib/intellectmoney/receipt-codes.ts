@@ -35,7 +35,6 @@ export const RECEIPT_METHOD_TYPES: ReadonlyArray<ReceiptCode> = [
   { code: 1, label: "Предоплата 100%" },
 ];
 
-export const DEFAULT_RECEIPT_GROUP = "Main";
 export const DEFAULT_RECEIPT_SUBJECT_TYPE = 1;
 export const DEFAULT_RECEIPT_METHOD_TYPE = 4;
 /** Delivery is a service (§6: «4 услуга (delivery)»). */

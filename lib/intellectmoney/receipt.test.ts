@@ -39,7 +39,8 @@ describe("buildReceipt (§6)", () => {
     const receipt = receiptOf(order, 69990n);
     expect(receipt).toEqual({
       inn: "7700000000",
-      group: "Main",
+      // No «Группа касс» set: null, the account's default group (docs/protocols/intellectmoney.md §6).
+      group: null,
       content: {
         type: 1,
         customerContact: "buyer@example.com",
@@ -51,7 +52,7 @@ describe("buildReceipt (§6)", () => {
       },
     });
     expect(receiptJson(receipt)).toBe(
-      '{"inn":"7700000000","group":"Main","content":{"type":1,"customerContact":"buyer@example.com","positions":[' +
+      '{"inn":"7700000000","group":null,"content":{"type":1,"customerContact":"buyer@example.com","positions":[' +
         '{"quantity":2,"price":150,"tax":1,"text":"Чай зелёный","paymentSubjectType":1,"paymentMethodType":4},' +
         '{"quantity":1,"price":99.9,"tax":1,"text":"Кружка","paymentSubjectType":1,"paymentMethodType":4},' +
         '{"quantity":1,"price":300,"tax":6,"text":"Доставка","paymentSubjectType":4,"paymentMethodType":4}]}}',

@@ -12,7 +12,7 @@
 // lines in proportion to their totals (largest remainder), so we need not model each kind of discount.
 import { z } from "zod";
 import { formatKopecks } from "../money";
-import { DEFAULT_RECEIPT_GROUP, DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE, DELIVERY_SUBJECT_TYPE } from "./receipt-codes";
+import { DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE, DELIVERY_SUBJECT_TYPE } from "./receipt-codes";
 
 export type ReceiptPosition = {
   quantity: number;
@@ -25,7 +25,11 @@ export type ReceiptPosition = {
 
 export type Receipt = {
   inn: string;
-  group: string;
+  /**
+   * Cash register group; `null` = the account's default group. IntellectMoney's own library sends `null`
+   * for an empty group (docs/protocols/intellectmoney.md §6), never a made-up name.
+   */
+  group: string | null;
   content: {
     type: 1 | 2;
     customerContact: string;
@@ -35,7 +39,7 @@ export type Receipt = {
 
 export type ReceiptSettings = {
   inn: string;
-  /** Cash register group; default `Main`. */
+  /** «Группа касс»; empty or absent = none (the account's default group, §6). */
   group?: string | null;
   /** §6 `tax` code for goods and for delivery (1 НДС 20% … 6 без НДС …). */
   vatGoods: number;
@@ -244,7 +248,7 @@ export function buildReceipt(input: ReceiptInput): ReceiptResult {
     ok: true,
     receipt: {
       inn: settings.inn.trim(),
-      group: settings.group?.trim() || DEFAULT_RECEIPT_GROUP,
+      group: settings.group?.trim() || null,
       content: { type: 1, customerContact, positions },
     },
   };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { GET, POST } from "../../app/api/intellectmoney/return/[paymentId]/[outcome]/route";
 import { insalesNoticeSignature } from "../../e2e/stand-ins/insales-external-payments";
+import { db } from "../db";
 import { useTestDatabase } from "../testing/use-test-database";
 import { newPayment, useResultWorld, type Paid } from "./apply-result-test-support";
 import { buyerReturn } from "./buyer-return";
@@ -42,6 +43,23 @@ describe("buyer return", () => {
     expect(shopAnswer.status).toBe(302);
     expect(shopAnswer.headers.get("location")).toBe(`${world.insales.insales.shopBase(p.shop.host)}/orders/${p.payment.orderKey}`);
     expect(p.order.notices.at(-1)).toMatchObject({ channel: "success", valid: true });
+  });
+
+  it("posts straight to https when the stored success_url is the vendor's http one on the shop's host", async () => {
+    // docs/protocols/insales.md §2 «http vs https»: a row stored as InSales's example gives it (before the
+    // migration, or by a path that forgot): the browser never meets InSales's http→https redirect, which could
+    // turn the POST into a GET and lose the signed fields.
+    const p = await newPayment(world);
+    await db().shopGateway.update({
+      where: { shopId: p.shop.id },
+      data: { successUrl: `http://${p.shop.host}/payments/external/${gatewayId(p)}/success`, failUrl: `http://${p.shop.host}/payments/external/${gatewayId(p)}/fail` },
+    });
+    await world.im.notify(p.invoice.paymentId, "5");
+    const res = await call(GET, p.payment.id, "success");
+    const html = await res.text();
+    expect(formAction(html)).toBe(`https://${p.shop.host}/payments/external/${gatewayId(p)}/success`);
+    expect(res.headers.get("content-security-policy")).toContain(`form-action https://${p.shop.host} `);
+    expect(await buyerReturn(p.payment.id, "fail", { waitMs: 0 })).toMatchObject({ kind: "post", action: `https://${p.shop.host}/payments/external/${gatewayId(p)}/success` });
   });
 
   it("answers POST the same way (IntellectMoney may post the buyer back)", async () => {

@@ -1,4 +1,4 @@
-// The checkout with «Фискальные чеки (54-ФЗ)» on (issue 7; spec/intellectmoney-protocol.md §6): the invoice
+// The checkout with «Фискальные чеки (54-ФЗ)» on (issue 7; docs/protocols/intellectmoney.md §6): the invoice
 // form carries `merchantReceipt` built from the InSales order (order_json, else the API), escaped once,
 // outside the hash; without a receipt there is no invoice.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -36,13 +36,13 @@ beforeAll(async () => {
   return () => stand.close();
 });
 
-async function shopWithReceipts(over: { receiptsEnabled?: boolean } = {}): Promise<TestShop> {
+async function shopWithReceipts(over: { receiptsEnabled?: boolean; receiptGroup?: string | null } = {}): Promise<TestShop> {
   const shop = await addInstalledShop(stand.insales);
   await configureOrganization(shop.id, { eshopId: "17354", secretKey: "test" });
   await connectGatewayDirectly(shop, "gw");
   await db().shopSettings.update({
     where: { shopId: shop.id },
-    data: { receiptsEnabled: over.receiptsEnabled ?? true, receiptInn: INN, receiptGroup: "Main", receiptVatGoods: 1, receiptVatDelivery: 6, receiptSubjectType: 1, receiptMethodType: 4 },
+    data: { receiptsEnabled: over.receiptsEnabled ?? true, receiptInn: INN, receiptGroup: over.receiptGroup === undefined ? "Main" : over.receiptGroup, receiptVatGoods: 1, receiptVatDelivery: 6, receiptSubjectType: 1, receiptMethodType: 4 },
   });
   return shop;
 }
@@ -91,6 +91,26 @@ function orderApiCalls(shop: TestShop) {
 function receiptTotal(r: Receipt): bigint {
   return r.content.positions.reduce((sum, p) => sum + parseKopecks(p.price.toFixed(2))! * BigInt(p.quantity), 0n);
 }
+
+describe("checkout with receipts: «Группа касс»", () => {
+  it("an empty group sends `\"group\":null`, the account's default group, as IntellectMoney's library does — never a made-up Main", async () => {
+    // docs/protocols/intellectmoney.md §6: the library's MerchantReceiptHelper sends null for an empty group.
+    const shop = await shopWithReceipts({ receiptGroup: null });
+    const order = orderWithDiscount(shop);
+    const response = await post(signed(shop, order, { order_json: JSON.stringify({ ...order, notices: undefined }) }));
+    expect(response.status).toBe(200);
+    const f = Object.fromEntries(formFields(await response.text()));
+    expect(f.merchantReceipt).toMatch(/^\{"inn":"7707083893","group":null,"content":/);
+    expect(JSON.parse(f.merchantReceipt).group).toBeNull();
+  });
+
+  it("a group the merchant set is sent as set", async () => {
+    const shop = await shopWithReceipts({ receiptGroup: "Web" });
+    const order = orderWithDiscount(shop);
+    const response = await post(signed(shop, order, { order_json: JSON.stringify({ ...order, notices: undefined }) }));
+    expect(JSON.parse(Object.fromEntries(formFields(await response.text())).merchantReceipt).group).toBe("Web");
+  });
+});
 
 describe("checkout with receipts: where the order comes from", () => {
   it("builds the receipt from the signed order_json without calling the InSales API", async () => {

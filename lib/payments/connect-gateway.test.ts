@@ -47,6 +47,21 @@ describe("connect the payment method", () => {
     expect(remote.password).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it("stores the vendor's example http URLs (http://<shop>.myinsales.ru/…) in their https form", async () => {
+    // docs/protocols/insales.md §2 «http vs https»: InSales redirects http to https; a redirected POST may lose its body.
+    const shop = await addInstalledShop(stand.insales);
+    stand.api.vendorExampleUrls(shop.host, true);
+    expect(await connectGateway(shop.id)).toMatchObject({ ok: true, created: true });
+    const remote = shop.standIn.gateways[0];
+    expect(remote.server_url).toBe(`http://${shop.host}/payments/external/server`);
+    const row = await db().shopGateway.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(row).toMatchObject({
+      successUrl: `https://${shop.host}/payments/external/${remote.id}/success`,
+      failUrl: `https://${shop.host}/payments/external/${remote.id}/fail`,
+      serverUrl: `https://${shop.host}/payments/external/server`,
+    });
+  });
+
   it("updates the same method on a second run (same password, new variants linked once, no duplicate)", async () => {
     const shop = await addInstalledShop(stand.insales);
     await connectGateway(shop.id);

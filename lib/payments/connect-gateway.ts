@@ -1,4 +1,4 @@
-// «Подключить способ оплаты» (spec/product.md flow 4; spec/insales-protocol.md §2 «Its settings»):
+// «Подключить способ оплаты» (docs/protocols/insales.md §2 «Its settings»):
 // create or update the shop's PaymentGateway::External through the InSales API so the merchant copies
 // nothing by hand. Runs only inside the `connect-gateway` job (lib/payments/connect-gateway-job.ts): one
 // run per shop at a time, never on a request.
@@ -16,6 +16,7 @@ import {
   type GatewayInput,
   type RemoteGateway,
 } from "../insales/gateway";
+import { secureInsalesUrl } from "../insales/secure-url";
 import { log } from "../log";
 import { checkoutUrl } from "./urls";
 
@@ -111,10 +112,11 @@ export async function connectGateway(shopId: string): Promise<ConnectGatewayResu
       state: "CONNECTED",
       gatewayId: g.id,
       passwordEnc: encryptSecret(password),
-      // The update answer may omit the URLs: keep what the create answer gave us.
-      ...(g.successUrl ? { successUrl: g.successUrl } : {}),
-      ...(g.failUrl ? { failUrl: g.failUrl } : {}),
-      ...(g.serverUrl ? { serverUrl: g.serverUrl } : {}),
+      // The update answer may omit the URLs: keep what the create answer gave us. Stored in their https
+      // form: InSales's examples are http and it redirects to https (lib/insales/secure-url.ts).
+      ...(g.successUrl ? { successUrl: secureInsalesUrl(g.successUrl) } : {}),
+      ...(g.failUrl ? { failUrl: secureInsalesUrl(g.failUrl) } : {}),
+      ...(g.serverUrl ? { serverUrl: secureInsalesUrl(g.serverUrl) } : {}),
       lastError: null,
       syncedAt: new Date(),
     },

@@ -1,8 +1,11 @@
-// The signed fields of a result notice to InSales (spec/insales-protocol.md §2 «Result notice»), shared by
+// The signed fields of a result notice to InSales (docs/protocols/insales.md §2 «Result notice»), shared by
 // both channels: the server-to-server notice (notify-insales.ts) and the buyer's return (buyer-return.ts).
+// The URLs go out in their https form (lib/insales/secure-url.ts): a row stored before the migration, or a
+// URL stored by a future path that forgot, still never makes us post to http on a myinsales.ru host.
 import { decryptSecret } from "../crypto";
 import type { Payment, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { resultNoticeSignature } from "../insales/signatures";
+import { secureInsalesUrl } from "../insales/secure-url";
 import { shopBaseUrl } from "../insales/shop-host";
 
 /**
@@ -38,13 +41,13 @@ export function signedNoticeFields(
 
 /** The gateway's server_url as InSales gave it, else the documented path on the shop host. */
 export function noticeServerUrl(host: string, gateway: Pick<ShopGateway, "serverUrl"> | null): string {
-  return gateway?.serverUrl || `${shopBaseUrl(host)}/payments/external/server`;
+  return gateway?.serverUrl ? secureInsalesUrl(gateway.serverUrl) : `${shopBaseUrl(host)}/payments/external/server`;
 }
 
 /** success_url / fail_url as InSales gave them, else `<shop base>/payments/external/<gateway id>/<outcome>`. */
 export function buyerReturnTarget(host: string, gateway: Pick<ShopGateway, "successUrl" | "failUrl" | "gatewayId"> | null, outcome: "success" | "fail"): string | null {
   const given = outcome === "success" ? gateway?.successUrl : gateway?.failUrl;
-  if (given) return given;
+  if (given) return secureInsalesUrl(given);
   if (!gateway?.gatewayId) return null;
   return `${shopBaseUrl(host)}/payments/external/${encodeURIComponent(gateway.gatewayId)}/${outcome}`;
 }

@@ -148,6 +148,91 @@ describe("notify-insales (direct attempts)", () => {
   });
 });
 
+describe("notify-insales and http→https (docs/protocols/insales.md §2 «http vs https»)", () => {
+  const serverPath = (p: Paid) => `/shops/${p.shop.host}/payments/external/server`;
+
+  it.each([301, 302, 307, 308] as const)("follows a same-host %i to https at once: the same body re-posted over TLS, one attempt, no 24-hour retry", async (status) => {
+    const p = await paidWithNotice();
+    world.ext.knobs(p.shop.host).redirect = { to: "https", status };
+    try {
+      expect(await deliverNotice(p.noticeId)).toEqual({ ok: true, result: "delivered" });
+    } finally {
+      world.ext.knobs(p.shop.host).redirect = null;
+    }
+    const notices = serverNotices(p);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ valid: true, tls: true, fields: { paid: "1", transaction_id: p.payment.transactionId } });
+    expect(notices[0].fields.signature).toBe(insalesNoticeSignature(notices[0].fields, "secretpass"));
+    expect(world.ext.attempts.filter((a) => a.host === p.shop.host).map((a) => a.answer)).toEqual([`redirect ${status}`, '{"status":"ok"}']);
+    expect(await db().insalesNotice.findUniqueOrThrow({ where: { id: p.noticeId } })).toMatchObject({ state: "DELIVERED", attempts: 1, lastError: null });
+    // No retry was scheduled: the redirect was followed within the attempt.
+    expect(await db().paymentEvent.count({ where: { paymentId: p.payment.id, type: "notice_retry" } })).toBe(0);
+    expect(p.order.financial_status).toBe("paid");
+  });
+
+  it("keeps the https URL it was redirected to, so the next notice goes there directly", async () => {
+    const p = await paidWithNotice();
+    const httpUrl = `${world.insales.insales.url}${serverPath(p)}`;
+    await db().shopGateway.update({ where: { shopId: p.shop.id }, data: { serverUrl: httpUrl } });
+    world.ext.knobs(p.shop.host).redirect = { to: "https", status: 301 };
+    try {
+      expect(await deliverNotice(p.noticeId)).toEqual({ ok: true, result: "delivered" });
+      expect((await db().shopGateway.findUniqueOrThrow({ where: { shopId: p.shop.id } })).serverUrl).toBe(`${world.insales.insales.secureUrl}${serverPath(p)}`);
+
+      // The refund's paid=0 of the same shop: straight to https, no redirect met.
+      const second = await paidWithNotice({ shop: { ...p.shop, eshopId: p.eshopId, secretKey: p.secretKey } });
+      const before = world.ext.attempts.filter((a) => a.host === p.shop.host).length;
+      expect(await deliverNotice(second.noticeId)).toEqual({ ok: true, result: "delivered" });
+      expect(world.ext.attempts.filter((a) => a.host === p.shop.host).slice(before).map((a) => a.answer)).toEqual(['{"status":"ok"}']);
+      expect(serverNotices(second)[0]).toMatchObject({ valid: true, tls: true });
+    } finally {
+      world.ext.knobs(p.shop.host).redirect = null;
+    }
+  });
+
+  it("never follows a redirect to another host: FAILED at once, a Problem for the merchant, nothing delivered", async () => {
+    const p = await paidWithNotice();
+    world.ext.knobs(p.shop.host).redirect = { to: "other_host", status: 301 };
+    try {
+      expect(await deliverNotice(p.noticeId)).toMatchObject({ ok: false, reason: "redirect_refused" });
+    } finally {
+      world.ext.knobs(p.shop.host).redirect = null;
+    }
+    // `localhost` would have answered (the same stand-in), but it is another host name.
+    expect(serverNotices(p)).toEqual([]);
+    expect(world.ext.attempts.filter((a) => a.host === p.shop.host).map((a) => a.answer)).toEqual(["redirect 301"]);
+    const notice = await db().insalesNotice.findUniqueOrThrow({ where: { id: p.noticeId } });
+    expect(notice).toMatchObject({ state: "FAILED", attempts: 1 });
+    expect(notice.lastError).toContain("на другой адрес: localhost:");
+    const problem = await db().problem.findFirstOrThrow({ where: { paymentId: p.payment.id } });
+    expect(problem).toMatchObject({ kind: "notice_failed", resolvedAt: null });
+    expect(problem.message).toContain("перенаправил уведомление (301) на другой адрес");
+    expect(problem.message).toContain("отметьте оплату заказа вручную");
+    expect(p.order.financial_status).toBe("pending");
+    expect(await deliverNotice(p.noticeId)).toEqual({ ok: true, result: "not_pending" });
+  });
+
+  it("does not follow a 303 (it asks for a GET), even to the same host on https", async () => {
+    const p = await paidWithNotice();
+    world.ext.knobs(p.shop.host).redirect = { to: "https", status: 303 };
+    try {
+      expect(await deliverNotice(p.noticeId)).toMatchObject({ ok: false, reason: "redirect_refused" });
+    } finally {
+      world.ext.knobs(p.shop.host).redirect = null;
+    }
+    expect(serverNotices(p)).toEqual([]);
+  });
+
+  it("posts an old row's http URL on a shop's technical host as https, without meeting the redirect", async () => {
+    const p = await paidWithNotice();
+    // Nothing listens on the shop's real host here: the attempt fails, but the log of it names the https URL.
+    await db().shopGateway.update({ where: { shopId: p.shop.id }, data: { serverUrl: `http://${p.shop.host}/payments/external/server` } });
+    const { noticeServerUrl } = await import("./notify-insales-fields");
+    const gateway = await db().shopGateway.findUniqueOrThrow({ where: { shopId: p.shop.id } });
+    expect(noticeServerUrl(p.shop.host, gateway)).toBe(`https://${p.shop.host}/payments/external/server`);
+  });
+});
+
 describe("the sweeper", () => {
   it("re-queues a pending notice that lost its job, and fails one past its deadline", async () => {
     const p = await paidWithNotice();

@@ -1,15 +1,20 @@
-// The `notify-insales` job (spec/product.md flow 7; spec/insales-protocol.md §2 «Result notice»): POSTs
-// the signed paid/amount/key/transaction_id/shop_id to the shop's server_url and reads the JSON answer.
+// The `notify-insales` job (docs/protocols/insales.md §2 «Result notice»): POSTs the signed
+// paid/amount/key/transaction_id/shop_id to the shop's server_url and reads the JSON answer.
 // - {"status":"ok"} → DELIVERED.
 // - {"status":"error","errors":[…]} → FAILED for good: a configuration problem; retrying blindly would
 //   not help (§2), so the merchant gets a Problem (and the kind-4 letter if enabled).
 // - Network error, 429, 503, other 5xx (and any answer we cannot read) → retried: after Retry-After when
 //   given, else with a doubling back-off, until ~24 h after the notice was created; then FAILED + Problem.
+// - A redirect (301/302/307/308) to the same URL on https, same host (§2 «http vs https»: the vendor's URLs
+//   are http, InSales redirects to https) → the same body is POSTed to the https URL at once, within the
+//   same attempt, and the stored server_url becomes that URL. Any other redirect (another host, another
+//   path, a second hop) → FAILED for good + Problem: a signed notice is never handed to another host.
 // Idempotent: only a PENDING notice is sent; a DELIVERED or FAILED one never again. The follow-up job is
 // sent in the same transaction that records the attempt, so a crash loses neither.
 import { db, type Tx } from "../db";
 import { retryDbWrite } from "../db-retry";
 import { parseRetryAfter } from "../insales/api-client";
+import { sameHostHttpsUpgrade } from "../insales/secure-url";
 import { workEach } from "../jobs/work-each";
 import { registerWorker } from "../jobs/workers";
 import { log } from "../log";
@@ -28,13 +33,19 @@ const REQUEST_TIMEOUT_MS = 20_000;
 
 export type NotifyOutcome =
   | { ok: true; result: "delivered" | "not_pending" | "missing" }
-  | { ok: false; reason: "rejected" | "gave_up" | "no_password"; error: string }
+  | { ok: false; reason: "rejected" | "gave_up" | "no_password" | "redirect_refused"; error: string }
   | { ok: false; reason: "retry"; error: string; retryInSeconds: number };
 
 type Attempt =
   | { kind: "ok" }
   | { kind: "rejected"; errors: string[] }
+  | { kind: "redirect_refused"; error: string; target: string }
   | { kind: "retry"; error: string; retryAfterSeconds: number | null };
+
+type PostAnswer = Attempt | { kind: "redirect"; status: number; location: string };
+
+/** Redirects that may be followed by re-posting the body (303 asks for a GET: not a place to deliver to). */
+const FOLLOWABLE_REDIRECTS = new Set([301, 302, 307, 308]);
 
 /** InSales's messages (§2) in words a merchant can act on. */
 const ERROR_TEXT: Record<string, string> = {
@@ -55,20 +66,26 @@ function oneLine(s: string, max = 300): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-async function post(url: string, fields: Array<[string, string]>): Promise<Attempt> {
+async function post(url: string, fields: Array<[string, string]>): Promise<PostAnswer> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams(fields).toString(),
-      // A redirect would lose the POST body (§4 pitfall 1); it is an answer we cannot use.
+      // Never followed by fetch: a redirected POST may lose its body or turn into a GET (§4 pitfall 1), and
+      // where it leads must be checked first (deliverTo).
       redirect: "manual",
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return { kind: "retry", error: oneLine(`нет ответа от InSales (${cause ?? (error as Error).name})`), retryAfterSeconds: null };
+  }
+  const location = response.headers.get("location");
+  if (response.status >= 300 && response.status < 400 && location) {
+    await response.body?.cancel().catch(() => {});
+    return { kind: "redirect", status: response.status, location };
   }
   const text = await response.text().catch(() => "");
   type Answer = { status?: unknown; errors?: unknown } | null;
@@ -86,6 +103,42 @@ async function post(url: string, fields: Array<[string, string]>): Promise<Attem
   }
   const retryAfterSeconds = response.status === 429 || response.status === 503 || response.status >= 500 ? parseRetryAfter(response.headers.get("retry-after")) : null;
   return { kind: "retry", error: oneLine(`InSales ответил ${response.status}${text ? `: ${text.slice(0, 120)}` : ""}`), retryAfterSeconds };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url.slice(0, 100);
+  }
+}
+
+function resolveLocation(location: string, base: string): string {
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    return location;
+  }
+}
+
+/**
+ * One attempt: POST to `url`; a same-host http→https redirect is followed once by POSTing the same body to
+ * the https URL (docs/protocols/insales.md §2 «http vs https»). `deliveredTo` is the URL that answered.
+ */
+async function deliverTo(url: string, fields: Array<[string, string]>): Promise<{ attempt: Attempt; deliveredTo: string }> {
+  const first = await post(url, fields);
+  if (first.kind !== "redirect") return { attempt: first, deliveredTo: url };
+  const target = resolveLocation(first.location, url);
+  if (!FOLLOWABLE_REDIRECTS.has(first.status) || !sameHostHttpsUpgrade(url, target)) {
+    const error = oneLine(`InSales перенаправил уведомление (${first.status}) на другой адрес: ${hostOf(target)}`);
+    return { attempt: { kind: "redirect_refused", error, target }, deliveredTo: url };
+  }
+  const second = await post(target, fields);
+  if (second.kind === "redirect") {
+    const error = oneLine(`InSales перенаправил уведомление дважды (${first.status}, затем ${second.status} на ${hostOf(resolveLocation(second.location, target))})`);
+    return { attempt: { kind: "redirect_refused", error, target }, deliveredTo: target };
+  }
+  return { attempt: second, deliveredTo: target };
 }
 
 /** Exponential back-off from 15 s, doubling, capped at 30 min. */
@@ -146,8 +199,14 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
   // Counted before sending: a crash mid-request still shows as an attempt.
   await db().insalesNotice.update({ where: { id: noticeId }, data: { attempts: { increment: 1 } } });
   const attempts = notice.attempts + 1;
-  const attempt = await post(url, signedNoticeFields(payment, notice.paid === 1 ? 1 : 0, password));
+  const { attempt, deliveredTo } = await deliverTo(url, signedNoticeFields(payment, notice.paid === 1 ? 1 : 0, password));
   const logCtx = { shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, noticeId, paid: notice.paid, attempts };
+  if (deliveredTo !== url && attempt.kind !== "redirect_refused") {
+    // The https URL answered: keep it, so the next notice goes there directly (only if the stored one is
+    // still the URL we were redirected from).
+    await db().shopGateway.updateMany({ where: { shopId: shop.id, serverUrl: url }, data: { serverUrl: deliveredTo } });
+    log.info({ ...logCtx, from: hostOf(url), to: hostOf(deliveredTo) }, "notify-insales: followed a same-host https redirect");
+  }
 
   if (attempt.kind === "ok") {
     // InSales has the notice now: recording it must survive a short database outage, or the job's retry
@@ -157,6 +216,16 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
     );
     log.info(logCtx, "notify-insales: delivered");
     return { ok: true, result: "delivered" };
+  }
+
+  if (attempt.kind === "redirect_refused") {
+    await failNotice(noticeId, {
+      kind: "notice_failed",
+      error: attempt.error,
+      problem: `Не удалось сообщить InSales, что заказ ${order} ${paidText(notice.paid)}: ${attempt.error}. Подписанные уведомления на другие адреса приложение не отправляет. Проверьте адрес магазина в InSales и отметьте оплату заказа вручную.`,
+    });
+    log.warn({ ...logCtx, err: attempt.error, to: hostOf(attempt.target) }, "notify-insales: refused to follow a redirect");
+    return { ok: false, reason: "redirect_refused", error: attempt.error };
   }
 
   if (attempt.kind === "rejected") {

@@ -1,4 +1,4 @@
-// «Войти» round trip (spec/insales-protocol.md §1) on a real database, through lib and the routes.
+// «Войти» round trip (docs/protocols/insales.md §1) on a real database, through lib and the routes.
 import { decode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as loginRoute } from "@/app/api/insales/login/route";
@@ -15,7 +15,7 @@ useTestDatabase();
 afterAll(() => stopBoss());
 
 const APP = "https://app.test.local";
-// spec/test-vectors.md «InSales login token / token3» (password = the install vector's).
+// docs/protocols/test-vectors.md «InSales login token / token3» (password = the install vector's).
 const V = {
   nonce: "3ad376b668c48c15d4beed467a567ef7",
   password: "4c3f4c197336eb97475506e71c839c71",
@@ -94,18 +94,45 @@ describe("finishLogin", () => {
     expect(await finishLogin(cookie, { token: V.token3, token3: V.token3, ...V.user })).toEqual({ ok: false, reason: "bad_token" });
   });
 
-  it("refuses a wrong token3, and a right token3 over altered user fields", async () => {
-    let cookie = await startWithVectorNonce();
-    expect(await finishLogin(cookie, { token: V.token, token3: V.token, ...V.user })).toEqual({ ok: false, reason: "bad_token3" });
-    cookie = await startWithVectorNonce();
-    expect(await finishLogin(cookie, { token: V.token, token3: V.token3, ...V.user, userEmail: "attacker@evil.ru" })).toEqual({ ok: false, reason: "bad_token3" });
-    cookie = await startWithVectorNonce();
-    expect(await finishLogin(cookie, { token: V.token, token3: V.token3, ...V.user, emailConfirmed: "false" })).toEqual({ ok: false, reason: "bad_token3" });
+  it("a right token with a wrong token3, or token3 over altered user fields, signs in without the user fields", async () => {
+    // docs/protocols/insales.md §1 «Войти» step 4: the answer is authentic (token), the user fields are not.
+    const bare = { shopId: expect.any(String), insalesId: "100", host: "myshop.myinsales.ru", sessionGeneration: 0 };
+    for (const params of [
+      { token: V.token, token3: V.token, ...V.user },
+      { token: V.token, token3: V.token3, ...V.user, userEmail: "attacker@evil.ru" },
+      { token: V.token, token3: V.token3, ...V.user, emailConfirmed: "false" },
+      { token: V.token, token3: V.token3, token2: V.token3, ...V.user },
+    ]) {
+      const cookie = await startWithVectorNonce();
+      const r = await finishLogin(cookie, params);
+      expect(r.ok && r.claims).toEqual(bare);
+    }
   });
 
-  it("checks token2 too when it is present", async () => {
+  it("accepts token3 alone, as in the vendor's «Войти» example, and trusts the user fields", async () => {
     const cookie = await startWithVectorNonce();
-    expect(await finishLogin(cookie, { token: V.token, token3: V.token3, token2: V.token3, ...V.user })).toEqual({ ok: false, reason: "bad_token2" });
+    const r = await finishLogin(cookie, { token3: V.token3, ...V.user });
+    expect(r.ok && r.claims).toEqual({
+      shopId: expect.any(String), insalesId: "100", host: "myshop.myinsales.ru", sessionGeneration: 0,
+      userEmail: "user@myshop.ru", userName: "igor", userId: "1",
+    });
+  });
+
+  it("without token, refuses a wrong token3, token3 over altered fields, and a wrong token2 beside a right token3", async () => {
+    for (const [params, reason] of [
+      [{ token3: V.token, ...V.user }, "bad_token3"],
+      [{ token3: V.token3, ...V.user, userName: "admin" }, "bad_token3"],
+      [{ token3: V.token3, ...V.user, emailConfirmed: "TRUE" }, "bad_token3"],
+      [{ token3: V.token3, token2: V.token3, ...V.user }, "bad_token2"],
+    ] as const) {
+      const cookie = await startWithVectorNonce();
+      expect(await finishLogin(cookie, params)).toEqual({ ok: false, reason });
+    }
+  });
+
+  it("refuses a wrong token even when token3 matches (a tampered answer)", async () => {
+    const cookie = await startWithVectorNonce();
+    expect(await finishLogin(cookie, { token: "0".repeat(32), token3: V.token3, ...V.user })).toEqual({ ok: false, reason: "bad_token" });
   });
 
   it("refuses a nonce used once already, even with right tokens", async () => {
@@ -197,11 +224,35 @@ describe("the routes", () => {
     expect(await sessionClaims(r)).toMatchObject({ insalesId: "200", host: "other.myinsales.ru" });
   });
 
+  it("the vendor example's shape (token3 only, `email_сonfirmed` with a Cyrillic «с») opens a session with the user fields", async () => {
+    const { cookie } = await loginThroughRoute();
+    const { token: _token, email_confirmed: _latin, ...rest } = vectorQuery;
+    const query = { ...rest, "email_\u0441onfirmed": "true" };
+    const r = await autologin(cookie, query);
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe(`${APP}/settings`);
+    expect(await sessionClaims(r)).toMatchObject({ insalesId: "100", userEmail: "user@myshop.ru", userName: "igor", userId: "1" });
+  });
+
+  it("a right token with altered user fields opens a session that holds no user field", async () => {
+    const { cookie } = await loginThroughRoute();
+    const r = await autologin(cookie, { ...vectorQuery, user_email: "attacker@evil.ru", user_name: "admin" });
+    expect(r.status).toBe(303);
+    const claims = await sessionClaims(r);
+    expect(claims).toMatchObject({ insalesId: "100" });
+    expect(claims).not.toHaveProperty("userEmail");
+    expect(claims).not.toHaveProperty("userName");
+    expect(claims).not.toHaveProperty("userId");
+  });
+
   it.each([
     ["a wrong token", { ...vectorQuery, token: "0".repeat(32) }, 403],
-    ["a wrong token3", { ...vectorQuery, token3: "0".repeat(32) }, 403],
-    ["altered user fields", { ...vectorQuery, user_name: "admin" }, 403],
-  ])("refuses %s with a Russian page and no session", async (_n, query, status) => {
+    ["a wrong token3 without token", { ...vectorQuery, token: undefined, token3: "0".repeat(32) }, 403],
+    ["altered user fields without token", { ...vectorQuery, token: undefined, user_name: "admin" }, 403],
+    ["neither token nor token3", { ...vectorQuery, token: undefined, token3: undefined }, 400],
+    ["the two spellings of email_confirmed disagreeing", { ...vectorQuery, token: undefined, "email_\u0441onfirmed": "false" }, 400],
+  ])("refuses %s with a Russian page and no session", async (_n, rawQuery, status) => {
+    const query = Object.fromEntries(Object.entries(rawQuery).filter(([, v]) => v !== undefined)) as Record<string, string>;
     const { cookie } = await loginThroughRoute();
     const r = await autologin(cookie, query);
     expect(r.status).toBe(status);

@@ -1,17 +1,20 @@
-// «Войти» (spec/insales-protocol.md §1 «Войти» login; spec/product.md flow 2).
+// «Войти» (docs/protocols/insales.md §1 «Войти» login).
 // 1. startLogin: InSales opens our login URL with unsigned parameters — used only to find the shop. We
 //    store a one-time nonce bound to this browser (cookie = the nonce row's random id) and send the
 //    merchant to the shop's back office, which proves they are logged in there.
-// 2. finishLogin: InSales sends them back with token = MD5(nonce + password) (and token3/token2 over the
-//    user fields). The nonce is consumed atomically first (single use even under concurrency), then every
-//    token present must match; user fields are trusted only when token3 or token2 covered them.
+// 2. finishLogin: InSales sends them back with token = MD5(nonce + password) and/or token3 (token2) over
+//    the user fields as well; the vendor's own example carries token3 alone. The nonce is consumed
+//    atomically first (single use even under concurrency). Then: a present `token` must match; without
+//    one, `token3` must. User fields are trusted only when a token covering them matched (§1 step 4).
+//    The hashes are the vendor-vector-tested ones of lib/insales/signatures.ts (docs/protocols/test-vectors.md).
 import { db } from "../db";
 import { env } from "../env";
-import { decryptSecret, hexEquals, md5Hex, randomToken } from "../crypto";
+import { decryptSecret, randomToken } from "../crypto";
 import { log } from "../log";
 import type { ShopSessionClaims } from "../auth/options";
 import type { CookieOptions } from "../http/cookies";
 import { shopBaseUrl } from "../insales/shop-host";
+import { verifyLoginToken, verifyLoginToken2, verifyLoginToken3, type LoginUserFields } from "../insales/signatures";
 import type { AutologinParams, LoginParams } from "../insales/lifecycle-params";
 import { hasPendingInstall } from "./install-candidates";
 
@@ -79,19 +82,33 @@ export type FinishLoginFailure =
 
 export type FinishLoginResult = { ok: true; claims: ShopSessionClaims } | { ok: false; reason: FinishLoginFailure };
 
-/** token3 = MD5(nonce + user_email + user_name + user_id + email_confirmed + password) — §1 step 3. */
-export function loginToken3(nonce: string, u: Pick<AutologinParams, "userEmail" | "userName" | "userId" | "emailConfirmed">, password: string): string {
-  return md5Hex(nonce + (u.userEmail ?? "") + (u.userName ?? "") + (u.userId ?? "") + (u.emailConfirmed ?? "") + password);
-}
+type TokenVerdict = { ok: true; userVerified: boolean } | { ok: false; reason: "bad_token" | "bad_token3" | "bad_token2" };
 
-/** token2 = MD5(nonce + user_email + user_name + user_id + password) — §1 step 3 (one source). */
-export function loginToken2(nonce: string, u: Pick<AutologinParams, "userEmail" | "userName" | "userId">, password: string): string {
-  return md5Hex(nonce + (u.userEmail ?? "") + (u.userName ?? "") + (u.userId ?? "") + password);
-}
-
-/** token = MD5(nonce + password) — §1 step 3. */
-export function loginToken(nonce: string, password: string): string {
-  return md5Hex(nonce + password);
+/**
+ * docs/protocols/insales.md §1 «Войти» step 4:
+ * - a present `token` must match (a wrong one is a tampered answer, whatever else matches); then the
+ *   merchant is in, and the user fields count only if every present user-field token matched;
+ * - no `token`: `token3` must match (the vendor example's shape), and a `token2` beside it too.
+ * Absent user fields hash as empty strings; `email_confirmed` goes in exactly as received.
+ */
+export function checkLoginTokens(nonce: string, password: string, params: AutologinParams): TokenVerdict {
+  const fields: LoginUserFields = {
+    nonce,
+    password,
+    userEmail: params.userEmail ?? "",
+    userName: params.userName ?? "",
+    userId: params.userId ?? "",
+  };
+  const token3 = params.token3 === undefined ? undefined : verifyLoginToken3({ ...fields, emailConfirmed: params.emailConfirmed ?? "" }, params.token3);
+  const token2 = params.token2 === undefined ? undefined : verifyLoginToken2(fields, params.token2);
+  if (params.token !== undefined) {
+    if (!verifyLoginToken(nonce, password, params.token)) return { ok: false, reason: "bad_token" };
+    const userVerified = (token3 !== undefined || token2 !== undefined) && token3 !== false && token2 !== false;
+    return { ok: true, userVerified };
+  }
+  if (token3 !== true) return { ok: false, reason: "bad_token3" };
+  if (token2 === false) return { ok: false, reason: "bad_token2" };
+  return { ok: true, userVerified: true };
 }
 
 async function consumeNonce(id: string): Promise<{ ok: true; nonce: string; shopId: string } | { ok: false; reason: "no_nonce" | "nonce_used" | "nonce_expired" }> {
@@ -126,17 +143,19 @@ export async function finishLogin(cookieValue: string | undefined, params: Autol
   const password = decryptSecret(shop.apiPasswordEnc);
   const { nonce } = consumed;
 
-  if (!hexEquals(params.token, loginToken(nonce, password))) return refuse("bad_token");
-  if (params.token3 !== undefined && !hexEquals(params.token3, loginToken3(nonce, params, password))) return refuse("bad_token3");
-  if (params.token2 !== undefined && !hexEquals(params.token2, loginToken2(nonce, params, password))) return refuse("bad_token2");
+  const verdict = checkLoginTokens(nonce, password, params);
+  if (!verdict.ok) return refuse(verdict.reason);
 
   const claims: ShopSessionClaims = { shopId: shop.id, insalesId: shop.insalesId, host: shop.host, sessionGeneration: shop.sessionGeneration };
-  // [decision] §1 step 4: user fields only when a token that covers them matched.
-  if (params.token3 !== undefined || params.token2 !== undefined) {
+  // [decision] §1 step 4: user fields only when a token that covers them matched; otherwise they are
+  // not shown as facts and not used as a default notification address, so they are not kept at all.
+  if (verdict.userVerified) {
     if (params.userName) claims.userName = params.userName;
     if (params.userEmail) claims.userEmail = params.userEmail;
     if (params.userId) claims.userId = params.userId;
+  } else if (params.token3 !== undefined || params.token2 !== undefined) {
+    log.warn({ shopId: shop.id, token3: params.token3 !== undefined, token2: params.token2 !== undefined }, "login: user fields did not verify, signed in without them");
   }
-  log.info({ shopId: shop.id, userVerified: claims.userId !== undefined }, "login: merchant signed in");
+  log.info({ shopId: shop.id, by: params.token !== undefined ? "token" : "token3", userVerified: verdict.userVerified }, "login: merchant signed in");
   return { ok: true, claims };
 }

@@ -2,7 +2,7 @@
 // load, while the zod schema (settings-schema.ts, which re-exports all of this) is loaded only when the
 // form first validates. Keeps zod (~50 kB gzip) out of /settings' first-load JavaScript
 // (docs/PERFORMANCE.md, issue 6 target ≤ 150 kB).
-import { DEFAULT_RECEIPT_GROUP, DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE } from "../intellectmoney/receipt-codes";
+import { DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE } from "../intellectmoney/receipt-codes";
 
 /** spec/intellectmoney-protocol.md §5: the codes seen in modules; the list is not published in full. */
 export const KNOWN_PAYMENT_METHODS: ReadonlyArray<{ code: string; label: string }> = [
@@ -93,7 +93,8 @@ export function emptySettingsForm(notifyEmail = ""): SettingsFormValues {
     signSecretClear: false,
     receiptsEnabled: false,
     receiptInn: "",
-    receiptGroup: DEFAULT_RECEIPT_GROUP,
+    // Empty = the IntellectMoney account's default group (docs/protocols/intellectmoney.md §6).
+    receiptGroup: "",
     // VAT is the merchant's own tax decision: no default, it must be chosen.
     receiptVatGoods: "",
     receiptVatDelivery: "",

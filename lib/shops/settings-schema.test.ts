@@ -86,17 +86,33 @@ describe("settingsSchema, «Юридическое лицо»", () => {
 });
 
 describe("settingsSchema, «Физическое лицо»", () => {
-  it("an empty individual form has errors on «ID формы» and the e-mail", () => {
+  it("an empty individual form has errors on «ID формы» and the account", () => {
     const e = errors({ ...emptySettingsForm(""), legalForm: "INDIVIDUAL" });
     expect(e.walletFormId).toBe("Укажите ID формы");
-    expect(e.walletLogin).toBe("Укажите e-mail для входа в личный кабинет");
+    expect(e.walletLogin).toBe("Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет");
   });
 
-  it("checks «ID формы» (digits, ≤ 12) and «Email, Логин» (an e-mail)", () => {
+  it("checks «ID формы» (digits, ≤ 12) and the account (a 10-digit number or an e-mail)", () => {
     expect(errors(individual({ walletFormId: "1234567890123" })).walletFormId).toBe("Только цифры, не больше 12");
     expect(errors(individual({ walletFormId: "12-3" })).walletFormId).toBe("Только цифры, не больше 12");
-    expect(errors(individual({ walletLogin: "not-an-email" })).walletLogin).toBe("Неверный e-mail");
+    expect(errors(individual({ walletLogin: "not@an-email" })).walletLogin).toBe("Неверный e-mail");
     expect(errors(individual({ walletFormId: "123456789012" }))).toEqual({});
+  });
+
+  it("takes the 10-digit account number IntellectMoney's modules send (docs/protocols/intellectmoney.md §2), as entered", () => {
+    expect(errors(individual({ walletLogin: "1234567890" }))).toEqual({});
+    expect(errors(individual({ walletLogin: " 0012345678 " }))).toEqual({});
+    expect(parsed(individual({ walletLogin: " 0012345678 " }))).toMatchObject({ walletLogin: "0012345678" });
+    expect(parsed(individual({ walletLogin: "Wallet@Example.com" }))).toMatchObject({ walletLogin: "Wallet@Example.com" });
+  });
+
+  it("explains in Russian what is wrong with an account value", () => {
+    expect(errors(individual({ walletLogin: "123456789" })).walletLogin).toBe("Номер личного кабинета — ровно 10 цифр, а здесь 9");
+    expect(errors(individual({ walletLogin: "12345678901" })).walletLogin).toBe("Номер личного кабинета — ровно 10 цифр, а здесь 11");
+    expect(errors(individual({ walletLogin: "123 456 7890" })).walletLogin).toBe("Номер личного кабинета — 10 цифр подряд, без пробелов и других знаков");
+    expect(errors(individual({ walletLogin: "123-456-78-90" })).walletLogin).toBe("Номер личного кабинета — 10 цифр подряд, без пробелов и других знаков");
+    expect(errors(individual({ walletLogin: "ivanov" })).walletLogin).toBe("Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет");
+    expect(errors(individual({ walletLogin: "   " })).walletLogin).toBe("Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет");
   });
 
   it("does not ask an individual for the organization's fields and drops them from the output", () => {
@@ -196,11 +212,10 @@ describe("settingsSchema, «Merchant API и чеки»", () => {
     expect(errors(org({ apiToken: "x".repeat(513), signSecret: "s" })).apiToken).toBe("Слишком длинный токен");
   });
 
-  it("requires every receipt field when receipts are on, each with its own Russian message", () => {
+  it("requires every receipt field but «Группа касс» when receipts are on, each with its own Russian message", () => {
     const e = errors(org({ receiptsEnabled: true, receiptGroup: " ", receiptSubjectType: "", receiptMethodType: "" }));
     expect(e).toEqual({
       receiptInn: "Укажите ИНН",
-      receiptGroup: "Укажите группу касс (обычно Main)",
       receiptVatGoods: "Выберите НДС для товаров",
       receiptVatDelivery: "Выберите НДС для доставки",
       receiptSubjectType: "Выберите признак предмета расчёта",
@@ -226,10 +241,11 @@ describe("settingsSchema, «Merchant API и чеки»", () => {
     expect(errors(receiptsOn({ receiptVatGoods: "1.5" })).receiptVatGoods).toBe("Выберите значение из списка");
   });
 
-  it("outputs the receipt settings as numbers when on, with the defaults Main / товар / полный расчёт", () => {
+  it("outputs the receipt settings as numbers when on, with the defaults: no group (the account's), товар, полный расчёт", () => {
     expect(receiptsOf(receiptsOn({ receiptVatGoods: "11", receiptVatDelivery: "12" }))).toEqual({
-      enabled: true, inn: "7707083893", group: "Main", vatGoods: 11, vatDelivery: 12, subjectType: 1, methodType: 4,
+      enabled: true, inn: "7707083893", group: null, vatGoods: 11, vatDelivery: 12, subjectType: 1, methodType: 4,
     });
+    expect(receiptsOf(receiptsOn({ receiptGroup: "   " }))).toMatchObject({ group: null });
     expect(receiptsOf(receiptsOn({ receiptGroup: "Web", receiptSubjectType: "4", receiptMethodType: "1" }))).toMatchObject({
       group: "Web", subjectType: 4, methodType: 1,
     });

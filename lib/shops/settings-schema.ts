@@ -24,6 +24,19 @@ function isEmail(value: string): boolean {
   return value.length <= MAX_EMAIL_LENGTH && emailShape.safeParse(value).success;
 }
 
+/** The wallet's account number: exactly 10 digits, as IntellectMoney's library validates it (§2). */
+export const WALLET_ACCOUNT_NUMBER = /^\d{10}$/;
+
+/** Why a wallet account value is refused, in Russian; null when it is a 10-digit number or an e-mail. */
+function walletAccountProblem(value: string): string | null {
+  if (value === "") return "Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет";
+  if (WALLET_ACCOUNT_NUMBER.test(value)) return null;
+  if (/^\d+$/.test(value)) return `Номер личного кабинета — ровно 10 цифр, а здесь ${value.length}`;
+  if (/^[\d\s()+-]+$/.test(value)) return "Номер личного кабинета — 10 цифр подряд, без пробелов и других знаков";
+  if (value.includes("@")) return isEmail(value) ? null : "Неверный e-mail";
+  return "Укажите номер личного кабинета (10 цифр) или e-mail для входа в личный кабинет";
+}
+
 /** A whole number typed into a text input: "" = not set (null), anything else must be digits. */
 const optionalWholeNumber = z
   .string()
@@ -88,7 +101,7 @@ function receiptCodeField(list: ReadonlyArray<ReceiptCode>) {
 /** The receipts the settings ask for (spec/intellectmoney-protocol.md §6); only when they are on. */
 export type ReceiptSettingsOutput =
   | { enabled: false }
-  | { enabled: true; inn: string; group: string; vatGoods: number; vatDelivery: number; subjectType: number; methodType: number };
+  | { enabled: true; inn: string; group: string | null; vatGoods: number; vatDelivery: number; subjectType: number; methodType: number };
 
 /** The Merchant API pair and the 54-ФЗ receipts (issue 7): organizations only. */
 const merchantApiAndReceiptFields = {
@@ -106,7 +119,12 @@ const merchantApiAndReceiptFields = {
   signSecretClear: z.boolean(),
   receiptsEnabled: z.boolean(),
   receiptInn: z.string().trim().max(12, "ИНН — 10 или 12 цифр"),
-  receiptGroup: z.string().trim().max(64, "Не длиннее 64 символов"),
+  /** Optional: empty = the account's default group (docs/protocols/intellectmoney.md §6). */
+  receiptGroup: z
+    .string()
+    .trim()
+    .max(64, "Не длиннее 64 символов")
+    .regex(/^[^\u0000-\u001f\u007f]*$/, "Без управляющих символов"),
   receiptVatGoods: receiptCodeField(RECEIPT_TAX_CODES),
   receiptVatDelivery: receiptCodeField(RECEIPT_TAX_CODES),
   receiptSubjectType: receiptCodeField(RECEIPT_SUBJECT_TYPES),
@@ -122,7 +140,8 @@ function merchantApiIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (sign && !token) ctx.addIssue({ code: "custom", path: ["apiToken"], message: "Укажите API-токен: без него Merchant API не примет ключ подписи" });
 }
 
-/** With «Фискальные чеки (54-ФЗ)» on every receipt field is required; off, they are neither checked nor saved. */
+/** With «Фискальные чеки (54-ФЗ)» on every receipt field but «Группа касс» is required; off, they are neither
+ * checked nor saved. */
 function receiptIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (v.receiptsEnabled !== true) return;
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -130,7 +149,6 @@ function receiptIssues(v: Record<string, unknown>, ctx: z.RefinementCtx) {
   if (inn === "") issue("receiptInn", "Укажите ИНН");
   else if (innProblem(inn) === "shape") issue("receiptInn", "ИНН — 10 или 12 цифр");
   else if (innProblem(inn) === "checksum") issue("receiptInn", "Неверный ИНН: не сходится контрольное число");
-  if (typeof v.receiptGroup === "string" && v.receiptGroup.trim() === "") issue("receiptGroup", "Укажите группу касс (обычно Main)");
   if (v.receiptVatGoods === null) issue("receiptVatGoods", "Выберите НДС для товаров");
   if (v.receiptVatDelivery === null) issue("receiptVatDelivery", "Выберите НДС для доставки");
   if (v.receiptSubjectType === null) issue("receiptSubjectType", "Выберите признак предмета расчёта");
@@ -213,7 +231,8 @@ function receiptsOutput(v: {
   return {
     enabled: true,
     inn: v.receiptInn,
-    group: v.receiptGroup,
+    // Empty: no group of ours, the account's default (§6).
+    group: v.receiptGroup === "" ? null : v.receiptGroup,
     vatGoods: v.receiptVatGoods!,
     vatDelivery: v.receiptVatDelivery!,
     subjectType: v.receiptSubjectType!,
@@ -225,11 +244,16 @@ const individual = z
   .object({
     legalForm: z.literal("INDIVIDUAL"),
     walletFormId: z.string().trim().min(1, "Укажите ID формы").regex(/^\d{1,12}$/, "Только цифры, не больше 12"),
-    walletLogin: z
-      .string()
-      .trim()
-      .min(1, "Укажите e-mail для входа в личный кабинет")
-      .refine((v) => v === "" || isEmail(v), "Неверный e-mail"),
+    /**
+     * «Номер личного кабинета или e-mail»: the recipient IntellectMoney's modules send in `UserField_0` is the
+     * 10-digit account number («Номер личного кабинета пользователя на сайте intellectmoney.ru», `^\d{10}$`);
+     * the login e-mail is still taken (docs/protocols/intellectmoney.md §2; that an e-mail works there is
+     * an assumption). Sent exactly as entered (trimmed).
+     */
+    walletLogin: z.string().trim().superRefine((v, ctx) => {
+      const problem = walletAccountProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
     /**
      * The wallet payment form's «Секретный ключ» (optional, docs/protocols/intellectmoney.md §2): with it
      * wallet notifications are verified by hash; without it each one waits for the merchant. "" keeps a

@@ -204,12 +204,22 @@ describe("saveSettings / loadSettingsForm", () => {
     expect(await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ receiptsEnabled: false, receiptInn: "500100732259", receiptVatGoods: 11 });
   });
 
-  it("loads the receipt defaults for a shop that has saved none: Main, товар, полный расчёт, VAT to choose", async () => {
+  it("loads the receipt defaults for a shop that has saved none: no group (the account's default), товар, полный расчёт, VAT to choose", async () => {
     const shop = await newShop();
     await saveSettings(shop.id, orgForm());
     expect((await loadSettingsForm(shop.id)).values).toMatchObject({
-      receiptsEnabled: false, receiptInn: "", receiptGroup: "Main", receiptVatGoods: "", receiptVatDelivery: "", receiptSubjectType: "1", receiptMethodType: "4",
+      receiptsEnabled: false, receiptInn: "", receiptGroup: "", receiptVatGoods: "", receiptVatDelivery: "", receiptSubjectType: "1", receiptMethodType: "4",
     });
+  });
+
+  it("saves an empty «Группа касс» as none (null), and a set one as set", async () => {
+    const shop = await newShop();
+    const on = orgForm({ receiptsEnabled: true, receiptInn: "500100732259", receiptGroup: "", receiptVatGoods: "1", receiptVatDelivery: "6" });
+    expect(await saveSettings(shop.id, on)).toMatchObject({ ok: true });
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ receiptsEnabled: true, receiptGroup: null });
+    expect((await loadSettingsForm(shop.id)).values.receiptGroup).toBe("");
+    expect(await saveSettings(shop.id, { ...on, secretKey: "", receiptGroup: " Web " })).toMatchObject({ ok: true });
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ receiptGroup: "Web" });
   });
 
   it("stores the wallet form's «Секретный ключ» encrypted, masks it on load, keeps it when left empty, clears it on request", async () => {

@@ -4,7 +4,7 @@ import { decryptSecret, encryptSecret, maskSecret } from "../crypto";
 import { db } from "../db";
 import { log } from "../log";
 import { requestGatewayConnectionIfNew } from "../payments/connect-gateway-job";
-import { DEFAULT_RECEIPT_GROUP, DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE } from "../intellectmoney/receipt-codes";
+import { DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE } from "../intellectmoney/receipt-codes";
 import { emptySettingsForm, fieldErrorsOf, settingsSchema, type SecretChange, type SettingsFieldErrors, type SettingsFormValues } from "./settings-schema";
 
 export type LoadedSettingsForm = {
@@ -53,7 +53,7 @@ export async function loadSettingsForm(shopId: string, options: { userEmail?: st
       signSecretClear: false,
       receiptsEnabled: s.receiptsEnabled,
       receiptInn: s.receiptInn ?? "",
-      receiptGroup: s.receiptGroup ?? DEFAULT_RECEIPT_GROUP,
+      receiptGroup: s.receiptGroup ?? "",
       receiptVatGoods: codeText(s.receiptVatGoods),
       receiptVatDelivery: codeText(s.receiptVatDelivery),
       receiptSubjectType: codeText(s.receiptSubjectType ?? DEFAULT_RECEIPT_SUBJECT_TYPE),

@@ -7,6 +7,13 @@
 //
 // A pending install candidate's password counts as well: only InSales can know it (it needs
 // INSALES_APP_SECRET), and a merchant may uninstall before a reinstall was proven.
+//
+// A shop we do not know (never installed here, or its install never proven) is answered as already gone,
+// so InSales completes the removal (the official template returns success when no account matches:
+// docs/protocols/insales.md §1 Uninstall). Its pending install calls are discarded only when the token is
+// one of their passwords, i.e. the call is InSales's own: anyone can send an uninstall for a public
+// insales_id, and a made-up one must not cancel a genuine install being proven [our decision]. Made-up
+// candidates never prove and end with the proof window anyway.
 import { db } from "../db";
 import { decryptSecret, hexEquals } from "../crypto";
 import { log } from "../log";
@@ -14,8 +21,8 @@ import type { UninstallParams } from "../insales/lifecycle-params";
 import { lockInsalesId, pendingCandidateWithPassword, supersedeCandidates } from "./install-candidates";
 
 export type UninstallResult =
-  | { ok: true; shopId: string | null; alreadyUninstalled: boolean }
-  | { ok: false; reason: "unknown_shop" | "bad_token" };
+  | { ok: true; shopId: string | null; alreadyUninstalled: boolean; unknownShop?: true }
+  | { ok: false; reason: "bad_token" };
 
 export async function uninstallShop(params: UninstallParams): Promise<UninstallResult> {
   const now = new Date();
@@ -24,13 +31,10 @@ export async function uninstallShop(params: UninstallParams): Promise<UninstallR
     const shop = await tx.shop.findUnique({ where: { insalesId: params.insalesId }, select: { id: true, status: true, apiPasswordEnc: true } });
     const candidate = await pendingCandidateWithPassword(tx, params.insalesId, params.token);
     if (!shop) {
-      if (!candidate) {
-        const any = await tx.installCandidate.count({ where: { insalesId: params.insalesId, state: "PENDING" } });
-        return { ok: false, reason: any ? "bad_token" : "unknown_shop" };
-      }
-      // Installed and removed before the install was proven: nothing of ours to remove but the call.
-      await supersedeCandidates(tx, params.insalesId, now);
-      return { ok: true, shopId: null, alreadyUninstalled: true };
+      // Nothing of ours to remove: already gone. Installed and removed before the install was proven:
+      // the pending calls go too (the token proves the uninstall is InSales's).
+      if (candidate) await supersedeCandidates(tx, params.insalesId, now);
+      return { ok: true, shopId: null, alreadyUninstalled: true, unknownShop: true };
     }
     // Repeated uninstall: InSales retries until it gets 200; there is no password left to check against
     // and nothing left to change (but a pending reinstall it refers to is over too).
@@ -56,7 +60,8 @@ export async function uninstallShop(params: UninstallParams): Promise<UninstallR
   });
 
   if (result.ok) {
-    log.info({ shopId: result.shopId, insalesId: params.insalesId, alreadyUninstalled: result.alreadyUninstalled }, "uninstall: shop uninstalled");
+    const message = result.unknownShop ? "uninstall: shop unknown here, answered as already gone" : "uninstall: shop uninstalled";
+    log.info({ shopId: result.shopId, insalesId: params.insalesId, alreadyUninstalled: result.alreadyUninstalled }, message);
   } else {
     log.warn({ insalesId: params.insalesId, reason: result.reason }, "uninstall: refused");
   }

@@ -62,7 +62,7 @@ export function MerchantApiSection({ register, err, apiTokenMask, signSecretMask
           <FormField id="receiptInn" label="ИНН" error={err("receiptInn")} hint="ИНН организации (10 цифр) или ИП (12 цифр), на который зарегистрирована касса.">
             <input id="receiptInn" type="text" inputMode="numeric" autoComplete="off" {...register("receiptInn")} {...describedBy("receiptInn", { error: err("receiptInn"), hint: true })} />
           </FormField>
-          <FormField id="receiptGroup" label="Группа касс" error={err("receiptGroup")} hint="Как в личном кабинете IntellectMoney; обычно Main.">
+          <FormField id="receiptGroup" label="Группа касс" error={err("receiptGroup")} hint="Необязательно. Как в личном кабинете IntellectMoney; пустое поле — группа касс по умолчанию.">
             <input id="receiptGroup" type="text" autoComplete="off" {...register("receiptGroup")} {...describedBy("receiptGroup", { error: err("receiptGroup"), hint: true })} />
           </FormField>
           <CodeSelect id="receiptVatGoods" label="НДС для товаров" codes={RECEIPT_TAX_CODES} register={register} error={err("receiptVatGoods")} placeholder="Выберите ставку" />

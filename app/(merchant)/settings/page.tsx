@@ -4,6 +4,7 @@ import { requireShopSession } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { manualSetupValues } from "@/lib/shops/manual-setup";
 import { loadPaymentMethodView } from "@/lib/shops/payment-method-view";
+import { resultUrl } from "@/lib/payments/urls";
 import { loadSettingsForm } from "@/lib/shops/settings-store";
 import { GatewayConnectButton } from "./gateway-connect-button";
 import { PaymentMethodSection } from "./payment-method-section";
@@ -21,7 +22,7 @@ export default async function SettingsPage() {
   return (
     <main className={styles.page}>
       <h1>Настройки</h1>
-      <SettingsForm initial={form} />
+      <SettingsForm initial={form} resultUrl={resultUrl(session.insalesId)} />
       <PaymentMethodSection
         gateway={gateway}
         legalForm={form.values.legalForm}

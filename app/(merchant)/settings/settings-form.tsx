@@ -1,5 +1,6 @@
 "use client";
-// The settings form (spec/product.md «The settings screen»). Validated in the browser with the same zod
+// The settings form (the merchant's settings screen; what to set on IntellectMoney's side:
+// docs/protocols/intellectmoney.md §8). Validated in the browser with the same zod
 // schema the server action uses; the server's field errors are shown next to the same fields.
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
@@ -20,6 +21,7 @@ import {
 } from "@/lib/shops/settings-fields";
 import type { LoadedSettingsForm } from "@/lib/shops/settings-store";
 import { saveSettingsAction } from "./actions";
+import { CabinetSetup } from "./cabinet-setup";
 import { MerchantApiSection } from "./merchant-api-section";
 import { WalletSection } from "./wallet-section";
 import styles from "./settings.module.css";
@@ -45,7 +47,8 @@ const FIELD_NAMES: ReadonlyArray<keyof SettingsFormValues> = [
   "walletFormId", "walletLogin", "walletSecretKey", "walletSecretKeySaved", "walletSecretKeyClear", "mailKinds", "notifyEmail",
 ];
 
-export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
+/** `resultUrl`: our Result URL for this shop (with `?shop=`), shown for the IntellectMoney account. */
+export function SettingsForm({ initial, resultUrl }: { initial: LoadedSettingsForm; resultUrl: string }) {
   const router = useRouter();
   const [secretKeyMask, setSecretKeyMask] = useState(initial.secretKeyMask);
   const [apiMasks, setApiMasks] = useState({ apiToken: initial.apiTokenMask, signSecret: initial.signSecretMask });
@@ -139,7 +142,11 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
             id="secretKey"
             label="Секретный ключ"
             error={err("secretKey")}
-            hint={secretKeyMask ? `Сохранён: ${secretKeyMask}. Оставьте поле пустым, чтобы не менять ключ.` : "Хранится в зашифрованном виде и больше не показывается."}
+            hint={
+              secretKeyMask
+                ? `Сохранён: ${secretKeyMask}. Оставьте поле пустым, чтобы не менять ключ.`
+                : "Задаётся в личном кабинете IntellectMoney: «Магазины» → ваш магазин → «Подключение магазина»; по умолчанию он не задан. Хранится здесь в зашифрованном виде и больше не показывается."
+            }
           >
             <input
               id="secretKey"
@@ -151,7 +158,14 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
             />
           </FormField>
 
-          <CheckboxField id="testMode" label="Тестовый режим" note="Счета выставляются в тестовой валюте TST вместо RUB." {...register("testMode")} />
+          <CabinetSetup resultUrl={resultUrl} />
+
+          <CheckboxField
+            id="testMode"
+            label="Тестовый режим"
+            note="Счета выставляются в тестовой валюте TST вместо RUB. Списание, отмена холдирования и возврат и в тестовом режиме требуют API-токена и ключа подписи (раздел «Merchant API и чеки»): тестовый доступ IntellectMoney их не даёт."
+            {...register("testMode")}
+          />
 
           <Controller
             control={control}
@@ -161,11 +175,16 @@ export function SettingsForm({ initial }: { initial: LoadedSettingsForm }) {
             )}
           />
 
-          <FormField id="holdMode" label="Режим холдирования" error={err("holdMode")}>
+          <FormField
+            id="holdMode"
+            label="Режим холдирования"
+            error={err("holdMode")}
+            hint="Холдирование работает, только пока в личном кабинете включена «Принимать только уникальный номер покупки» (см. выше)."
+          >
             <select
               id="holdMode"
               {...register("holdMode", { onChange: () => recheck("invoiceLifetimeDays", "holdHours") })}
-              {...describedBy("holdMode", { error: err("holdMode") })}
+              {...describedBy("holdMode", { error: err("holdMode"), hint: true })}
             >
               <option value="HOLD">Холдировать счёт</option>
               <option value="NO_HOLD">Не холдировать счёт</option>

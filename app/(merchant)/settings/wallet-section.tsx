@@ -1,6 +1,6 @@
 "use client";
-// «Кошелёк в IntellectMoney» (spec/product.md «Физическое лицо»; docs/protocols/intellectmoney.md §2): the
-// payment form, the login, and the form's optional «Секретный ключ». The key is what lets the app tell
+// «Кошелёк в IntellectMoney» (docs/protocols/intellectmoney.md §2): the payment form, the recipient's
+// account number or login e-mail, and the form's optional «Секретный ключ». The key is what lets the app tell
 // IntellectMoney's notifications from forged ones, so the screen says plainly what happens with and
 // without it. Like every secret here: never shown again, masked, kept when the field is left empty.
 import type { UseFormRegister } from "react-hook-form";
@@ -22,8 +22,15 @@ export function WalletSection({ register, err, walletSecretKeyMask: mask }: Prop
       <FormField id="walletFormId" label="ID формы" error={err("walletFormId")}>
         <input id="walletFormId" type="text" inputMode="numeric" autoComplete="off" {...register("walletFormId")} {...describedBy("walletFormId", { error: err("walletFormId") })} />
       </FormField>
-      <FormField id="walletLogin" label="Email, Логин для входа в личный кабинет" error={err("walletLogin")}>
-        <input id="walletLogin" type="email" autoComplete="off" {...register("walletLogin")} {...describedBy("walletLogin", { error: err("walletLogin") })} />
+      {/* docs/protocols/intellectmoney.md §2: IntellectMoney's modules send the 10-digit account number in
+          UserField_0; the login e-mail is still taken. type="text": a number is no e-mail. */}
+      <FormField
+        id="walletLogin"
+        label="Номер личного кабинета или e-mail для входа"
+        error={err("walletLogin")}
+        hint="Номер личного кабинета IntellectMoney — 10 цифр; его передают в IntellectMoney модули самой IntellectMoney, поэтому он надёжнее. Можно указать и e-mail, с которым вы входите в личный кабинет."
+      >
+        <input id="walletLogin" type="text" autoComplete="off" spellCheck={false} {...register("walletLogin")} {...describedBy("walletLogin", { error: err("walletLogin"), hint: true })} />
       </FormField>
 
       <FormField

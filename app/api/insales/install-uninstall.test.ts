@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const APP = "https://app.test.local";
-/** spec/test-vectors.md: InSales app password, secret `mysecret` (TEST_ENV), token `token123`. */
+/** docs/protocols/test-vectors.md: InSales app password, secret `mysecret` (TEST_ENV), token `token123`. */
 const VECTOR_PASSWORD = "4c3f4c197336eb97475506e71c839c71";
 
 function call(handler: (r: Request) => Promise<Response>, path: string, query: Record<string, string>) {
@@ -196,10 +196,37 @@ describe("uninstall", () => {
     expect(await shopRow("400")).toEqual(before);
   });
 
-  it("answers 404 for a shop we never saw", async () => {
+  // Changed with issue 13 (was 404): InSales completes the removal only on 200 (docs/protocols/insales.md §1).
+  it("answers 200 (already gone) for a shop we never saw, and stores nothing", async () => {
+    const shops = await db().shop.count();
     const r = await call(uninstall, "/api/insales/uninstall", { shop: "nobody.myinsales.ru", token: VECTOR_PASSWORD, insales_id: "999" });
-    expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: "unknown_shop" });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ status: "ok" });
+    expect(await db().shop.count()).toBe(shops);
+    expect(await db().installCandidate.count({ where: { insalesId: "999" } })).toBe(0);
+  });
+
+  it("InSales (the stand-in) completes the removal of a shop this app has no record of", async () => {
+    // E.g. installed against another deployment, or its database restored from before the install.
+    insalesHolds("elsewhere.myinsales.ru", "997", "elsewhere-token");
+    const r = await stand.insales.uninstall("elsewhere.myinsales.ru");
+    expect(r.status).toBe(200);
+    expect(stand.insales.mustShop("elsewhere.myinsales.ru").installed).toBe(false);
+  });
+
+  it("answers 200 for a shop whose install is not yet proven; InSales's password discards the pending calls, another token leaves them", async () => {
+    // Installed and removed at once: InSales sends the password of the install it made.
+    const r1 = await call(install, "/api/insales/install", { shop: "brief-1.myinsales.ru", token: "brief-token", insales_id: "998" });
+    expect(r1.status).toBe(200);
+    const stranger = await call(uninstall, "/api/insales/uninstall", { shop: "brief-1.myinsales.ru", token: "made-up", insales_id: "998" });
+    expect(stranger.status).toBe(200);
+    // A made-up token cannot cancel an install being proven.
+    expect(await db().installCandidate.count({ where: { insalesId: "998", state: "PENDING" } })).toBe(1);
+    const genuine = await call(uninstall, "/api/insales/uninstall", { shop: "brief-1.myinsales.ru", token: md5Hex(`brief-token${TEST_ENV.INSALES_APP_SECRET}`), insales_id: "998" });
+    expect(genuine.status).toBe(200);
+    expect(await genuine.json()).toEqual({ status: "ok" });
+    expect(await db().installCandidate.count({ where: { insalesId: "998", state: "PENDING" } })).toBe(0);
+    expect(await db().shop.findUnique({ where: { insalesId: "998" } })).toBeNull();
   });
 
   it("a reinstall after uninstall brings the shop back with its payments, once proven", async () => {

@@ -1,5 +1,5 @@
 // GET /api/insales/autologin?token&token3&user_… — InSales sends the merchant back here after the «Войти»
-// round trip (spec/insales-protocol.md §1 step 3). Verified → next-auth session for that one shop (a login
+// round trip (docs/protocols/insales.md §1 «Войти» step 3). Verified → next-auth session for that one shop (a login
 // to another shop simply replaces the cookie) and 303 to the settings; refused → Russian page, no session.
 import { parseAutologinParams } from "@/lib/insales/lifecycle-params";
 import { finishLogin, loginCookieName, loginCookieOptions, type FinishLoginFailure } from "@/lib/shops/login";
@@ -23,7 +23,8 @@ const PAGES: Record<FinishLoginFailure | "bad_request", [number, MessageText]> =
   shop_inactive: [403, { title: FAILED, message: "Приложение IntellectMoney удалено из этого магазина.", hint: "Установите его заново в бэк-офисе InSales." }],
   bad_token: [403, { title: FAILED, message: "Подпись ответа InSales не прошла проверку.", hint: REOPEN }],
   bad_token2: [403, { title: FAILED, message: "Подпись данных пользователя не прошла проверку.", hint: REOPEN }],
-  bad_token3: [403, { title: FAILED, message: "Подпись данных пользователя не прошла проверку.", hint: REOPEN }],
+  // Only refused when no `token` came, i.e. token3 was the answer's one signature (§1 «Войти» step 4).
+  bad_token3: [403, { title: FAILED, message: "Подпись ответа InSales не прошла проверку.", hint: REOPEN }],
 };
 
 /** The login cookie is single use whatever the outcome: always expire it. */

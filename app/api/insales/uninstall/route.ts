@@ -1,5 +1,6 @@
 // GET /api/insales/uninstall?shop&token&insales_id — InSales, when a merchant removes the app
-// (spec/insales-protocol.md §1 Uninstall). POST with a form body is tolerated. Machine caller: JSON answers.
+// (docs/protocols/insales.md §1 Uninstall). POST with a form body is tolerated. Machine caller: JSON answers.
+// A shop we do not know is answered 200 (already gone), so InSales completes the removal.
 import { parseUninstallParams, readFormBody } from "@/lib/insales/lifecycle-params";
 import { uninstallShop } from "@/lib/shops/uninstall-shop";
 import { log } from "@/lib/log";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 const BODY_STATUS: Record<string, number> = { body_too_large: 413, body_busy: 503 };
 
-const STATUS = { unknown_shop: 404, bad_token: 403 } as const;
+const STATUS = { bad_token: 403 } as const;
 
 async function handle(request: Request, withBody: boolean): Promise<Response> {
   try {
