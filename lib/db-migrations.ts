@@ -1,7 +1,8 @@
 // Applies prisma/migrations with Prisma's WebAssembly schema engine, so no native engine download is
 // needed (../shared/guide/prisma-offline.md §3). Records migrations in `_prisma_migrations` exactly like
 // `prisma migrate deploy`, which operators with network access may use instead.
-// Node 20 must run with --experimental-wasm-modules for the engine import to work.
+// The engine's import needs --experimental-wasm-modules on Node 22 before 22.19 (unflagged in 22.19 and
+// 24.5); the scripts pass it while `engines` allows 22.12.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
