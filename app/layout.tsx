@@ -5,6 +5,14 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "IntellectMoney для InSales",
   description: "Приём оплаты через IntellectMoney в магазинах на InSales",
+  // Our own icon (public/icon.svg; the PNGs and favicon.ico are rendered from it by scripts/render-icons.ts).
+  icons: {
+    icon: [
+      { url: "/icon.svg", type: "image/svg+xml" },
+      { url: "/icon-32.png", sizes: "32x32", type: "image/png" },
+    ],
+    apple: [{ url: "/icon-180.png", sizes: "180x180", type: "image/png" }],
+  },
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

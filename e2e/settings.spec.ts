@@ -1,7 +1,7 @@
 // «Настройки» (spec/product.md «The settings screen», flow 3): the merchant fills in the form, sees Russian
 // errors next to the fields, saves, and the secret key never comes back in clear.
 import { expect, test } from "@playwright/test";
-import { axeViolations } from "./support/axe";
+import { expectAxeClean } from "./support/axe";
 import { e2eEnv } from "./support/e2e-env";
 import { installAndLogin } from "./support/login";
 import { E2E_SECRETS } from "./support/secrets";
@@ -136,14 +136,14 @@ test("the screen says what to set in the IntellectMoney account, next to the fie
   await expect(cabinet.getByRole("status")).toHaveText("Скопировано");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ourResultUrl);
 
-  expect(await axeViolations(page, "main")).toEqual([]);
+  await expectAxeClean(page, "/settings (organization, the IntellectMoney account block)");
 
   // A wallet: what is known about the form's «Секретный ключ», honestly; no organization block.
   await page.getByLabel("Физическое лицо", { exact: true }).check();
   await expect(page.getByTestId("cabinet-setup")).toHaveCount(0);
   await expect(page.getByTestId("wallet-key-explained")).toContainText("Где его взять");
   await expect(page.getByTestId("wallet-key-explained")).toContainText("не сказано");
-  expect(await axeViolations(page, "main")).toEqual([]);
+  await expectAxeClean(page, "/settings (individual)");
 });
 
 test("«Физическое лицо» asks for «ID формы» and the login e-mail; hold fields follow the hold mode", async ({ page }) => {

@@ -13,10 +13,19 @@ import { freePort, ROOT } from "./support/app-server";
 
 const DATA_DIR = ".data/e2e/zero-setup-pg";
 
-type Sandbox = { child: ChildProcess; output: () => string; loginUrl: string };
+/** What the sandbox prints for the newcomer, and nothing else, is what the tests use. */
+type Printed = { appUrl: string; loginUrl: string; checkoutUrl: string; eshopId: string; secretKey: string };
+type Sandbox = { child: ChildProcess; output: () => string; loginUrl: string; printed: () => Printed };
+type SandboxPorts = { port: number; insalesPort: number };
 
-async function startSandbox(): Promise<Sandbox> {
-  const [port, insalesPort] = [await freePort(), await freePort()];
+const printedValue = (out: string, re: RegExp): string => {
+  const m = re.exec(out);
+  if (!m) throw new Error(`the sandbox did not print ${re}:\n${out}`);
+  return m[1];
+};
+
+async function startSandbox(dataDir = DATA_DIR, ports?: SandboxPorts): Promise<Sandbox> {
+  const { port, insalesPort } = ports ?? { port: await freePort(), insalesPort: await freePort() };
   const child = spawn("npm", ["run", "sandbox"], {
     cwd: ROOT,
     // A new process group: stopping it is like Ctrl+C in the terminal.
@@ -26,7 +35,7 @@ async function startSandbox(): Promise<Sandbox> {
       HOME: process.env.HOME ?? "/root",
       PORT: String(port),
       SANDBOX_INSALES_PORT: String(insalesPort),
-      EMBEDDED_PG_DATA_DIR: DATA_DIR,
+      EMBEDDED_PG_DATA_DIR: dataDir,
       NODE_ENV: "production",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -37,7 +46,16 @@ async function startSandbox(): Promise<Sandbox> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     const m = /«Войти» as the demo shop: (\S+)/.exec(out);
-    if (m) return { child, output: () => out, loginUrl: m[1] };
+    if (m) {
+      const printed = (): Printed => ({
+        appUrl: printedValue(out, /^\s*app:\s+(\S+)/m),
+        loginUrl: m[1],
+        checkoutUrl: printedValue(out, /Demo checkout:\s+(\S+)/),
+        eshopId: printedValue(out, /«Номер магазина» (\d+)/),
+        secretKey: printedValue(out, /«Номер магазина» \d+, «Секретный ключ» (\S+)/),
+      });
+      return { child, output: () => out, loginUrl: m[1], printed };
+    }
     if (child.exitCode !== null) throw new Error(`sandbox exited early:\n${out}`);
     if (Date.now() > deadline) throw new Error(`sandbox did not start in 120 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -88,4 +106,68 @@ test("no DATABASE_URL: the run command serves «Войти» → settings → sa
     await stopSandbox(second);
   }
   rmSync(path.join(ROOT, DATA_DIR), { recursive: true, force: true });
+});
+
+// Issue 14 part 8: a newcomer runs `npm run sandbox`, clicks «Войти», types the demo IntellectMoney account
+// the sandbox printed into «Настройки», and pays at the printed demo checkout on the IntellectMoney
+// stand-in's page: the journal shows «Оплачен». Then Ctrl+C and `npm run sandbox` again (the same default
+// ports, as a second run in the same terminal would have): the database kept the shop, its payment method
+// and the first payment while both stand-ins started empty, and a second order is paid just the same.
+test("a newcomer's sandbox payment, using only what the sandbox prints, ends «Оплачен» — on the first start and after a restart", async ({ page }) => {
+  test.setTimeout(300_000);
+  const dataDir = ".data/e2e/sandbox-payment-pg";
+  rmSync(path.join(ROOT, dataDir), { recursive: true, force: true });
+  const ports = { port: await freePort(), insalesPort: await freePort() };
+
+  /** The buyer: the demo checkout → «Оплатить через IntellectMoney» → «Оплатить» → back at the shop. */
+  async function payAtDemoCheckout(p: Printed) {
+    await page.goto(p.checkoutUrl);
+    await page.getByRole("button", { name: "Оплатить через IntellectMoney" }).click();
+    await expect(page.getByRole("heading", { name: /Счёт №/ })).toBeVisible();
+    await page.getByRole("button", { name: "Оплатить", exact: true }).click();
+    await page.waitForURL(/\/orders\/[0-9a-f]+$/, { timeout: 20_000 });
+    await expect(page.locator("#financial-status")).toHaveText("Оплачен");
+  }
+
+  /** The merchant: «Войти» → «Платежи»; every payment «Оплачен». */
+  async function journalShowsPaid(p: Printed, count: number) {
+    await page.goto(p.loginUrl);
+    await expect(page).toHaveURL(/\/settings$/);
+    await page.goto(`${p.appUrl}/payments`);
+    const rows = page.getByTestId("payment-row");
+    await expect(rows).toHaveCount(count);
+    for (let i = 0; i < count; i++) await expect(rows.nth(i).getByTestId("status-badge")).toHaveText("Оплачен");
+  }
+
+  const first = await startSandbox(dataDir, ports);
+  try {
+    const p = first.printed();
+    await page.goto(p.loginUrl);
+    await expect(page).toHaveURL(/\/settings$/);
+    await page.getByLabel("Номер магазина", { exact: true }).fill(p.eshopId);
+    await page.getByLabel("Секретный ключ", { exact: true }).fill(p.secretKey);
+    await page.getByRole("button", { name: "Сохранить" }).click();
+    await expect(page.getByText("Настройки сохранены")).toBeVisible();
+    // The first save connects the «Внешний способ оплаты» in the (stand-in) shop by itself.
+    await expect(page.getByTestId("gateway-status").getByText("Подключён", { exact: true })).toBeVisible({ timeout: 30_000 });
+
+    await payAtDemoCheckout(p);
+    await journalShowsPaid(p, 1);
+    await page.goto("about:blank");
+    expect(first.output()).not.toContain("sandbox: note:");
+  } finally {
+    await stopSandbox(first);
+  }
+
+  const second = await startSandbox(dataDir, ports);
+  try {
+    const p = second.printed();
+    await payAtDemoCheckout(p);
+    await journalShowsPaid(p, 2);
+    await page.goto("about:blank");
+    expect(second.output()).not.toContain("sandbox: note:");
+  } finally {
+    await stopSandbox(second);
+  }
+  rmSync(path.join(ROOT, dataDir), { recursive: true, force: true });
 });

@@ -50,7 +50,22 @@ export type PaymentsApi = {
   vendorExampleUrls(host: string, on: boolean): void;
   createOrder(host: string, input?: { amount?: string; email?: string; phone?: string; name?: string; gatewayId?: number | null }): StandInOrder;
   signedCheckout(host: string, input?: CheckoutInput): SignedCheckout;
+  /**
+   * Puts back a payment method the shop had before this stand-in (re)started, as InSales keeps it: same id
+   * and «Пароль», linked to every delivery variant, its URLs on this stand-in's base. For the sandbox, whose
+   * database outlives the stand-ins' memory (scripts/sandbox-restore.ts).
+   */
+  restoreGateway(host: string, g: RestoredGateway): StandInGateway;
+  /**
+   * The next ids handed out are above these (ids a restarted stand-in would otherwise hand out again, which
+   * the app has stored already: a repeated transaction_id is the same payment to it).
+   */
+  continueAfter(ids: IdsInUse): void;
 };
+
+export type RestoredGateway = { id: number; url: string; shopId: string; password: string };
+
+export type IdsInUse = { gatewayId?: number; orderId?: number; orderNumber?: number; transactionId?: number };
 
 // The 13 fields of the checkout signature, in order, password last (§2 «Checkout request»).
 const SIGNED_FIELDS = [
@@ -99,6 +114,11 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
   let nextOrderNumber = 1001;
   let nextTransactionId = 2_197_421;
 
+  const gatewayUrls = (host: string, id: number) => {
+    const base = vendorUrlHosts.has(host) ? `http://${host}` : standIn.shopBase(host);
+    return { success_url: `${base}/payments/external/${id}/success`, fail_url: `${base}/payments/external/${id}/fail`, server_url: `${base}/payments/external/server` };
+  };
+
   const api: PaymentsApi = {
     calls,
     rateLimit(host, count, status = 429, retryAfter = 1) {
@@ -133,6 +153,24 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       };
       shop.orders.push(order);
       return order;
+    },
+    restoreGateway(host, g) {
+      const shop = standIn.mustShop(host);
+      shop.gateways = shop.gateways.filter((existing) => existing.id !== g.id);
+      const gateway: StandInGateway = {
+        id: g.id, type: "PaymentGateway::External", title: "IntellectMoney", url: g.url, shop_id: g.shopId, password: g.password,
+        ...gatewayUrls(host, g.id),
+        delivery_variant_ids: shop.deliveryVariants.map((d) => d.id),
+      };
+      shop.gateways.push(gateway);
+      api.continueAfter({ gatewayId: g.id });
+      return gateway;
+    },
+    continueAfter(ids) {
+      if (ids.gatewayId !== undefined) nextGatewayId = Math.max(nextGatewayId, ids.gatewayId + 1);
+      if (ids.orderId !== undefined) nextOrderId = Math.max(nextOrderId, ids.orderId + 1);
+      if (ids.orderNumber !== undefined) nextOrderNumber = Math.max(nextOrderNumber, ids.orderNumber + 1);
+      if (ids.transactionId !== undefined) nextTransactionId = Math.max(nextTransactionId, ids.transactionId + 1);
     },
     signedCheckout(host, input = {}) {
       const shop = standIn.mustShop(host);
@@ -227,7 +265,6 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       const errors = validateGateway(input, true);
       if (errors.length) return answer(res, shop, req, path, 422, { errors });
       const id = nextGatewayId++;
-      const base = vendorUrlHosts.has(shop.host) ? `http://${shop.host}` : standIn.shopBase(shop.host);
       const gateway: StandInGateway = {
         id,
         type: String(input.type),
@@ -235,9 +272,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
         url: String(input.url),
         shop_id: String(input.shop_id ?? ""),
         password: typeof input.password === "string" && input.password ? input.password : randomToken(8),
-        success_url: `${base}/payments/external/${id}/success`,
-        fail_url: `${base}/payments/external/${id}/fail`,
-        server_url: `${base}/payments/external/server`,
+        ...gatewayUrls(shop.host, id),
         delivery_variant_ids: deliveryIds(input),
       };
       shop.gateways.push(gateway);

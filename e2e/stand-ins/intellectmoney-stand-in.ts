@@ -160,6 +160,14 @@ export class IntellectMoneyStandIn {
     this.walletKeys.set(formId, secretKey);
   }
 
+  /**
+   * The next invoices get numbers above `paymentId`: a restarted stand-in would otherwise hand out the
+   * numbers (СКО) of invoices the app has stored already (the sandbox: scripts/sandbox-restore.ts).
+   */
+  continuePaymentIdsAfter(paymentId: number): void {
+    this.nextPaymentId = Math.max(this.nextPaymentId, paymentId + 1);
+  }
+
   /** Resolves when every notification that follows a Merchant API answer has been delivered. */
   async settled(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);

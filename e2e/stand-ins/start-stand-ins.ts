@@ -1,12 +1,14 @@
 // Starts every vendor stand-in for a test run or the local sandbox, wired to one app URL.
 import { startInsalesStandIn, type InsalesStandIn } from "./insales-stand-in";
-import { installPaymentsApi } from "./insales-payments-api";
+import { installPaymentsApi, type PaymentsApi } from "./insales-payments-api";
 import { installExternalPayments } from "./insales-external-payments";
 import { startIntellectMoneyStandIn, type IntellectMoneyStandIn } from "./intellectmoney-stand-in";
 import { extraCaCertsWithStandIn } from "./tls";
 
 export type StandIns = {
   insales: InsalesStandIn;
+  /** The InSales stand-in's payment parts (gateways, orders), driven in process. */
+  insalesPayments: PaymentsApi;
   intellectmoneyUrl?: string;
   intellectmoney: IntellectMoneyStandIn;
   /** Environment the app needs to talk to the stand-ins (besides INSALES_SHOP_URL_TEMPLATE). */
@@ -16,11 +18,12 @@ export type StandIns = {
 
 export async function startStandIns(opts: { appUrl: string; appId: string; appSecret: string; insalesPort?: number; intellectmoneyPort?: number }): Promise<StandIns> {
   const insales = await startInsalesStandIn({ appUrl: opts.appUrl, appId: opts.appId, appSecret: opts.appSecret, port: opts.insalesPort });
-  installPaymentsApi(insales);
+  const insalesPayments = installPaymentsApi(insales);
   installExternalPayments(insales);
   const intellectmoney = await startIntellectMoneyStandIn({ port: opts.intellectmoneyPort });
   return {
     insales,
+    insalesPayments,
     intellectmoney,
     intellectmoneyUrl: intellectmoney.url,
     appEnv: {
