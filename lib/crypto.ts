@@ -66,6 +66,11 @@ export function md5Hex(input: string): string {
   return createHash("md5").update(input, "utf8").digest("hex");
 }
 
+/** MD5 of raw bytes (a hash over a string in another encoding than UTF-8, e.g. windows-1251). */
+export function md5HexOfBytes(input: Uint8Array): string {
+  return createHash("md5").update(input).digest("hex");
+}
+
 export function sha256Hex(input: string): string {
   return createHash("sha256").update(input, "utf8").digest("hex");
 }

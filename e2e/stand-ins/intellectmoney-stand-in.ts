@@ -1,4 +1,4 @@
-// A local stand-in for IntellectMoney (../shared/spec/intellectmoney-protocol.md §1–§3): the merchant
+// A local stand-in for IntellectMoney (docs/protocols/intellectmoney.md §1–§3): the merchant
 // payment page the buyer's browser posts the invoice form to, and the result notifications it sends to
 // the invoice's resultUrl. Plain node:http, state in memory; tests drive it in process or through
 // /__control/* JSON endpoints. Hashes are computed here on their own, from the spec, not with lib/.
@@ -16,8 +16,11 @@
 // GET  /__control/api-calls?orderId=            every Merchant API call received, with its answer
 // POST /__control/merchant-api-behaviour {orderId, warning?, refundWholeRemainder?, purchaseInfo?,
 //                                         hangAfterExecuting?}  vendor edges for one invoice's API calls
+// POST /__control/notification-encoding {eshopId, body, declareCharset, hashOver}  how this shop's
+//                                               notifications are encoded (windows-1251 mode, see below)
 // POST /__control/notify {paymentId, status, ...}  send a notification, answer = what the app replied
 // GET  /__control/invoices                         every invoice with its notifications and answers
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { md5Hex, sha256Hex } from "../../lib/crypto";
@@ -40,7 +43,29 @@ const WALLET_SHARED_SECRET = "stand-in-wallet-shop-secret";
 
 export type ImStatus = "3" | "4" | "5" | "6" | "7" | "8";
 
-export type SentNotification = { status: ImStatus; fields: Record<string, string>; httpStatus: number | null; body: string; contentType: string | null; at: string };
+/**
+ * How a notification is put on the wire (docs/protocols/intellectmoney.md §3 «Encoding»). IntellectMoney's
+ * shared CMS library accepts the MD5 of the control string as received, or of that string converted from
+ * windows-1251 to UTF-8 (PaySystem\Result::checkHash), so a notification may come with windows-1251 bytes,
+ * hashed over those bytes or over the UTF-8 text; no source says whether a charset is declared, so both
+ * ways are offered.
+ * - `body`: the charset of the form's bytes (every value percent-encoded byte by byte);
+ * - `declareCharset`: add `; charset=<body>` to the Content-Type;
+ * - `hashOver`: the bytes of the joined control string the hash is taken over.
+ */
+export type NotificationEncoding = { body: "utf-8" | "windows-1251"; declareCharset: boolean; hashOver: "utf-8" | "windows-1251" };
+
+const UTF8_ENCODING: NotificationEncoding = { body: "utf-8", declareCharset: false, hashOver: "utf-8" };
+
+export type SentNotification = {
+  status: ImStatus;
+  fields: Record<string, string>;
+  encoding: NotificationEncoding;
+  httpStatus: number | null;
+  body: string;
+  contentType: string | null;
+  at: string;
+};
 
 export type ImInvoice = {
   paymentId: string;
@@ -73,6 +98,8 @@ export type NotifyOptions = {
   signWith?: string;
   /** Send without recipientOriginalAmount. */
   omitOriginalAmount?: boolean;
+  /** On the wire as this (default: the shop's, see setNotificationEncoding; else UTF-8). */
+  encoding?: NotificationEncoding;
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -97,11 +124,34 @@ function invoiceHash(f: Record<string, string>, key: string): string {
   return md5Hex([f.eshopId, f.orderId, f.serviceName, f.recipientAmount, f.recipientCurrency, key].join("::"));
 }
 
-/** §3 notification hash: 11 segments, the secret last. */
-function notificationHash(f: Record<string, string>, key: string): string {
-  return md5Hex(
-    [f.eshopId, f.orderId, f.serviceName, f.eshopAccount, f.recipientAmount, f.recipientCurrency, f.paymentStatus, f.userName, f.userEmail, f.paymentData, key].join("::"),
-  );
+/** windows-1251 bytes of `text`, from a table of its own (the decoder read backwards); throws on a character it lacks. */
+const CP1251 = (() => {
+  const chars = new TextDecoder("windows-1251").decode(Uint8Array.from({ length: 256 }, (_, i) => i));
+  return new Map([...chars].map((c, byte) => [c, byte]));
+})();
+
+function cp1251Bytes(text: string): Buffer {
+  return Buffer.from([...text].map((c) => {
+    const byte = CP1251.get(c);
+    if (byte === undefined) throw new Error(`stand-in: «${c}» has no windows-1251 byte`);
+    return byte;
+  }));
+}
+
+function bytesOf(text: string, charset: "utf-8" | "windows-1251"): Buffer {
+  return charset === "utf-8" ? Buffer.from(text, "utf8") : cp1251Bytes(text);
+}
+
+/** application/x-www-form-urlencoded of `fields`, every byte outside [A-Za-z0-9*-._] percent-encoded, in `charset`. */
+function urlencode(fields: Record<string, string>, charset: "utf-8" | "windows-1251"): string {
+  const escape = (text: string) => [...bytesOf(text, charset)].map((b) => (/[A-Za-z0-9*\-._]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? "+" : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+  return Object.entries(fields).map(([k, v]) => `${escape(k)}=${escape(v)}`).join("&");
+}
+
+/** §3 notification hash: 11 segments, the secret last, over the control string's bytes in `charset`. */
+function notificationHash(f: Record<string, string>, key: string, charset: "utf-8" | "windows-1251" = "utf-8"): string {
+  const joined = [f.eshopId, f.orderId, f.serviceName, f.eshopAccount, f.recipientAmount, f.recipientCurrency, f.paymentStatus, f.userName, f.userEmail, f.paymentData, key].join("::");
+  return createHash("md5").update(bytesOf(joined, charset)).digest("hex");
 }
 
 const PAGE_STYLE = "body{font-family:sans-serif;max-width:640px;margin:32px auto}form{display:inline-block;margin:4px}";
@@ -116,6 +166,8 @@ export class IntellectMoneyStandIn {
   readonly walletKeys = new Map<string, string>();
   readonly apiKeys = new Map<string, ApiKeys>();
   readonly apiCalls: ApiCall[] = [];
+  /** Per eshopId: how its notifications go on the wire (default UTF-8; see NotificationEncoding). */
+  readonly notificationEncodings = new Map<string, NotificationEncoding>();
   /** Per invoice orderId: the vendor edges its Merchant API calls meet (intellectmoney-merchant-api.ts). */
   readonly behaviours = new Map<string, MerchantApiBehaviour>();
   /** Notifications sent after a Merchant API answer, still on their way (see settled()). */
@@ -168,6 +220,12 @@ export class IntellectMoneyStandIn {
     this.nextPaymentId = Math.max(this.nextPaymentId, paymentId + 1);
   }
 
+  /** This shop's notifications from now on go on the wire as `encoding` (null: back to UTF-8). */
+  setNotificationEncoding(eshopId: string, encoding: NotificationEncoding | null): void {
+    if (encoding) this.notificationEncodings.set(eshopId, encoding);
+    else this.notificationEncodings.delete(eshopId);
+  }
+
   /** Resolves when every notification that follows a Merchant API answer has been delivered. */
   async settled(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
@@ -215,9 +273,10 @@ export class IntellectMoneyStandIn {
       ...(wallet ? { UserField_0: inv.form.UserField_0 ?? "", UserField_9: inv.form.UserField_9 ?? "" } : {}),
     };
     const key = o.signWith ?? (wallet ? (this.walletKeys.get(inv.form.UserField_9 ?? "") ?? WALLET_SHARED_SECRET) : (this.keys.get(inv.eshopId) ?? ""));
-    fields.hash = notificationHash(fields, key);
+    const encoding = o.encoding ?? this.notificationEncodings.get(inv.eshopId) ?? UTF8_ENCODING;
+    fields.hash = notificationHash(fields, key, encoding.hashOver);
     Object.assign(fields, o.tamper ?? {});
-    return this.post(inv, status, fields);
+    return this.post(inv, status, fields, encoding);
   }
 
   /** «Отправить уведомление ещё раз»: the last notification, byte for byte. */
@@ -225,16 +284,16 @@ export class IntellectMoneyStandIn {
     const inv = this.invoices.get(paymentId);
     const last = inv?.notifications.at(-1);
     if (!inv || !last) return null;
-    return this.post(inv, last.status, last.fields);
+    return this.post(inv, last.status, last.fields, last.encoding);
   }
 
-  private async post(inv: ImInvoice, status: ImStatus, fields: Record<string, string>): Promise<SentNotification> {
-    const sent: SentNotification = { status, fields, httpStatus: null, body: "", contentType: null, at: new Date().toISOString() };
+  private async post(inv: ImInvoice, status: ImStatus, fields: Record<string, string>, encoding: NotificationEncoding): Promise<SentNotification> {
+    const sent: SentNotification = { status, fields, encoding, httpStatus: null, body: "", contentType: null, at: new Date().toISOString() };
     try {
       const request = new Request(inv.resultUrl, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams(fields).toString(),
+        headers: { "content-type": `application/x-www-form-urlencoded${encoding.declareCharset ? `; charset=${encoding.body}` : ""}` },
+        body: urlencode(fields, encoding.body),
         redirect: "manual",
         signal: AbortSignal.timeout(30_000),
       });
@@ -388,6 +447,12 @@ ${last ? `<p>Ответ магазина на последнее уведомл�
       if (typeof json.eshopId !== "string" || typeof json.secretKey !== "string") return sendJson(res, 400, { error: "eshopId and secretKey are required" });
       const api = typeof json.apiToken === "string" && typeof json.signSecretKey === "string" ? { apiToken: json.apiToken, signSecretKey: json.signSecretKey } : undefined;
       this.registerShop(json.eshopId, json.secretKey, api);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/notification-encoding" && req.method === "POST") {
+      if (typeof json.eshopId !== "string") return sendJson(res, 400, { error: "eshopId is required" });
+      const charset = (v: unknown) => (v === "windows-1251" ? "windows-1251" : "utf-8") as "utf-8" | "windows-1251";
+      this.setNotificationEncoding(json.eshopId, json.body === undefined ? null : { body: charset(json.body), declareCharset: json.declareCharset === true, hashOver: charset(json.hashOver) });
       return sendJson(res, 200, { ok: true });
     }
     if (url.pathname === "/__control/notify" && req.method === "POST") {

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { md5Hex } from "../crypto";
 import { checkoutSignatureInput, resultNoticeSignatureInput, type CheckoutFields } from "../insales/signatures";
 import { parseCheckoutRequest } from "../insales/checkout-request";
+import { decodeWindows1251 } from "../http/windows-1251";
 import { parseKopecks } from "../money";
 import { firstShiftingField } from "./hash-segments";
 import { buildInvoiceForm, deriveImOrderId, type InvoiceFormInput } from "./invoice-form";
@@ -144,6 +145,23 @@ describe("no invoice hash is ever a result hash (issue 12 item 2)", () => {
         expect(firstShiftingField(hashed, ["eshopId", "orderId", "serviceName", "recipientAmount", "recipientCurrency"])).toBeNull();
         for (const echoed of [form.user_email, form.userName]) if (echoed !== undefined) expect(firstShiftingField({ v: echoed }, ["v"])).toBeNull();
         for (const candidate of tuplesJoiningTo(joined, i.secretKey, 10)) {
+          const r = asResultFields(candidate);
+          expect(verifierAccepts(notificationBody(r, form.hash), i.secretKey), JSON.stringify(r)).toBe(false);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("nor does it when its UTF-8 bytes are read as windows-1251 (the verifier also accepts windows-1251 hashes, §3 «Encoding»)", () => {
+    // The invoice hash is MD5 over the UTF-8 bytes of its string; the verifier accepts a notification whose
+    // joined string, encoded as windows-1251, has that MD5. windows-1251 is one byte per character, so the only
+    // such string is those same bytes decoded as windows-1251: search it like the UTF-8 one.
+    fc.assert(
+      fc.property(invoiceInput, (i) => {
+        const { form, hashed } = buildFor(i);
+        const asCp1251 = decodeWindows1251(new TextEncoder().encode(invoiceHashInput(hashed, i.secretKey)));
+        for (const candidate of tuplesJoiningTo(asCp1251, i.secretKey, 10)) {
           const r = asResultFields(candidate);
           expect(verifierAccepts(notificationBody(r, form.hash), i.secretKey), JSON.stringify(r)).toBe(false);
         }

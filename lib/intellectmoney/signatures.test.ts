@@ -1,7 +1,7 @@
-// Vendor vectors: ../shared/spec/test-vectors.md (not a second copy of our formulas).
+// Vendor vectors: docs/protocols/test-vectors.md (not a second copy of our formulas).
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { invoiceFormHash, merchantApiHash, merchantApiSign, resultNotificationHash, verifyResultNotificationHash } from "./signatures";
+import { invoiceFormHash, matchResultNotificationHash, merchantApiHash, merchantApiSign, resultNotificationHash, verifyResultNotificationHash } from "./signatures";
 
 const notification = {
   eshopId: "12345",
@@ -49,6 +49,29 @@ describe("IntellectMoney signatures", () => {
     expect(verifyResultNotificationHash(notification, "testsecretkey", "")).toBe(false);
     const forged = resultNotificationHash(notification, "");
     expect(verifyResultNotificationHash(notification, "", forged)).toBe(false);
+  });
+
+  // docs/protocols/test-vectors.md «IntellectMoney result notification, Cyrillic»: the same fields hashed over
+  // their UTF-8 bytes and over their windows-1251 bytes (§3 «Encoding»).
+  const cyrillic = {
+    eshopId: "12345", orderId: "9999-2197421", serviceName: "Заказ №9999 на сайте test.myinsales.ru", eshopAccount: "ACC", recipientAmount: "1200.00",
+    recipientCurrency: "RUB", paymentStatus: "5", userName: "Иван", userEmail: "buyer@example.com", paymentData: "2025-01-01 12:00:00",
+  };
+
+  it("accepts a Cyrillic notification hashed over its UTF-8 bytes or its windows-1251 bytes, and says which", () => {
+    expect(resultNotificationHash(cyrillic, "testsecretkey")).toBe("b8505ab7ba04db4a6ad07e246d3ff387");
+    expect(matchResultNotificationHash(cyrillic, "testsecretkey", "b8505ab7ba04db4a6ad07e246d3ff387")).toBe("utf-8");
+    expect(matchResultNotificationHash(cyrillic, "testsecretkey", "CC86DAA7BE62D9312A1682D96C5AD704")).toBe("windows-1251");
+    expect(verifyResultNotificationHash(cyrillic, "testsecretkey", "cc86daa7be62d9312a1682d96c5ad704")).toBe(true);
+    // Either encoding still needs our key, and any other bytes (here KOI8-R's) are refused.
+    expect(matchResultNotificationHash(cyrillic, "otherkey", "cc86daa7be62d9312a1682d96c5ad704")).toBeNull();
+    const joined = "12345::9999-2197421::Заказ №9999 на сайте test.myinsales.ru::ACC::1200.00::RUB::5::Иван::buyer@example.com::2025-01-01 12:00:00::testsecretkey";
+    const koi8 = createHash("md5").update(Buffer.from([...joined].map((c) => (c.charCodeAt(0) < 128 ? c.charCodeAt(0) : 0xc1)))).digest("hex");
+    expect(matchResultNotificationHash(cyrillic, "testsecretkey", koi8)).toBeNull();
+  });
+
+  it("offers no windows-1251 hash for a string windows-1251 cannot hold", () => {
+    expect(matchResultNotificationHash({ ...cyrillic, userName: "✓" }, "k", createHash("md5").update("x").digest("hex"))).toBeNull();
   });
 
   it("signs Merchant API calls: SHA-256 for Sign, MD5 for hash, `::` joined, secret last (§4)", () => {

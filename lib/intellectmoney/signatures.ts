@@ -1,7 +1,8 @@
-// IntellectMoney hashes (spec/intellectmoney-protocol.md). Pure: strings in, lowercase hex out.
+// IntellectMoney hashes (docs/protocols/intellectmoney.md). Pure: strings in, lowercase hex out.
 // Every hash joins its fields with `::`, keeps empty values as empty segments and puts the secret last.
 // Inputs are the exact strings sent or received — never re-formatted amounts or dates (§7 pitfall 3).
-import { hexEquals, md5Hex, sha256Hex } from "../crypto";
+import { hexEquals, md5Hex, md5HexOfBytes, sha256Hex } from "../crypto";
+import { encodeWindows1251 } from "../http/windows-1251";
 
 export type InvoiceHashFields = {
   eshopId: string;
@@ -62,10 +63,39 @@ export function resultNotificationHash(f: ResultHashFields, secretKey: string): 
   return md5Hex(resultHashInput(f, secretKey));
 }
 
-/** Case-insensitive (IntellectMoney sends either case), constant time. */
+/** Which bytes of the joined string a notification's hash was taken over (§3 «Encoding»). */
+export type ResultHashEncoding = "utf-8" | "windows-1251";
+
+/**
+ * The §3 hash over the joined string as UTF-8 and, when every character has one, as windows-1251
+ * (docs/protocols/intellectmoney.md §3 «Encoding»): IntellectMoney's own library accepts the hash of the
+ * string as received or re-encoded between the two, so a Cyrillic `serviceName` may come hashed either way.
+ * Only these two: the secret key is still needed for either, so accepting both forges nothing.
+ */
+export function resultNotificationHashes(f: ResultHashFields, secretKey: string): Array<{ encoding: ResultHashEncoding; hash: string }> {
+  const joined = resultHashInput(f, secretKey);
+  const out: Array<{ encoding: ResultHashEncoding; hash: string }> = [{ encoding: "utf-8", hash: md5Hex(joined) }];
+  const cp1251 = encodeWindows1251(joined);
+  if (cp1251) out.push({ encoding: "windows-1251", hash: md5HexOfBytes(cp1251) });
+  return out;
+}
+
+/**
+ * The encoding whose hash matches `receivedHash` (case-insensitive: IntellectMoney sends either case;
+ * every candidate compared in constant time), or null when none does.
+ */
+export function matchResultNotificationHash(f: ResultHashFields, secretKey: string, receivedHash: string): ResultHashEncoding | null {
+  if (secretKey === "") return null; // an empty key would make the hash forgeable by anyone
+  let match: ResultHashEncoding | null = null;
+  for (const candidate of resultNotificationHashes(f, secretKey)) {
+    if (hexEquals(candidate.hash, receivedHash) && match === null) match = candidate.encoding;
+  }
+  return match;
+}
+
+/** matchResultNotificationHash as a yes/no. */
 export function verifyResultNotificationHash(f: ResultHashFields, secretKey: string, receivedHash: string): boolean {
-  if (secretKey === "") return false; // an empty key would make the hash forgeable by anyone
-  return hexEquals(resultNotificationHash(f, secretKey), receivedHash);
+  return matchResultNotificationHash(f, secretKey, receivedHash) !== null;
 }
 
 /**

@@ -22,7 +22,7 @@ import type { Payment } from "../generated/prisma/client";
 import type { PaymentStatus } from "../generated/prisma/enums";
 import { parseResultNotification, type ResultNotification } from "../intellectmoney/result-notification";
 import { firstShiftingField } from "../intellectmoney/hash-segments";
-import { RESULT_HASH_FIELDS, verifyResultNotificationHash } from "../intellectmoney/signatures";
+import { matchResultNotificationHash, RESULT_HASH_FIELDS } from "../intellectmoney/signatures";
 import { WALLET_ESHOP_ID } from "../intellectmoney/invoice-form";
 import { log } from "../log";
 import { queuePaymentMails } from "../mail/queue-mail";
@@ -129,6 +129,8 @@ export type ApplyResultInput = {
   /** `?shop=` of our resultUrl: the shop's insales_id. */
   shopParam: string | null;
   body: URLSearchParams;
+  /** How the route decoded the body (lib/http/urlencoded-form.ts); UTF-8 when not given. */
+  charset?: "utf-8" | "windows-1251";
 };
 
 export async function applyResult(input: ApplyResultInput): Promise<ApplyResultOutcome> {
@@ -154,7 +156,8 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
     return reject("bad_request", `неверное поле ${parsed.field} (${parsed.reason})`, { shop, payment: loaded.payment }, malformedData(input.body), fingerprint);
   }
   const n = parsed.notification;
-  const data = receivedData(n);
+  // The body's charset is worth seeing on the timeline only when it was not UTF-8 (§3 «Encoding»).
+  const data = { ...receivedData(n), ...(input.charset === "windows-1251" ? { bodyCharset: "windows-1251" } : {}) };
 
   // 2. The payment (read above).
   const payment = loaded.payment;
@@ -179,10 +182,13 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
     const secretKey = secretKeyEnc ? decryptSecret(secretKeyEnc) : null;
     if (!secretKey) return reject("bad_hash", "в настройках нет секретного ключа, подпись проверить нечем", ctx, data, fingerprint);
     if (n.hash === "") return reject("bad_hash", "в уведомлении нет контрольной подписи (hash)", ctx, data, fingerprint);
-    if (!verifyResultNotificationHash(n, secretKey, n.hash)) {
-      // §3: UTF-8 only; a windows-1251 hash of the same fields would also land here. Logged, never echoed.
+    // §3 «Encoding»: over the joined string's UTF-8 or windows-1251 bytes, as IntellectMoney's library accepts.
+    const hashEncoding = matchResultNotificationHash(n, secretKey, n.hash);
+    if (!hashEncoding) {
+      // Logged without the hash input (it holds the key), never echoed.
       return reject("bad_hash", "контрольная подпись не совпала (возможна подделка или неверный секретный ключ)", ctx, data, fingerprint);
     }
+    if (hashEncoding === "windows-1251") Object.assign(data, { hashEncoding });
     proof = "hash";
   }
 

@@ -1,10 +1,13 @@
 // POST /api/intellectmoney/result?shop=<insales_id> — IntellectMoney result notifications
-// (spec/intellectmoney-protocol.md §3). HTTP only: body → applyResult → `OK` or a short machine reason.
+// (docs/protocols/intellectmoney.md §3). HTTP only: body → applyResult → `OK` or a short machine reason.
 // §3: the success body is exactly `OK` (no BOM, no whitespace, no HTML — §7 pitfall 4); anything else
 // makes IntellectMoney retry, which is what we want for a refusal or a transient failure of ours.
+// The body is read as bytes and decoded by its charset (UTF-8 or windows-1251, §3 «Encoding»:
+// lib/http/urlencoded-form.ts); the hash decides which encoding it was made over (lib/intellectmoney/signatures.ts).
 import { log } from "@/lib/log";
 import { rateLimited } from "@/lib/http/rate-limit";
 import { readBody } from "@/lib/http/read-body";
+import { decodeUrlencodedForm, type FormCharset } from "@/lib/http/urlencoded-form";
 import { applyResult } from "@/lib/payments/apply-result";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +19,9 @@ function text(status: number, body: string): Response {
   return new Response(body, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
 }
 
-type Form = { ok: true; form: URLSearchParams } | { ok: false; status: 400 | 413 | 503; reason: "too_large" | "bad_body" | "busy" };
+type Form =
+  | { ok: true; form: URLSearchParams; charset: FormCharset }
+  | { ok: false; status: 400 | 413 | 415 | 503; reason: "too_large" | "bad_body" | "busy" | "unsupported_charset" };
 
 const READ_FAILURE = {
   too_large: { status: 413, reason: "too_large" },
@@ -40,10 +45,16 @@ async function readForm(request: Request): Promise<Form> {
     }
     const out = new URLSearchParams();
     for (const [k, v] of form) if (typeof v === "string") out.append(k, v);
-    return { ok: true, form: out };
+    return { ok: true, form: out, charset: "utf-8" };
   }
-  // UTF-8 only (§3): a windows-1251 body decodes to replacement characters and then fails the hash check.
-  return { ok: true, form: new URLSearchParams(new TextDecoder("utf-8").decode(body.bytes)) };
+  // Bytes → pairs of bytes → text in the declared charset, else UTF-8, else windows-1251 (§3 «Encoding»).
+  // Never `new URLSearchParams(utf8Text)`: it would turn every windows-1251 byte into U+FFFD.
+  const decoded = decodeUrlencodedForm(body.bytes, contentType);
+  if (!decoded.ok) {
+    log.warn({ charset: decoded.charset }, "result: unsupported charset");
+    return { ok: false, status: 415, reason: "unsupported_charset" };
+  }
+  return { ok: true, form: decoded.form, charset: decoded.charset };
 }
 
 export async function POST(request: Request): Promise<Response> {
@@ -53,7 +64,7 @@ export async function POST(request: Request): Promise<Response> {
     const body = await readForm(request);
     if (!body.ok) return text(body.status, body.reason);
     const shopParam = new URL(request.url).searchParams.get("shop");
-    const outcome = await applyResult({ shopParam, body: body.form });
+    const outcome = await applyResult({ shopParam, body: body.form, charset: body.charset });
     if (outcome.ok) return text(200, "OK");
     return text(outcome.status, outcome.reason);
   } catch (error) {
