@@ -106,11 +106,11 @@ describe("buildInvoiceForm — organization (§1)", () => {
     expect(get(buildInvoiceForm(input({}, { invoiceLifetimeDays: 180 })).fields, "expireDate")).toBe("2025-06-30 11:00:00");
   });
 
-  it("CABINET → neither holdMode nor holdTime", () => {
-    const form = buildInvoiceForm(input({}, { holdMode: "CABINET", holdHours: 24 }));
+  it("CABINET («Задано в личном кабинете») → no holdMode, no holdTime and no expireDate: the account decides (issue 13 item 4)", () => {
+    const form = buildInvoiceForm(input({}, { holdMode: "CABINET", holdHours: 24, invoiceLifetimeDays: 10 }));
     expect(names(form.fields)).not.toContain("holdMode");
     expect(names(form.fields)).not.toContain("holdTime");
-    expect(get(form.fields, "expireDate")).toBe("2025-06-30 11:00:00");
+    expect(names(form.fields)).not.toContain("expireDate");
   });
 
   it("computes expireDate in Moscow time from the given instant", () => {

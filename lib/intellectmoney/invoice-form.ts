@@ -1,4 +1,4 @@
-// The invoice form the buyer's browser posts to IntellectMoney (spec/intellectmoney-protocol.md §1 for
+// The invoice form the buyer's browser posts to IntellectMoney (docs/protocols/intellectmoney.md §1 for
 // organizations, §2 for personal wallets). Pure: plain data in (settings with the secret already
 // decrypted), the form's action and ordered fields out. Every field value is the exact string sent, and the
 // hash is computed over those same strings.
@@ -76,9 +76,9 @@ function positiveInt(v: number | null | undefined): number | null {
 }
 
 /**
- * Invoice lifetime in hours. «Задано в личном кабинете» sends no hold parameters, so the invoice is
- * limited like one without hold [decision]; settings validation keeps the days in range, this clamps
- * defensively so a bad stored value can never produce a form IntellectMoney rejects.
+ * Invoice lifetime in hours, with hold or without. («Задано в личном кабинете» sends no expireDate at all:
+ * see buildInvoiceForm.) Settings validation keeps the days in range; this clamps defensively so a bad
+ * stored value can never produce a form IntellectMoney rejects.
  */
 export function invoiceLifetimeHours(hold: boolean, days: number | null | undefined): number {
   const d = positiveInt(days);
@@ -154,16 +154,24 @@ export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
   // Validated at settings-save time (settings-schema.ts: digits); anything else is a programmer error.
   if (segmentCouldShift(s.eshopId)) throw new RangeError("buildInvoiceForm: eshopId could shift the hash fields");
   const recipientCurrency = s.testMode ? "TST" : "RUB";
-  const hold = s.holdMode === "HOLD";
+  // docs/protocols/intellectmoney.md §1 «Hold»: HOLD → holdMode=1 with holdTime and our expireDate; NO_HOLD →
+  // holdMode=0 with our expireDate (our decision: say «no hold» explicitly rather than leave it to the
+  // account, as the vendor's library does by omitting it); CABINET («Задано в личном кабинете») → no
+  // holdMode, no holdTime and no expireDate of ours, so the account's settings (and IntellectMoney's own
+  // default lifetime) decide everything about hold and lifetime.
   const holdFields: Array<[string, string]> =
     s.holdMode === "HOLD"
       ? [
+          ["expireDate", expireDate(input.now, invoiceLifetimeHours(true, s.invoiceLifetimeDays))],
           ["holdMode", "1"],
           ["holdTime", String(holdTimeHours(s.holdHours))],
         ]
       : s.holdMode === "NO_HOLD"
-        ? [["holdMode", "0"]]
-        : []; // CABINET: the IntellectMoney account decides; send neither (§1 `holdMode`)
+        ? [
+            ["expireDate", expireDate(input.now, invoiceLifetimeHours(false, s.invoiceLifetimeDays))],
+            ["holdMode", "0"],
+          ]
+        : [];
   const preference = dedupe(s.preference.map((p) => p.trim()).filter(Boolean)).join(",");
   const receipt = input.merchantReceipt ? [["merchantReceipt", input.merchantReceipt] as [string, string]] : [];
   const hash = invoiceFormHash({ eshopId: s.eshopId, orderId: input.imOrderId, serviceName, recipientAmount, recipientCurrency }, s.secretKey);
@@ -176,7 +184,6 @@ export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
     ["recipientCurrency", recipientCurrency],
     ...buyerFields(input, true),
     ...urls,
-    ["expireDate", expireDate(input.now, invoiceLifetimeHours(hold, s.invoiceLifetimeDays))],
     ...holdFields,
     ...(preference ? [["preference", preference] as [string, string]] : []),
     ...receipt,

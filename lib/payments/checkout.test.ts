@@ -297,19 +297,22 @@ describe("checkout: the invoice form", () => {
     expect(f.expireDate).toBe("2025-01-04 00:30:00");
   });
 
-  it("sends holdMode=0 without holdTime for «Не холдировать счёт», and neither for «Задано в личном кабинете»", async () => {
+  it("sends holdMode=0 without holdTime for «Не холдировать счёт», and no hold field nor expireDate for «Задано в личном кабинете»", async () => {
     const noHold = await addInstalledShop(stand.insales);
     await configureOrganization(noHold.id, { holdMode: "NO_HOLD" });
     await connectGatewayDirectly(noHold, "gw");
     const a = asMap(formFields(await (await post(signed(noHold, "gw"))).text()));
     expect(a.holdMode).toBe("0");
     expect(a.holdTime).toBeUndefined();
+    expect(a.expireDate).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     const cabinet = await addInstalledShop(stand.insales);
     await configureOrganization(cabinet.id, { holdMode: "CABINET" });
     await connectGatewayDirectly(cabinet, "gw");
     const b = asMap(formFields(await (await post(signed(cabinet, "gw"))).text()));
     expect(b.holdMode).toBeUndefined();
     expect(b.holdTime).toBeUndefined();
+    // Issue 13 item 4: the account's settings decide the lifetime too (docs/protocols/intellectmoney.md §1 «Hold»).
+    expect(b.expireDate).toBeUndefined();
   });
 
   it("routes by ?shop=<insales_id> when the URL carries it", async () => {
