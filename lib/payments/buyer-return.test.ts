@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GET, POST } from "../../app/api/intellectmoney/return/[paymentId]/[outcome]/route";
 import { insalesNoticeSignature } from "../../e2e/stand-ins/insales-external-payments";
 import { db } from "../db";
+import { formActionAllows } from "../testing/csp-source-match";
 import { useTestDatabase } from "../testing/use-test-database";
 import { newPayment, useResultWorld, type Paid } from "./apply-result-test-support";
 import { buyerReturn } from "./buyer-return";
@@ -60,6 +61,20 @@ describe("buyer return", () => {
     expect(formAction(html)).toBe(`https://${p.shop.host}/payments/external/${gatewayId(p)}/success`);
     expect(res.headers.get("content-security-policy")).toContain(`form-action https://${p.shop.host} `);
     expect(await buyerReturn(p.payment.id, "fail", { waitMs: 0 })).toMatchObject({ kind: "post", action: `https://${p.shop.host}/payments/external/${gatewayId(p)}/success` });
+  });
+
+  it("lets the browser follow InSales's redirect to the shop's own domain, https or http (issue 13 item 10, insales.md §4 pitfall 8)", async () => {
+    const p = await newPayment(world);
+    await world.im.notify(p.invoice.paymentId, "5");
+    const res = await call(GET, p.payment.id, "success");
+    const action = formAction(await res.text())!;
+    const csp = res.headers.get("content-security-policy")!;
+    const page = `https://app.test.local/api/intellectmoney/return/${p.payment.id}/success`;
+    for (const url of [action, "https://www.my-shop.ru/orders/abc", "http://www.my-shop.ru/orders/abc", `https://${p.shop.host}/orders/abc`]) {
+      expect(formActionAllows(csp, url, page), url).toBe(true);
+    }
+    expect(formActionAllows(csp, "javascript:alert(1)", page)).toBe(false);
+    expect(formActionAllows(csp, "data:text/html,x", page)).toBe(false);
   });
 
   it("answers POST the same way (IntellectMoney may post the buyer back)", async () => {

@@ -1,7 +1,8 @@
 // HTTP side of the checkout, shared by POST /payment.php (the original bridge's URL shape) and
 // POST /api/insales/payment: body → startCheckout → an auto-submitting invoice page or a Russian refusal.
 // Every answer: no caching (it carries a per-payment form), and a CSP whose nonce admits only our one
-// inline script and whose form-action admits only IntellectMoney's merchant URL.
+// inline script and whose form-action admits only IntellectMoney's hosts and our own return URLs
+// (form-action-sources.ts, docs/protocols/intellectmoney.md §10).
 import { randomBytes } from "node:crypto";
 import { env } from "../env";
 import { renderAutoSubmitPage, renderMessagePage } from "../html/auto-submit-page";
@@ -10,6 +11,7 @@ import { log } from "../log";
 import { rateLimited } from "../http/rate-limit";
 import { withBody, type ReadBodyResult } from "../http/read-body";
 import { startCheckout } from "./checkout";
+import { checkoutFormAction } from "./form-action-sources";
 
 /**
  * order_json may be up to 1 MiB of UTF-8 (lib/insales/checkout-request.ts); URL-encoded, every non-ASCII
@@ -57,9 +59,8 @@ async function answerCheckout(request: Request, body: CheckoutBody, nonce: strin
     fields: outcome.fields,
     nonce,
   });
-  // IntellectMoney may move the buyer between its own hosts after the POST; browsers apply
-  // form-action to those redirects too.
-  return page(200, html, nonce, `${new URL(action).origin} https://*.intellectmoney.ru`);
+  // Browsers apply form-action to every redirect answering the POST too (form-action-sources.ts).
+  return page(200, html, nonce, checkoutFormAction(action));
 }
 
 export async function handleCheckout(request: Request): Promise<Response> {

@@ -4,6 +4,7 @@ import { POST as apiPayment } from "../../app/api/insales/payment/route";
 import { insalesCheckoutSignature } from "../../e2e/stand-ins/insales-payments-api";
 import { encryptSecret, md5Hex } from "../crypto";
 import { db } from "../db";
+import { formActionAllows } from "../testing/csp-source-match";
 import { useTestDatabase } from "../testing/use-test-database";
 import { startCheckout } from "./checkout";
 import { MAX_CHECKOUT_BODY_BYTES } from "./checkout-http";
@@ -199,6 +200,38 @@ describe("checkout: verification", () => {
     const fields = { ...signed(shop, "nobody-knows", {}, order), transaction_id: "999999" };
     expect((await post(fields)).status).toBe(403);
     expect(await paymentsOf(shop.id)).toHaveLength(0);
+  });
+});
+
+describe("checkout: the page's CSP (issue 13 item 10, docs/protocols/intellectmoney.md §10)", () => {
+  it("lets the invoice form, and any redirect answering it, reach every IntellectMoney host and our own return URLs — nothing else", async () => {
+    const response = await post(VECTOR);
+    expect(response.status).toBe(200);
+    const csp = response.headers.get("content-security-policy")!;
+    const page = `${APP}/payment.php`;
+    const allowed = [
+      MERCHANT_URL, // the form's target in this test (INTELLECTMONEY_MERCHANT_URL)
+      "https://merchant.intellectmoney.ru/ru/", // the production form target
+      "https://merchant.intellectmoney.ru/?InvoiceId=3000000001", // an existing invoice's link
+      "https://merchant-test.stand1.dev.intellectmoney.ru/ru/", // IntellectMoney's own test stands
+      "https://intellectmoney.ru/", // the bare domain (not covered by *.intellectmoney.ru)
+      `${APP}/api/intellectmoney/return/00000000-0000-4000-8000-000000000000/success`, // straight back to us
+    ];
+    for (const url of allowed) expect(formActionAllows(csp, url, page), url).toBe(true);
+    for (const url of ["https://evil.example/", "https://intellectmoney.ru.evil.example/", "https://evilintellectmoney.ru/", "javascript:alert(1)", "http://merchant.intellectmoney.ru/ru/"]) {
+      expect(formActionAllows(csp, url, page), url).toBe(false);
+    }
+  });
+
+  it("the matcher reads CSP sources as a browser does (a check of the check)", () => {
+    const csp = "default-src 'none'; form-action https://a.example:8443 https://*.b.example 'self'";
+    expect(formActionAllows(csp, "https://a.example:8443/x", "https://app/")).toBe(true);
+    expect(formActionAllows(csp, "https://a.example/x", "https://app/")).toBe(false);
+    expect(formActionAllows(csp, "https://x.y.b.example/", "https://app/")).toBe(true);
+    expect(formActionAllows(csp, "https://b.example/", "https://app/")).toBe(false);
+    expect(formActionAllows(csp, "https://app/return", "https://app/page")).toBe(true);
+    expect(formActionAllows("form-action 'none'", "https://app/", "https://app/")).toBe(false);
+    expect(formActionAllows("form-action https:", "http://x/", "https://app/")).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import { log } from "@/lib/log";
 import { rateLimited } from "@/lib/http/rate-limit";
 import { readBody } from "@/lib/http/read-body";
 import { buyerReturn } from "@/lib/payments/buyer-return";
+import { returnFormAction } from "@/lib/payments/form-action-sources";
 
 export const dynamic = "force-dynamic";
 
@@ -64,8 +65,9 @@ async function handle(request: Request, { params }: Params): Promise<Response> {
         fields: result.fields,
         nonce,
       });
-      // The shop answers the POST with a redirect to the order page, possibly on its own domain (https).
-      return new Response(html, { status: 200, headers: standalonePageHeaders(nonce, `${new URL(result.action).origin} https:`) });
+      // The shop answers the POST with a redirect to the order page, possibly on its own domain, https or http
+      // (lib/payments/form-action-sources.ts).
+      return new Response(html, { status: 200, headers: standalonePageHeaders(nonce, returnFormAction(result.action)) });
     }
     const again = new URL(request.url).pathname;
     return new Response(pendingPage(nonce, result.orderUrl, again, result.outcome), { status: 200, headers: standalonePageHeaders(nonce, "'none'") });
