@@ -23,11 +23,13 @@ export function checkoutBody(shop: BenchShop, tag: string, k: number): BenchRequ
     convert_currency: "",
     original_amount: "",
     conversion_rate: "",
-    order_json: "",
+    // As the payment methods the app connects send it (send_order): the order's currency comes with the
+    // checkout, so the app reads nothing from InSales (lib/payments/checkout-currency.ts).
+    order_json: JSON.stringify({ id: 8_000_000 + k, number: 30000 + k, total_price: amount, currency_code: "RUR" }),
   };
   const signature = checkoutSignature(fields, shop.gatewayPassword);
   const form = new URLSearchParams({ ...fields, signature });
-  for (const name of ["original_currency", "convert_currency", "original_amount", "conversion_rate", "order_json"]) form.delete(name);
+  for (const name of ["original_currency", "convert_currency", "original_amount", "conversion_rate"]) form.delete(name);
   return { path: `/payment.php?shop=${shop.insalesId}`, body: form.toString() };
 }
 

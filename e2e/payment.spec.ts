@@ -114,3 +114,101 @@ test("a personal wallet (Физическое лицо) payment with the form's 
     [200, "OK", 32],
   ]);
 });
+
+// ---- issue 13: behave as IntellectMoney really does (docs/protocols/intellectmoney.md §1, §3, §10) ----------
+
+type ImInvoiceView = { paymentId: string; orderId: string; recipientCurrency: string; form: Record<string, string> };
+
+/** The buyer opens the order in the shop and presses «Оплатить заказ» again (same order, same transaction). */
+async function payAgainFromOrderPage(page: Page, shop: Shop, key: string) {
+  await page.goto(`${e2eEnv().insalesUrl}/shops/${shop.host}/orders/${key}`);
+  await page.getByRole("button", { name: "Оплатить заказ" }).click();
+}
+
+async function currentInvoiceId(page: Page): Promise<string> {
+  return (await page.locator("#payment-id").textContent())!.trim();
+}
+
+test("a repeated checkout of an open invoice continues it: IntellectMoney gets only invoiceId and shows the same invoice, then «Оплачен»", async ({ page }) => {
+  const shop = await readyShop("repeat");
+  const { orderKey } = await checkout(page, shop);
+  const first = await currentInvoiceId(page);
+  await payAgainFromOrderPage(page, shop, orderKey);
+  await expect(page.getByRole("heading", { name: /Счёт №/ })).toBeVisible();
+  expect(await currentInvoiceId(page)).toBe(first);
+  await expect(page.locator("#error")).toHaveCount(0);
+  const refused = await control<unknown[]>(e2eEnv().intellectmoneyUrl, "refused-repeats");
+  expect(refused.filter((r) => JSON.stringify(r).includes(first))).toEqual([]);
+  await page.getByRole("button", { name: "Оплатить", exact: true }).click();
+  await expectOrderPage(page, shop, orderKey, "Оплачен");
+  await expectServerNotice(shop, orderKey, "1");
+});
+
+test("without the «created» notification the repeat posts the first form unchanged and IntellectMoney continues the invoice", async ({ page }) => {
+  const shop = await readyShop("repeat-nocreated");
+  await control(e2eEnv().intellectmoneyUrl, "events", { eshopId: shop.eshopId, disabled: ["3"] });
+  const { orderKey } = await checkout(page, shop);
+  const first = await currentInvoiceId(page);
+  await page.waitForTimeout(1_100); // a form rebuilt now would carry another expireDate (to the second)
+  await payAgainFromOrderPage(page, shop, orderKey);
+  await expect(page.getByRole("heading", { name: /Счёт №/ })).toBeVisible();
+  expect(await currentInvoiceId(page)).toBe(first);
+  await page.getByRole("button", { name: "Оплатить", exact: true }).click();
+  await expectOrderPage(page, shop, orderKey, "Оплачен");
+});
+
+test("after a cancelled invoice, paying the order again opens a new invoice, and the order ends «Оплачен»", async ({ page }) => {
+  const shop = await readyShop("recancel");
+  const { orderKey } = await checkout(page, shop);
+  const first = await currentInvoiceId(page);
+  await page.getByRole("button", { name: "Отменить", exact: true }).click();
+  await expectOrderPage(page, shop, orderKey, "Не оплачен");
+  await expectServerNotice(shop, orderKey, "0");
+
+  await payAgainFromOrderPage(page, shop, orderKey);
+  await expect(page.getByRole("heading", { name: /Счёт №/ })).toBeVisible();
+  const second = await currentInvoiceId(page);
+  expect(second).not.toBe(first);
+  await page.getByRole("button", { name: "Оплатить", exact: true }).click();
+  await expectOrderPage(page, shop, orderKey, "Оплачен");
+  await expectServerNotice(shop, orderKey, "1");
+  const invoices = await control<ImInvoiceView[]>(e2eEnv().intellectmoneyUrl, "invoices");
+  const mine = invoices.filter((i) => i.paymentId === first || i.paymentId === second).map((i) => i.orderId).sort();
+  expect(mine).toHaveLength(2);
+  expect(mine[1]).toBe(`${mine[0]}_2`);
+});
+
+test("a windows-1251 notification (no charset declared, hash over windows-1251) ends «Оплачен»", async ({ page }) => {
+  const shop = await readyShop("cp1251");
+  await control(e2eEnv().intellectmoneyUrl, "notification-encoding", { eshopId: shop.eshopId, body: "windows-1251", declareCharset: false, hashOver: "windows-1251" });
+  const { orderKey } = await checkout(page, shop);
+  await page.getByRole("button", { name: "Оплатить", exact: true }).click();
+  await expectOrderPage(page, shop, orderKey, "Оплачен");
+  await expectServerNotice(shop, orderKey, "1");
+});
+
+test("IntellectMoney redirecting the re-posted form straight back to our return URL is allowed by the checkout page's CSP", async ({ page }) => {
+  // «оплачен» is switched off in the account: the app never hears of the payment, so the buyer's second
+  // checkout goes to the (already paid) invoice by its id, and IntellectMoney sends the browser straight to the
+  // invoice's successUrl on our host (docs/protocols/intellectmoney.md §10).
+  const shop = await readyShop("csp-return");
+  await control(e2eEnv().intellectmoneyUrl, "events", { eshopId: shop.eshopId, disabled: ["5"] });
+  const { orderKey } = await checkout(page, shop);
+  await page.getByRole("button", { name: "Оплатить", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Платёж обрабатывается…" })).toBeVisible({ timeout: 20_000 });
+  await payAgainFromOrderPage(page, shop, orderKey);
+  await expect(page).toHaveURL(new RegExp(`^${e2eEnv().appUrl}/api/intellectmoney/return/[0-9a-f-]{36}/success$`), { timeout: 20_000 });
+  await expect(page.getByRole("heading", { name: "Платёж обрабатывается…" })).toBeVisible({ timeout: 20_000 });
+});
+
+test("a USD order is invoiced in USD and ends «Оплачен»", async ({ page }) => {
+  const shop = await readyShop("usd");
+  await page.goto(`${e2eEnv().insalesUrl}/shops/${shop.host}/checkout?amount=100.00&currency=USD`);
+  await page.getByRole("button", { name: "Оплатить через IntellectMoney" }).click();
+  await expect(page.getByRole("heading", { name: /Счёт №/ })).toBeVisible();
+  await expect(page.locator("body")).toContainText("100.00 USD");
+  const orderKey = await orderKeyOf(shop);
+  await page.getByRole("button", { name: "Оплатить", exact: true }).click();
+  await expectOrderPage(page, shop, orderKey, "Оплачен");
+  await expectServerNotice(shop, orderKey, "1");
+});

@@ -18,5 +18,10 @@ describe("money", () => {
     expect(formatKopecks(150000n)).toBe("1500.00");
     expect(formatKopecks(5n)).toBe("0.05");
     expect(formatRubles(150000n)).toBe("1\u00a0500,00\u00a0₽");
+    // Issue 13 item 5: the journal and the letters show the payment's own currency.
+    expect(formatRubles(150000n, "USD")).toBe("1\u00a0500,00\u00a0$");
+    expect(formatRubles(9900n, "EUR")).toBe("99,00\u00a0€");
+    expect(formatRubles(99000n, "TST")).toBe("990,00\u00a0TST");
+    expect(formatRubles(100n, "RUR")).toBe("1,00\u00a0₽");
   });
 });

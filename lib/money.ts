@@ -1,5 +1,6 @@
-// Money is never a float (../shared/spec/product.md «Non-negotiables»): decimal strings in and out,
-// integer kopecks (bigint) inside.
+// Money is never a float: decimal strings in and out, integer minor units (kopecks, cents; bigint) inside.
+// The names say «kopecks» because roubles came first; USD and EUR invoices (docs/protocols/intellectmoney.md
+// §1 «Currency») keep the same two decimals.
 
 const DECIMAL = /^(\d{1,12})(?:\.(\d{1,2}))?$/;
 
@@ -18,9 +19,20 @@ export function formatKopecks(kopecks: bigint): string {
   return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
 }
 
-/** For people: "1 500,00 ₽". */
+/** The sign shown after an amount in the payment's currency; an unknown code is shown as it is. */
+const CURRENCY_SIGNS: Record<string, string> = { RUB: "₽", RUR: "₽", USD: "$", EUR: "€", TST: "TST" };
+
+/** For people, in the Russian way whatever the currency: "1 500,00 ₽", "1 500,00 $", "1 500,00 €", "990,00 TST". */
 export function formatRubles(kopecks: bigint, currency = "RUB"): string {
   const [int, frac] = formatKopecks(kopecks).split(".");
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
-  return `${grouped},${frac}\u00a0${currency === "TST" ? "TST" : "₽"}`;
+  return `${grouped},${frac}\u00a0${CURRENCY_SIGNS[currency] ?? currency}`;
 }
+
+/** The sign of a currency code as formatRubles shows it. */
+export function currencySign(currency: string): string {
+  return CURRENCY_SIGNS[currency] ?? currency;
+}
+
+/** The same name for what it is: an amount in any of our currencies. */
+export const formatMoney = formatRubles;

@@ -26,8 +26,17 @@ export type CheckoutInput = {
   password?: string;
   /** «Идентификатор магазина» to send; defaults to the gateway's shop_id. */
   shopId?: string;
-  /** Use this existing order instead of creating one. */
+  /** Use this existing order instead of creating one (InSales's «Оплатить» on an unpaid order's page). */
   orderId?: number;
+  /** A new order's currency_code (default RUR, InSales's spelling of the rouble, insales.md §4 pitfall 7). */
+  currency?: string;
+  /**
+   * The payment method converts (its `convert_currency` setting, insales.md §2 «Currency conversion»): `amount`
+   * is the order's total × `rate` in `currency`, with original_currency / original_amount / conversion_rate.
+   */
+  convert?: { currency: string; rate: string };
+  /** The method's «send_order»: the order as `order_json` (signed, last before the password). */
+  sendOrder?: boolean;
 };
 
 export type SignedCheckout = { url: string; fields: Array<[string, string]>; order: StandInOrder };
@@ -48,7 +57,7 @@ export type PaymentsApi = {
    * to check what the app stores: nothing listens on them here.
    */
   vendorExampleUrls(host: string, on: boolean): void;
-  createOrder(host: string, input?: { amount?: string; email?: string; phone?: string; name?: string; gatewayId?: number | null }): StandInOrder;
+  createOrder(host: string, input?: { amount?: string; email?: string; phone?: string; name?: string; gatewayId?: number | null; currency?: string }): StandInOrder;
   signedCheckout(host: string, input?: CheckoutInput): SignedCheckout;
   /**
    * Puts back a payment method the shop had before this stand-in (re)started, as InSales keeps it: same id
@@ -83,6 +92,16 @@ function railsDecimal(amount: string): string {
   const [int, frac = ""] = amount.split(".");
   const trimmed = frac.replace(/0+$/, "");
   return `${int}.${trimmed || "0"}`;
+}
+
+/** `total` × `rate`, rounded half up to two decimals, computed exactly (decimal strings, no floats). */
+function converted(total: string, rate: string): string {
+  const [ri, rf = ""] = rate.split(".");
+  const [ti, tf = ""] = total.split(".");
+  const product = BigInt(ti + tf.padEnd(2, "0")) * BigInt(ri + rf); // kopecks × 10^rf.length
+  const scale = 10n ** BigInt(rf.length);
+  const kopecks = (product * 2n + scale) / (2n * scale);
+  return `${kopecks / 100n}.${String(kopecks % 100n).padStart(2, "0")}`;
 }
 
 /** What the checkout sends for an order's total: "1200.0" → "1200.00". */
@@ -145,7 +164,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
         financial_status: "pending",
         payment_gateway_id: input.gatewayId === undefined ? (gateway?.id ?? null) : input.gatewayId,
         client_transaction_id: String(nextTransactionId++),
-        currency_code: "RUR",
+        currency_code: input.currency ?? "RUR",
         client: { email: input.email ?? "buyer@example.com", phone: input.phone ?? "79991234567", name: input.name ?? "Иван Покупатель" },
         order_lines: [{ id: 1, title: "Книга «Хочу всё знать»", quantity: 1, sale_price: railsDecimal(amount), full_sale_price: railsDecimal(amount), full_total_price: railsDecimal(amount) }],
         full_delivery_price: "0.0",
@@ -183,7 +202,9 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       const order = input.orderId !== undefined
         ? shop.orders.find((o) => o.id === input.orderId) ?? (() => { throw new Error(`stand-in: unknown order ${input.orderId}`); })()
         : api.createOrder(host, input);
-      const amount = input.amount ?? twoDecimals(order.total_price);
+      const total = twoDecimals(order.total_price);
+      // With conversion `amount` (given) is the order's total in the site's currency; the checkout charges it converted.
+      const amount = input.convert ? converted(total, input.convert.rate) : (input.amount ?? total);
       const values: Record<string, string> = {
         shop_id: shopId,
         amount,
@@ -194,6 +215,11 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
         phone: order.client.phone,
         email: order.client.email,
       };
+      // The conversion fields and order_json are sent only when the method has those settings (insales.md §2).
+      if (input.convert) {
+        Object.assign(values, { original_currency: order.currency_code, convert_currency: input.convert.currency, original_amount: total, conversion_rate: input.convert.rate });
+      }
+      if (input.sendOrder ?? gateway?.send_order) values.order_json = JSON.stringify(orderJson(order));
       const fields = Object.entries(values);
       fields.push(["signature", insalesCheckoutSignature(values, password)]);
       return { url, fields, order };
@@ -227,8 +253,14 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
         return true;
       }
       const status = order.financial_status === "paid" ? "Оплачен" : "Не оплачен";
+      // An unpaid order offers «Оплатить» again: InSales sends the buyer to the payment method with the same
+      // order and the same transaction_id (the case of issue 13 item 3).
+      const payAgain =
+        order.financial_status === "paid"
+          ? ""
+          : `<form method="POST" action="${escapeHtml(`${standIn.shopBase(shop.host)}/checkout?order=${order.id}`)}"><button type="submit">Оплатить заказ</button></form>`;
       sendHtml(res, 200, `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Заказ №${order.number}</title></head>
-<body><h1>Заказ №${order.number}</h1><p>Сумма: ${escapeHtml(order.total_price)} руб.</p><p id="financial-status">${status}</p></body></html>`);
+<body><h1>Заказ №${order.number}</h1><p>Сумма: ${escapeHtml(order.total_price)} ${escapeHtml(order.currency_code)}</p><p id="financial-status">${status}</p>${payAgain}</body></html>`);
       return true;
     }
     return false;
@@ -272,6 +304,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
         url: String(input.url),
         shop_id: String(input.shop_id ?? ""),
         password: typeof input.password === "string" && input.password ? input.password : randomToken(8),
+        send_order: input.send_order === true,
         ...gatewayUrls(shop.host, id),
         delivery_variant_ids: deliveryIds(input),
       };
@@ -292,6 +325,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
         if (typeof input.url === "string") gateway.url = input.url;
         if (input.shop_id !== undefined) gateway.shop_id = String(input.shop_id);
         if (typeof input.password === "string" && input.password) gateway.password = input.password;
+        if (typeof input.send_order === "boolean") gateway.send_order = input.send_order;
         // Like Rails nested attributes: entries without an id add links (duplicates included), never replace.
         gateway.delivery_variant_ids.push(...deliveryIds(input));
         return answer(res, shop, req, path, 200, gatewayJson(gateway));
@@ -342,13 +376,19 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
     if (req.method !== "POST") return false;
     const form = new URLSearchParams(body);
     try {
+      const again = q.get("order");
+      const convert = q.get("convert_currency");
       const signed = api.signedCheckout(shop.host, {
-        amount: form.get("amount") || undefined,
+        amount: again ? undefined : form.get("amount") || undefined,
         email: form.get("email") || undefined,
         url: q.get("url") ?? undefined,
         passwordSource: q.get("password_source") === "secret_key" ? "secret_key" : "gateway",
         password: q.get("password") ?? undefined,
         shopId: q.get("shop_id") ?? undefined,
+        orderId: again ? Number(again) : undefined,
+        currency: q.get("currency") ?? undefined,
+        convert: convert ? { currency: convert, rate: q.get("rate") ?? "1" } : undefined,
+        sendOrder: q.get("send_order") === "1" ? true : undefined,
       });
       sendHtml(res, 200, formPage("Переход к оплате", signed.url, signed.fields, { auto: true, button: "Перейти к оплате" }));
     } catch (error) {

@@ -30,6 +30,8 @@ export type StandInDeliveryVariant = { id: number; title: string };
 export type StandInGateway = {
   id: number; type: string; title: string; url: string; shop_id: string; password: string;
   success_url: string; fail_url: string; server_url: string; delivery_variant_ids: number[];
+  /** «send_order»: checkouts through this method carry the signed `order_json` (insales.md §2). */
+  send_order?: boolean;
 };
 
 /** The parts of an InSales order our app reads (§3 Other API pieces). */

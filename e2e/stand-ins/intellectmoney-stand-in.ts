@@ -3,7 +3,9 @@
 // the invoice's resultUrl. Plain node:http, state in memory; tests drive it in process or through
 // /__control/* JSON endpoints. Hashes are computed here on their own, from the spec, not with lib/.
 //
-// POST <base>/merchant/            the invoice form (INTELLECTMONEY_MERCHANT_URL = <base>/merchant/)
+// POST <base>/merchant/            the invoice form (INTELLECTMONEY_MERCHANT_URL = <base>/merchant/); a known
+//                                  orderId continues its invoice only with the same parameters, and
+//                                  `invoiceId` alone opens an existing invoice (see createInvoice)
 // GET  <base>/merchant/invoice/<id>  the payment page: «Оплатить», «Холдировать», «Частичная оплата»,
 //                                  «Отменить»; after a hold «Списать» / «Отменить холд»; «Отправить
 //                                  уведомление ещё раз»
@@ -18,6 +20,8 @@
 //                                         hangAfterExecuting?}  vendor edges for one invoice's API calls
 // POST /__control/notification-encoding {eshopId, body, declareCharset, hashOver}  how this shop's
 //                                               notifications are encoded (windows-1251 mode, see below)
+// POST /__control/events {eshopId, disabled: ["3", ...]}  events switched off in the shop's «Уведомления»
+// GET  /__control/refused-repeats                  re-posts of a known orderId refused (the shop's letters)
 // POST /__control/notify {paymentId, status, ...}  send a notification, answer = what the app replied
 // GET  /__control/invoices                         every invoice with its notifications and answers
 import { createHash } from "node:crypto";
@@ -166,6 +170,17 @@ export class IntellectMoneyStandIn {
   readonly walletKeys = new Map<string, string>();
   readonly apiKeys = new Map<string, ApiKeys>();
   readonly apiCalls: ApiCall[] = [];
+  /**
+   * Per eshopId: events switched off in the shop's «Уведомления» tab. IntellectMoney sends a notification only
+   * for an enabled event (docs/protocols/intellectmoney.md §3, §8, vendor IM-NOTIF), so a shop without
+   * «created» never hears the invoice id before the payment.
+   */
+  readonly disabledEvents = new Map<string, Set<ImStatus>>();
+  /**
+   * Re-posts of a known orderId with other parameters, refused: with «Принимать только уникальный номер
+   * покупки» on, the buyer sees an error and the shop gets a letter about it (intellectmoney.md §1, IM-WIKI-UNIQUE).
+   */
+  readonly refusedRepeats: Array<{ eshopId: string; orderId: string; differing: string[]; at: string }> = [];
   /** Per eshopId: how its notifications go on the wire (default UTF-8; see NotificationEncoding). */
   readonly notificationEncodings = new Map<string, NotificationEncoding>();
   /** Per invoice orderId: the vendor edges its Merchant API calls meet (intellectmoney-merchant-api.ts). */
@@ -249,10 +264,17 @@ export class IntellectMoneyStandIn {
     return [...this.invoices.values()].find((i) => i.orderId === orderId);
   }
 
-  /** Builds, signs and POSTs one result notification (§3) to the invoice's resultUrl. */
+  /**
+   * Builds, signs and POSTs one result notification (§3) to the invoice's resultUrl — unless the shop switched
+   * that event off (disabledEvents): then the invoice moves on silently and nothing is sent (null).
+   */
   async notify(paymentId: string, status: ImStatus, o: NotifyOptions = {}): Promise<SentNotification> {
     const inv = this.invoices.get(paymentId);
     if (!inv) throw new Error(`stand-in: unknown invoice ${paymentId}`);
+    if (this.disabledEvents.get(inv.eshopId)?.has(status)) {
+      inv.status = status;
+      return { status, fields: {}, encoding: UTF8_ENCODING, httpStatus: null, body: "event disabled: not sent", contentType: null, at: new Date().toISOString() };
+    }
     const wallet = inv.eshopId === WALLET_ESHOP;
     const fields: Record<string, string> = {
       eshopId: inv.eshopId,
@@ -334,9 +356,29 @@ export class IntellectMoneyStandIn {
     sendHtml(res, status, page("Ошибка", `<h1>Ошибка при создании счёта</h1><p id="error">${escapeHtml(message)}</p>`));
   }
 
+  /**
+   * An existing invoice reached again (its id, or its orderId with the same parameters): the buyer goes on
+   * paying it. One already paid or cancelled sends the buyer straight to its successUrl / failUrl — what we
+   * assume IntellectMoney does (intellectmoney.md §10 [assumption]); it makes the browser follow a redirect
+   * from IntellectMoney's host to the shop's own return URL, as the checkout page's CSP must allow.
+   */
+  private continueInvoice(res: ServerResponse, inv: ImInvoice) {
+    if ((inv.status === "5" || inv.status === "8") && inv.successUrl) return redirect(res, inv.successUrl, 303);
+    if (inv.status === "4" && inv.failUrl) return redirect(res, inv.failUrl, 303);
+    return redirect(res, `${this.url}/merchant/invoice/${inv.paymentId}`, 303);
+  }
+
   private async createInvoice(res: ServerResponse, body: string) {
     const f: Record<string, string> = {};
     for (const [k, v] of new URLSearchParams(body)) f[k] = v;
+    if ("invoiceId" in f) {
+      // IntellectMoney's CMS library opens an existing invoice by posting its id alone (IM-LIB
+      // Payment::replaceParamsToInvoiceIdIfThisIsset, intellectmoney.md §1 `invoiceId`).
+      if (Object.keys(f).length !== 1) return this.error(res, 400, "С номером счёта (invoiceId) другие поля не передаются");
+      const inv = this.invoices.get(f.invoiceId);
+      if (!inv) return this.error(res, 404, `Счёт ${f.invoiceId} не найден`);
+      return this.continueInvoice(res, inv);
+    }
     for (const name of ["eshopId", "orderId", "serviceName", "recipientAmount", "recipientCurrency", "resultUrl"]) {
       if (!f[name]) return this.error(res, 400, `Не заполнено поле ${name}`);
     }
@@ -356,32 +398,43 @@ export class IntellectMoneyStandIn {
     } else {
       const key = this.keys.get(f.eshopId);
       if (!key) return this.error(res, 404, `Магазин ${f.eshopId} не найден`);
-      if (!["RUB", "TST"].includes(f.recipientCurrency)) return this.error(res, 400, "Неверная валюта");
+      // intellectmoney.md §1 `recipientCurrency`: RUB or RUR, TST (test), USD, EUR (vendor IM-HTML; IM-LIB Currency).
+      if (!["RUB", "RUR", "TST", "USD", "EUR"].includes(f.recipientCurrency)) return this.error(res, 400, "Неверная валюта");
       if ((f.hash ?? "").toLowerCase() !== invoiceHash(f, key)) return this.error(res, 400, "Неверная контрольная подпись (hash)");
     }
-    let inv = [...this.invoices.values()].find((i) => i.eshopId === f.eshopId && i.orderId === f.orderId);
-    if (!inv) {
-      inv = {
-        paymentId: String(this.nextPaymentId++),
-        eshopId: f.eshopId,
-        orderId: f.orderId,
-        serviceName: f.serviceName,
-        recipientAmount: f.recipientAmount,
-        recipientCurrency: f.recipientCurrency,
-        userEmail: f.user_email ?? f.email ?? "",
-        userName: f.userName ?? "",
-        successUrl: f.successUrl ?? "",
-        failUrl: f.failUrl ?? "",
-        resultUrl: f.resultUrl,
-        holdMode: f.holdMode ?? null,
-        status: "3",
-        refundedKopecks: "0",
-        form: f,
-        notifications: [],
-      };
-      this.invoices.set(inv.paymentId, inv);
-      await this.notify(inv.paymentId, "3");
+    const known = [...this.invoices.values()].find((i) => i.eshopId === f.eshopId && i.orderId === f.orderId);
+    if (known) {
+      // «Принимать только уникальный номер покупки» (on by default): the same parameters continue the invoice,
+      // different ones are refused and the shop is told (intellectmoney.md §1, IM-WIKI-UNIQUE). Which
+      // parameters count is not stated; every field posted counts here, the strictest reading.
+      const names = new Set([...Object.keys(known.form), ...Object.keys(f)]);
+      const differing = [...names].filter((n) => known.form[n] !== f[n]).sort();
+      if (differing.length > 0) {
+        this.refusedRepeats.push({ eshopId: f.eshopId, orderId: f.orderId, differing, at: new Date().toISOString() });
+        return this.error(res, 400, `Покупка с номером ${f.orderId} уже зарегистрирована с другими параметрами. Создать покупку невозможно.`);
+      }
+      return this.continueInvoice(res, known);
     }
+    const inv: ImInvoice = {
+      paymentId: String(this.nextPaymentId++),
+      eshopId: f.eshopId,
+      orderId: f.orderId,
+      serviceName: f.serviceName,
+      recipientAmount: f.recipientAmount,
+      recipientCurrency: f.recipientCurrency,
+      userEmail: f.user_email ?? f.email ?? "",
+      userName: f.userName ?? "",
+      successUrl: f.successUrl ?? "",
+      failUrl: f.failUrl ?? "",
+      resultUrl: f.resultUrl,
+      holdMode: f.holdMode ?? null,
+      status: "3",
+      refundedKopecks: "0",
+      form: f,
+      notifications: [],
+    };
+    this.invoices.set(inv.paymentId, inv);
+    await this.notify(inv.paymentId, "3");
     redirect(res, `${this.url}/merchant/invoice/${inv.paymentId}`, 303);
   }
 
@@ -448,6 +501,15 @@ ${last ? `<p>Ответ магазина на последнее уведомл�
       const api = typeof json.apiToken === "string" && typeof json.signSecretKey === "string" ? { apiToken: json.apiToken, signSecretKey: json.signSecretKey } : undefined;
       this.registerShop(json.eshopId, json.secretKey, api);
       return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/events" && req.method === "POST") {
+      if (typeof json.eshopId !== "string" || !Array.isArray(json.disabled)) return sendJson(res, 400, { error: "eshopId and disabled[] are required" });
+      this.disabledEvents.set(json.eshopId, new Set(json.disabled.map(String) as ImStatus[]));
+      return sendJson(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/refused-repeats" && req.method === "GET") {
+      const orderId = url.searchParams.get("orderId");
+      return sendJson(res, 200, this.refusedRepeats.filter((r) => !orderId || r.orderId === orderId));
     }
     if (url.pathname === "/__control/notification-encoding" && req.method === "POST") {
       if (typeof json.eshopId !== "string") return sendJson(res, 400, { error: "eshopId is required" });

@@ -38,6 +38,10 @@ function body(input: GatewayInput, creating: boolean) {
       url: input.url,
       shop_id: input.shopId,
       password: input.password,
+      // The order as signed `order_json` in every checkout (docs/protocols/insales.md §2): its currency and
+      // lines come with the checkout itself, so the checkout needs no API read for the invoice's currency
+      // (lib/payments/checkout-currency.ts) nor for the 54-ФЗ receipt.
+      send_order: true,
       // A method is offered only for the delivery variants linked to it (§2).
       payment_delivery_variants_attributes: input.deliveryVariantIds.map((id) => ({ delivery_variant_id: id })),
     },

@@ -40,6 +40,11 @@ export type InvoiceFormInput = {
   /** The InSales `description`. */
   description: string;
   amountKopecks: bigint;
+  /**
+   * The currency of `amountKopecks` (§1 «Currency»): RUB (default), USD or EUR. Organizations in test mode
+   * are invoiced TST instead; a wallet takes RUB only.
+   */
+  currency?: "RUB" | "USD" | "EUR";
   buyerEmail?: string | null;
   buyerName?: string | null;
   successUrl: string;
@@ -129,8 +134,11 @@ export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
     ["resultUrl", input.resultUrl],
   ];
 
+  const currency = input.currency ?? "RUB";
   if (s.legalForm === "INDIVIDUAL") {
     if (!s.walletFormId || !s.walletLogin) throw new Error("buildInvoiceForm: wallet settings incomplete");
+    // The checkout refuses other currencies for a wallet before it gets here (checkout-currency.ts).
+    if (currency !== "RUB") throw new RangeError("buildInvoiceForm: a wallet invoice is in roubles only");
     // §2: the shared shop, RUB only, bank cards, the recipient named in UserField_0/9; no hash exists.
     const fields: Array<[string, string]> = [
       ["eshopId", WALLET_ESHOP_ID],
@@ -153,7 +161,7 @@ export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
   if (!s.eshopId || !s.secretKey) throw new Error("buildInvoiceForm: organization settings incomplete");
   // Validated at settings-save time (settings-schema.ts: digits); anything else is a programmer error.
   if (segmentCouldShift(s.eshopId)) throw new RangeError("buildInvoiceForm: eshopId could shift the hash fields");
-  const recipientCurrency = s.testMode ? "TST" : "RUB";
+  const recipientCurrency = s.testMode ? "TST" : currency;
   // docs/protocols/intellectmoney.md §1 «Hold»: HOLD → holdMode=1 with holdTime and our expireDate; NO_HOLD →
   // holdMode=0 with our expireDate (our decision: say «no hold» explicitly rather than leave it to the
   // account, as the vendor's library does by omitting it); CABINET («Задано в личном кабинете») → no
@@ -200,13 +208,17 @@ const IM_ORDER_ID_MAX = 50;
 
 /**
  * The IntellectMoney orderId of one payment attempt (§1 `orderId`, [decision]): `<order number>-<transaction
- * id>`, e.g. `9999-2197421`, at most 50 characters. The transaction id is what makes it unique (one per
- * attempt; hold mode requires unique ids), so it is always kept whole and the order part is cut instead.
+ * id>`, e.g. `9999-2197421`, at most 50 characters; from the second attempt of the same transaction on (a
+ * new invoice after a cancelled one, §1 «Уникальный номер покупки») with `_<attempt>` after it, e.g.
+ * `9999-2197421_2`. The transaction id (and the attempt) is what makes it unique — IntellectMoney refuses a
+ * known orderId with other parameters — so it is always kept whole and the order part is cut instead.
  * Characters outside [A-Za-z0-9_-] are dropped from the order part. A transaction id too long to leave
  * room for a prefix (it may be up to 64 characters) is replaced by `t` + its MD5 — unique, stable, short.
  */
-export function deriveImOrderId(orderNumberOrId: string, transactionId: string): string {
-  const tx = transactionId.length <= IM_ORDER_ID_MAX ? transactionId : `t${md5Hex(transactionId)}`;
+export function deriveImOrderId(orderNumberOrId: string, transactionId: string, attempt = 1): string {
+  const suffix = attempt > 1 ? `_${attempt}` : "";
+  const whole = `${transactionId}${suffix}`;
+  const tx = whole.length <= IM_ORDER_ID_MAX ? whole : `t${md5Hex(transactionId)}${suffix}`;
   const room = IM_ORDER_ID_MAX - tx.length - 1;
   const prefix = orderNumberOrId.replace(/[^A-Za-z0-9_-]/g, "").slice(0, Math.max(0, room));
   return prefix ? `${prefix}-${tx}` : tx;

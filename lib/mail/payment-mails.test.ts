@@ -10,7 +10,7 @@ import { getBoss, stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
 import { applyResult } from "../payments/apply-result";
 import { startCheckout } from "../payments/checkout";
-import { addInstalledShop, configureOrganization, connectGatewayDirectly, startTestStandIn, type TestStandIn } from "../payments/checkout-test-support";
+import { addInstalledShop, addVectorShopToStandIn, configureOrganization, connectGatewayDirectly, startTestStandIn, type TestStandIn } from "../payments/checkout-test-support";
 import { useTestDatabase } from "../testing/use-test-database";
 import { waitFor } from "./mail-test-support";
 import { resetMailTransport } from "./send-mail";
@@ -42,6 +42,7 @@ beforeAll(async () => {
   process.env.SMTP_URL = smtp.url;
   resetEnvCache();
   stand = await startTestStandIn();
+  addVectorShopToStandIn(stand.insales, "unused"); // the app reads the vector order's currency through the API
   await getBoss();
   await startWorkers();
   const shop = await db().shop.create({

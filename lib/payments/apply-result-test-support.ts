@@ -7,6 +7,8 @@ import { POST as resultRoute } from "../../app/api/intellectmoney/result/route";
 import { installExternalPayments, type ExternalPayments } from "../../e2e/stand-ins/insales-external-payments";
 import { IntellectMoneyStandIn, type ImInvoice } from "../../e2e/stand-ins/intellectmoney-stand-in";
 import type { StandInOrder } from "../../e2e/stand-ins/insales-stand-in";
+import type { CheckoutInput } from "../../e2e/stand-ins/insales-payments-api";
+import type { HoldMode } from "../generated/prisma/enums";
 import { db } from "../db";
 import { resetEnvCache } from "../env";
 import { stopBoss } from "../jobs/queue";
@@ -65,6 +67,9 @@ export type NewPaymentOptions = {
   amount?: string;
   /** Reuse a shop (its settings and gateway as they are). */
   shop?: TestShop & { eshopId: string; secretKey: string };
+  holdMode?: HoldMode;
+  /** More of what InSales sends (an existing order, its currency, a conversion, order_json). */
+  checkout?: CheckoutInput;
 };
 
 /**
@@ -88,12 +93,12 @@ export async function newPayment(world: ResultWorld, o: NewPaymentOptions = {}):
       await configureWallet(shop.id, { formId, secretKey: o.walletSecretKey });
       if (o.walletSecretKey) world.im.registerWalletForm(formId, o.walletSecretKey);
     }
-    else await configureOrganization(shop.id, { eshopId, secretKey, testMode: o.testMode ?? false });
+    else await configureOrganization(shop.id, { eshopId, secretKey, testMode: o.testMode ?? false, holdMode: o.holdMode });
     if (o.markPaidOnHold) await db().shopSettings.update({ where: { shopId: shop.id }, data: { markPaidOnHold: true } });
     await connectGatewayDirectly(shop);
     world.im.registerShop(eshopId, secretKey);
   }
-  const signed = world.insales.api.signedCheckout(shop.host, { amount: o.amount });
+  const signed = world.insales.api.signedCheckout(shop.host, { amount: o.amount, ...o.checkout });
   const checkout = await startCheckout({ form: new URLSearchParams(signed.fields), shopHint: null });
   if (!checkout.ok) throw new Error(`checkout refused: ${checkout.reason}`);
   const answer = await fetch(checkout.action, { method: "POST", body: new URLSearchParams(checkout.fields), redirect: "manual" });

@@ -1,5 +1,4 @@
-// The buyer's way back (spec/product.md flow 8; spec/insales-protocol.md §2 «Result notice», channel
-// «Buyer's browser»). IntellectMoney sends the buyer to our per-invoice success/fail URL; we answer with
+// The buyer's way back (docs/protocols/insales.md §2 «Result notice», channel «Buyer's browser»). IntellectMoney sends the buyer to our per-invoice success/fail URL; we answer with
 // what the payment's state allows:
 // - PAID (or HELD with «Отмечать заказ оплаченным при холдировании») → the signed fields with paid=1,
 //   auto-POSTed to the gateway's success_url; InSales redirects the buyer to the order page.
@@ -19,6 +18,8 @@ export type ReturnOutcomeParam = "success" | "fail";
 export type BuyerReturnOutcome =
   | { ok: true; kind: "post"; paid: 0 | 1; action: string; fields: Array<[string, string]> }
   | { ok: true; kind: "pending"; orderUrl: string | null; outcome: ReturnOutcomeParam }
+  /** A cancelled invoice whose transaction has a newer attempt: its «не оплачен» would speak for the wrong invoice. */
+  | { ok: true; kind: "superseded"; orderUrl: string | null }
   | { ok: false; reason: "unknown_payment" };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -76,6 +77,15 @@ export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam
     orderUrl = null;
   }
   const ctx = { shopId: payment.shopId, paymentId, transactionId: payment.transactionId };
+
+  // A cancelled attempt followed by a newer one of the same transaction (checkout.ts): InSales must hear about
+  // the order from the newer attempt only, never a late «не оплачен» from an old link (notify-insales.ts).
+  if (paid === 0 && (await db().payment.count({ where: { shopId: payment.shopId, transactionId: payment.transactionId, attempt: { gt: payment.attempt } } })) > 0) {
+    await db().paymentEvent.create({
+      data: { shopId: payment.shopId, paymentId, type: "buyer_returned", message: "Покупатель вернулся по ссылке отменённого счёта; по заказу уже выставлен новый", data: { outcome, superseded: true } },
+    });
+    return { ok: true, kind: "superseded", orderUrl };
+  }
 
   if (paid !== null) {
     const password = noticePassword(payment, payment.shop.gateway, payment.shop.settings);

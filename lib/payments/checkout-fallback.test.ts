@@ -83,16 +83,27 @@ describe("item 3: without a valid signature the invoice is for the order's full 
     expect(problem.message).toContain("курс пересчёта валюты без подписи проверить нечем");
   });
 
-  it("refuses a conversion between two currencies without a signature (the rate cannot be checked), and a foreign-currency order without one", async () => {
+  it("refuses a conversion between two currencies without a signature (the rate cannot be checked)", async () => {
     const shop = await readyShop();
     const order = stand.api.createOrder(shop.host, { amount: "100.00" });
     order.currency_code = "USD";
     const converted = forged(shop, order, { amount: "9000.00", original_amount: "100.00", original_currency: "USD", convert_currency: "RUB", conversion_rate: "90" });
     expect((await post(converted)).status).toBe(403);
-    const plain = stand.api.createOrder(shop.host, { amount: "100.00" });
-    plain.currency_code = "USD";
-    expect((await post(forged(shop, plain))).status).toBe(403);
     expect(await db().payment.count({ where: { shopId: shop.id } })).toBe(0);
+  });
+
+  it("invoices a USD order admitted by the fallback in USD, for its full price (issue 13 item 5: no longer refused, never in RUB)", async () => {
+    const shop = await readyShop();
+    const plain = stand.api.createOrder(shop.host, { amount: "100.00", currency: "USD" });
+    const response = await post(forged(shop, plain));
+    expect(response.status).toBe(200);
+    const f = asMap(formFields(await response.text()));
+    expect([f.recipientAmount, f.recipientCurrency]).toEqual(["100.00", "USD"]);
+    const [payment] = await db().payment.findMany({ where: { shopId: shop.id } });
+    expect(payment).toMatchObject({ verifiedBy: "api", currency: "USD", amountKopecks: 10000n });
+    // An unsigned amount below the USD order's total is still refused.
+    const low = stand.api.createOrder(shop.host, { amount: "100.00", currency: "USD" });
+    expect((await post(forged(shop, low, { amount: "1.00" }))).status).toBe(403);
   });
 
   it("admits the full price however InSales writes it, and a same-currency conversion at rate 1", async () => {
@@ -128,7 +139,8 @@ describe("item 2: nothing unsigned enters a hashed field", () => {
   it("makes a signed description that could shift the invoice hash safe before it is signed into serviceName", async () => {
     const shop = await readyShop();
     const order = stand.api.createOrder(shop.host);
-    const response = await post(signed(shop, order, { description: ":Заказ №5 :: x::acc::1500.00::RUB::5::un:" }));
+    // With order_json, as the methods we connect send it: the signature admits, and nothing needs the API.
+    const response = await post(signed(shop, order, { description: ":Заказ №5 :: x::acc::1500.00::RUB::5::un:", order_json: JSON.stringify({ currency_code: order.currency_code }) }));
     expect(response.status).toBe(200);
     const f = asMap(formFields(await response.text()));
     expect(f.serviceName).toBe("Заказ №5 : x:acc:1500.00:RUB:5:un");

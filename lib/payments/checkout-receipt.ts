@@ -1,4 +1,4 @@
-// The 54-ФЗ receipt of a checkout (spec/intellectmoney-protocol.md §6; issue 7): when the shop has
+// The 54-ФЗ receipt of a checkout (docs/protocols/intellectmoney.md §6; issue 7): when the shop has
 // «Фискальные чеки (54-ФЗ)» on, the invoice form carries `merchantReceipt` built from the InSales order.
 // Where the order comes from, in order of preference:
 //   1. the order the API fallback of the verification has fetched already (the signature did not match,
@@ -18,7 +18,8 @@ export type ReceiptSource = "order_json" | "api";
 
 export type CheckoutReceiptOutcome =
   | { ok: true; receipt: null }
-  | { ok: true; receipt: Receipt; json: string; source: ReceiptSource }
+  /** `order`: the InSales order the receipt was built from (the checkout reads its currency from it when it came from the API). */
+  | { ok: true; receipt: Receipt; json: string; source: ReceiptSource; order: Record<string, unknown> }
   /**
    * `unavailable`: InSales could not be asked now (network, rate limit, 5xx) — the buyer may retry later.
    * `failed`: no valid receipt can be made from what we have. `detail` is for the merchant (Russian, no
@@ -33,7 +34,7 @@ export type CheckoutReceiptInput = {
   amountKopecks: bigint;
   /** The shop's InSales API access; null when it has none. */
   api: InsalesApiShop | null;
-  /** The order fetched by the verification's API fallback, when that is what admitted the checkout. */
+  /** An order already read from the API (by the verification's fallback): used, never read twice. */
   verifiedOrder?: unknown;
 };
 
@@ -128,5 +129,5 @@ export async function checkoutReceipt(input: CheckoutReceiptInput): Promise<Chec
     fallbackText: input.request.description,
   });
   if (!built.ok) return { ok: false, reason: "receipt_failed", detail: BUILD_FAILURES[built.reason] };
-  return { ok: true, receipt: built.receipt, json: receiptJson(built.receipt), source };
+  return { ok: true, receipt: built.receipt, json: receiptJson(built.receipt), source, order };
 }

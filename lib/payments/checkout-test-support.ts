@@ -1,7 +1,7 @@
 // Test support for the checkout and connect-gateway integration tests: an InSales stand-in with the
 // payments API on 127.0.0.1:0, and shops that exist both there and in our database (as if installed).
 import { installPaymentsApi, type PaymentsApi } from "../../e2e/stand-ins/insales-payments-api";
-import { InsalesStandIn, type StandInShop } from "../../e2e/stand-ins/insales-stand-in";
+import { InsalesStandIn, type StandInOrder, type StandInShop } from "../../e2e/stand-ins/insales-stand-in";
 import { encryptSecret, md5Hex, randomToken } from "../crypto";
 import { db } from "../db";
 import { resetEnvCache } from "../env";
@@ -75,6 +75,37 @@ export async function configureWallet(shopId: string, s: { formId?: string; logi
       ...(s.secretKey ? { walletSecretKeyEnc: encryptSecret(s.secretKey) } : {}),
     },
   });
+}
+
+/**
+ * An order in the stand-in with a fixed id and key (for checkouts built from fixed values, e.g. the vendor
+ * vector), so the app can read it through the API — e.g. for its currency (checkout-currency.ts).
+ */
+export function addStandInOrder(shop: StandInShop, o: { id: number; key: string; amount?: string; currency?: string; transactionId?: string }): StandInOrder {
+  const total = o.amount ?? "1200.0";
+  const order: StandInOrder = {
+    id: o.id, key: o.key, number: 9999, total_price: total, financial_status: "pending", payment_gateway_id: shop.gateways.at(-1)?.id ?? null,
+    client_transaction_id: o.transactionId ?? "2197421", currency_code: o.currency ?? "RUR",
+    client: { email: "buyer@example.com", phone: "79991234567", name: "Иван Покупатель" },
+    order_lines: [{ id: 1, title: "Книга", quantity: 1, sale_price: total, full_sale_price: total, full_total_price: total }],
+    full_delivery_price: "0.0", notices: [],
+  };
+  shop.orders.push(order);
+  return order;
+}
+
+/**
+ * The shop of the vendor-published checkout vector (docs/protocols/test-vectors.md: insales_id 123, host
+ * test.myinsales.ru, order 4020290) in the stand-in, with that order, so the app can read its currency.
+ */
+export function addVectorShopToStandIn(standIn: InsalesStandIn, apiPassword: string): StandInShop {
+  const shop: StandInShop = {
+    host: "test.myinsales.ru", insalesId: "123", title: "Тестовый магазин", ownerEmail: "owner@test.myinsales.ru", apiPassword, installed: true,
+    user: { id: "1", email: "manager@test.myinsales.ru", name: "Игорь", emailConfirmed: true }, loginTamper: null, deliveryVariants: [], gateways: [], orders: [],
+  };
+  standIn.shops.set(shop.host, shop);
+  addStandInOrder(shop, { id: 4020290, key: "201c02c69db32b95ecf878b3172121c4" });
+  return shop;
 }
 
 /** The gateway as if connected through the API, with the «Пароль» InSales signs checkouts with. */

@@ -15,6 +15,7 @@ import { hexEquals } from "../crypto";
 import { insalesApi, type InsalesApiOptions, type InsalesApiShop } from "../insales/api-client";
 import type { CheckoutRequest } from "../insales/checkout-request";
 import { checkoutSignature } from "../insales/signatures";
+import { normalizeCurrency } from "./checkout-currency";
 import { FALLBACK_AMOUNT_TEXT, fallbackAmountMatches } from "./fallback-amount";
 
 export type PasswordSource = "gateway" | "secret_key";
@@ -99,7 +100,9 @@ export async function verifyByApi(request: CheckoutRequest, api: InsalesApiShop)
   if (!hexEquals(order.key, request.key) || order.client_transaction_id !== request.transaction_id) {
     return { verdict: "mismatch", detail: "ключ заказа или номер транзакции не совпали с заказом в InSales" };
   }
-  const amount = fallbackAmountMatches({ request, order: { totalPrice: order.total_price, currencyCode: order.currency_code }, invoiceCurrency: "RUB" });
+  // The invoice will be in the order's own currency (checkout-currency.ts): no conversion into another one is
+  // admitted without a signature (fallback-amount.ts step 3).
+  const amount = fallbackAmountMatches({ request, order: { totalPrice: order.total_price, currencyCode: order.currency_code }, invoiceCurrency: normalizeCurrency(order.currency_code) });
   if (!amount.ok) return { verdict: "mismatch", detail: FALLBACK_AMOUNT_TEXT[amount.why] };
   const admitted: AdmittedOrder = {
     orderNumber: order.number,

@@ -10,6 +10,7 @@ import { startCheckout } from "./checkout";
 import { MAX_CHECKOUT_BODY_BYTES } from "./checkout-http";
 import {
   addInstalledShop,
+  addVectorShopToStandIn,
   configureOrganization,
   configureWallet,
   connectGatewayDirectly,
@@ -48,7 +49,10 @@ beforeAll(async () => {
   const shop = await db().shop.create({
     data: { insalesId: "123", host: "test.myinsales.ru", apiPasswordEnc: encryptSecret("unused"), settings: { create: {} } },
   });
-  vectorShop = { id: shop.id, host: "test.myinsales.ru", insalesId: "123", standIn: null as never };
+  // The vector's order exists in the stand-in too: without order_json or conversion the app reads its currency
+  // from the API (checkout-currency.ts).
+  const standInShop = addVectorShopToStandIn(stand.insales, "unused");
+  vectorShop = { id: shop.id, host: "test.myinsales.ru", insalesId: "123", standIn: standInShop };
   await db().shopGateway.create({ data: { shopId: shop.id, state: "CONNECTED", gatewayId: "1", passwordEnc: encryptSecret("secretpass") } });
   await configureOrganization(shop.id, { eshopId: "17354", secretKey: "test" });
 });
@@ -138,7 +142,20 @@ describe("checkout: verification", () => {
     expect(response.status).toBe(200);
     const [payment] = await paymentsOf(shop.id);
     expect(payment).toMatchObject({ verifiedBy: "signature", insalesPasswordSource: "secret_key", insalesShopIdRaw: "654321" });
-    expect(stand.api.calls.filter((c) => c.host === shop.host)).toEqual([]); // no API call on the happy path
+    // No fallback: the one API call is the order read for its currency, since a method set up by hand sends no
+    // order_json (issue 13 item 5, checkout-currency.ts); with order_json there is none (next test).
+    expect(stand.api.calls.filter((c) => c.host === shop.host).map((c) => c.path)).toEqual([`/admin/orders/${payment.insalesOrderId}.json`]);
+  });
+
+  it("makes no API call at all when the signed checkout carries order_json (what the methods we connect send)", async () => {
+    const shop = await addInstalledShop(stand.insales);
+    await configureOrganization(shop.id);
+    await connectGatewayDirectly(shop, "gw-password");
+    const order = stand.api.createOrder(shop.host);
+    const response = await post(signed(shop, "gw-password", { order_json: JSON.stringify({ ...order, notices: undefined }) }, order));
+    expect(response.status).toBe(200);
+    expect(asMap(formFields(await response.text())).recipientCurrency).toBe("RUB");
+    expect(stand.api.calls.filter((c) => c.host === shop.host)).toEqual([]);
   });
 
   it("admits a checkout signed with another formula through the API fallback, and records that", async () => {

@@ -1,7 +1,9 @@
-// Checkout (spec/product.md flow 5; spec/insales-protocol.md §2 «Checkout request»): InSales POSTs the
-// buyer's browser here → find the shop → check its settings → verify → the 54-ФЗ receipt when on
-// (checkout-receipt.ts, §6) → create the payment once per (shop, transaction_id) → the IntellectMoney
-// invoice form (spec/intellectmoney-protocol.md §1–§2).
+// Checkout (docs/protocols/insales.md §2 «Checkout request»): InSales POSTs the buyer's browser here → find
+// the shop (with the latest payment of this transaction) → check its settings → verify → a transaction we
+// already invoiced goes back to that invoice (checkout-repeat.ts) → the invoice's currency
+// (checkout-currency.ts) → the 54-ФЗ receipt when on (checkout-receipt.ts, intellectmoney.md §6) → the
+// payment, once per (shop, transaction_id, attempt) → the IntellectMoney invoice form (intellectmoney.md §1–§2),
+// kept with the payment so a repeat can post it again unchanged.
 // Refusals are values with a Russian message for the buyer; nothing reaches IntellectMoney then.
 import { randomUUID } from "node:crypto";
 import { decryptSecret, md5Hex } from "../crypto";
@@ -10,11 +12,14 @@ import type { Payment, Shop, ShopSettings } from "../generated/prisma/client";
 import { env } from "../env";
 import { parseCheckoutRequest, type CheckoutRequest } from "../insales/checkout-request";
 import { buildInvoiceForm, deriveImOrderId, WALLET_ESHOP_ID, type InvoiceForm, type InvoiceFormInput } from "../intellectmoney/invoice-form";
+import type { InsalesApiShop } from "../insales/api-client";
 import { log } from "../log";
 import { enqueue } from "../jobs/queue";
 import { planPaymentMails, queuePaymentMails, SEND_MAIL_QUEUE } from "../mail/queue-mail";
 import { parseKopecks } from "../money";
+import { checkoutCurrency, invoiceCurrencyOf, type InvoiceCurrency } from "./checkout-currency";
 import { checkoutReceipt } from "./checkout-receipt";
+import { REPEAT_EVENT_TEXT, repeatForm, type RepeatForm } from "./checkout-repeat";
 import { takeFallbackLookup } from "./checkout-api-budget";
 import { insertPayment, loadCheckoutShops, type NewPayment, type ShopWithConfig } from "./checkout-store";
 import { verifyCheckout, type AdmittedOrder } from "./checkout-verify";
@@ -32,7 +37,10 @@ export type CheckoutRefusal =
   | "conflict"
   | "already_processed"
   | "receipt_unavailable"
-  | "receipt_failed";
+  | "receipt_failed"
+  | "unsupported_currency"
+  | "currency_unavailable"
+  | "currency_unknown";
 
 type RefusalStatus = 400 | 403 | 404 | 422 | 503;
 
@@ -53,6 +61,12 @@ const REFUSALS: Record<CheckoutRefusal, { status: RefusalStatus; message: string
   already_processed: { status: 422, message: "Этот платёж уже обработан. Статус заказа можно посмотреть в магазине." },
   receipt_unavailable: { status: 503, message: "Не удалось получить состав заказа для кассового чека. Попробуйте оплатить через несколько минут." },
   receipt_failed: { status: 422, message: "Магазин не может сейчас выдать кассовый чек по этому заказу, поэтому оплата не начата. Свяжитесь с магазином." },
+  unsupported_currency: {
+    status: 422,
+    message: "Заказ оформлен в валюте, в которой этот способ оплаты IntellectMoney не принимает платежи, поэтому оплата не начата. Выберите другой способ оплаты или свяжитесь с магазином.",
+  },
+  currency_unavailable: { status: 503, message: "Не удалось проверить заказ в магазине. Попробуйте оплатить через несколько минут." },
+  currency_unknown: { status: 422, message: "Магазин не передал валюту заказа, поэтому оплата не начата. Свяжитесь с магазином." },
 };
 
 /** What the merchant reads in «Проблемы» (Russian, no secrets, no buyer contacts). */
@@ -68,6 +82,9 @@ const PROBLEM_TEXT: Record<CheckoutRefusal, string> = {
   already_processed: "повторный запрос по уже обработанному платежу",
   receipt_unavailable: "не удалось сформировать фискальный чек (54-ФЗ)",
   receipt_failed: "не удалось сформировать фискальный чек (54-ФЗ)",
+  unsupported_currency: "IntellectMoney не принимает оплату в валюте заказа",
+  currency_unavailable: "не удалось узнать валюту заказа",
+  currency_unknown: "не удалось узнать валюту заказа",
 };
 
 function refuse(reason: CheckoutRefusal): Extract<CheckoutOutcome, { ok: false }> {
@@ -85,17 +102,17 @@ function isSettingsComplete(s: ShopSettings): boolean {
  * insales_id or, for methods set up by hand, as the IntellectMoney «Номер магазина». ACTIVE shops only.
  * The body is trusted only after verification against the shop found here.
  */
-async function findShops(shopIdField: string, shopHint: string | null): Promise<ShopWithConfig[]> {
+async function findShops(shopIdField: string, shopHint: string | null, transactionId: string): Promise<ShopWithConfig[]> {
   if (shopHint !== null) {
-    const [shop] = await loadCheckoutShops({ byInsalesId: shopHint });
+    const [shop] = await loadCheckoutShops({ byInsalesId: shopHint }, transactionId);
     if (!shop) return [];
     const belongs = shopIdField === shop.insalesId || (shop.settings?.eshopId ?? null) === shopIdField;
     return belongs ? [shop] : [];
   }
-  const byInsalesId = await loadCheckoutShops({ byInsalesId: shopIdField });
+  const byInsalesId = await loadCheckoutShops({ byInsalesId: shopIdField }, transactionId);
   if (byInsalesId.length > 0) return byInsalesId;
   // Several InSales shops may share one IntellectMoney shop; verification picks the right one.
-  return loadCheckoutShops({ eshopId: shopIdField });
+  return loadCheckoutShops({ eshopId: shopIdField }, transactionId);
 }
 
 /**
@@ -147,18 +164,24 @@ function eventData(request: CheckoutRequest) {
   };
 }
 
+/** What an invoice form is built from: a new payment, or (rebuilt for a repeat) a stored one. */
+type InvoiceSource = Pick<Payment, "id" | "legalForm" | "eshopId" | "currency" | "imOrderId" | "description" | "amountKopecks" | "buyerEmail"> & { buyerName?: string | null };
+
 /**
- * The invoice of a payment. A repeat POST rebuilds it from the stored payment (orderId, eshopId, amount,
- * currency), so the buyer gets the same invoice even if the merchant changed the test mode meanwhile.
+ * The invoice form of a payment, from the payment itself (orderId, eshopId, amount, currency), so a form
+ * rebuilt for an old payment matches it even if the merchant changed the test mode meanwhile. `currency`
+ * TST stands for test mode; the money is then `testCurrency` (roubles for every payment made before other
+ * currencies were invoiced).
  */
-function invoiceFor(payment: Payment, shop: Shop, settings: ShopSettings, now: Date, merchantReceipt: string | null): InvoiceForm {
+function invoiceFor(payment: InvoiceSource, shop: Shop, settings: ShopSettings, now: Date, merchantReceipt: string | null, testCurrency: InvoiceCurrency = "RUB"): InvoiceForm {
+  const testMode = payment.currency === "TST";
   const invoiceSettings: InvoiceFormInput["settings"] =
     payment.legalForm === "ORGANIZATION"
       ? {
           legalForm: "ORGANIZATION",
           eshopId: payment.eshopId,
           secretKey: decryptSecret(settings.secretKeyEnc!),
-          testMode: payment.currency === "TST",
+          testMode,
           preference: settings.preference,
           holdMode: settings.holdMode,
           invoiceLifetimeDays: settings.invoiceLifetimeDays,
@@ -171,8 +194,9 @@ function invoiceFor(payment: Payment, shop: Shop, settings: ShopSettings, now: D
     imOrderId: payment.imOrderId,
     description: payment.description,
     amountKopecks: payment.amountKopecks,
+    currency: testMode ? testCurrency : (invoiceCurrencyOf(payment.currency) ?? "RUB"),
     buyerEmail: payment.buyerEmail,
-    buyerName: payment.buyerName,
+    buyerName: payment.buyerName ?? null,
     successUrl: buyerReturnUrl(payment.id, "success"),
     failUrl: buyerReturnUrl(payment.id, "fail"),
     resultUrl: resultUrl(shop.insalesId),
@@ -205,19 +229,29 @@ async function sendLetters(shopId: string, paymentId: string, mailIds: string[],
   }
 }
 
-/** Statuses after which a repeat POST must not send the buyer to pay again. */
+/**
+ * Statuses after which a repeat POST must not send the buyer to pay again. CANCELLED is handled before
+ * (a new attempt, startCheckout); it lands here only when a concurrent checkout's row was cancelled meanwhile.
+ */
 const FINISHED = new Set(["PAID", "PARTIALLY_REFUNDED", "REFUNDED", "CANCELLED", "HELD"]);
 
-async function answerExisting(
-  existing: Payment,
-  request: CheckoutRequest,
-  shop: ShopWithConfig,
-  settings: ShopSettings,
-  now: Date,
-  merchantReceipt: string | null,
-): Promise<CheckoutOutcome> {
-  // A double click or the back button: same transaction, same data → the same invoice (same orderId).
-  // Anything else under that transaction_id is not a repeat (§4 pitfall 6).
+type ExistingContext = {
+  request: CheckoutRequest;
+  shop: ShopWithConfig;
+  settings: ShopSettings;
+  now: Date;
+  /** For the receipt of a form rebuilt for an old payment: the shop's API access and an order already read. */
+  api: InsalesApiShop | null;
+  apiOrder?: unknown;
+};
+
+/**
+ * The transaction already has an invoice that may still be paid (checkout-repeat.ts): the buyer goes back to
+ * it, by its invoice id, or with exactly the form first posted. Anything else under that transaction_id is
+ * not a repeat (insales.md §4 pitfall 6).
+ */
+async function answerExisting(existing: Payment, c: ExistingContext): Promise<CheckoutOutcome> {
+  const { request, shop, settings } = c;
   if (existing.amountRaw !== request.amount || existing.orderKey !== request.key || existing.insalesOrderId !== request.order_id) {
     await recordRefusal(shop.id, request, "conflict", existing.id);
     return refuse("conflict");
@@ -226,11 +260,50 @@ async function answerExisting(
     await recordRefusal(shop.id, request, "already_processed", existing.id);
     return refuse("already_processed");
   }
+  let repeat: RepeatForm | null = repeatForm(existing, env().INTELLECTMONEY_MERCHANT_URL);
+  if (!repeat) {
+    // Made before forms were kept and not yet named by IntellectMoney: rebuilt, with its receipt as before.
+    const receipt = await checkoutReceipt({ settings, request, amountKopecks: existing.amountKopecks, api: c.api, verifiedOrder: c.apiOrder });
+    if (!receipt.ok) {
+      await recordRefusal(shop.id, request, receipt.reason, existing.id, receipt.detail);
+      return refuse(receipt.reason);
+    }
+    repeat = { form: invoiceFor(existing, shop, settings, c.now, receipt.receipt ? receipt.json : null), how: "rebuilt_form" };
+    log.warn({ shopId: shop.id, paymentId: existing.id }, "checkout: repeat of a payment without a stored form; the form was rebuilt");
+  }
   await db().paymentEvent.create({
-    data: { shopId: shop.id, paymentId: existing.id, type: "checkout_received", message: "Повторный переход к оплате (тот же счёт)", data: { ...eventData(request), repeat: true } },
+    data: {
+      shopId: shop.id,
+      paymentId: existing.id,
+      type: "checkout_received",
+      message: REPEAT_EVENT_TEXT[repeat.how](existing),
+      data: { ...eventData(request), repeat: true, via: repeat.how },
+    },
   });
-  const invoice = invoiceFor(existing, shop, settings, now, merchantReceipt);
-  return { ok: true, action: invoice.action, fields: invoice.fields, paymentId: existing.id, repeat: true };
+  return { ok: true, action: repeat.form.action, fields: repeat.form.fields, paymentId: existing.id, repeat: true };
+}
+
+/** Why a currency cannot be invoiced here (Russian, for the merchant's problem), or null when it can. */
+function currencyRefusal(currency: string, invoiceCurrency: InvoiceCurrency | null, settings: ShopSettings): { reason: CheckoutRefusal; detail: string } | null {
+  const code = currency.slice(0, 10);
+  if (!invoiceCurrency) {
+    return {
+      reason: "unsupported_currency",
+      detail: `заказ в валюте ${code}, а IntellectMoney принимает оплату только в RUB, USD и EUR; включите в способе оплаты InSales пересчёт в рубли`,
+    };
+  }
+  if (settings.legalForm === "INDIVIDUAL" && invoiceCurrency !== "RUB") {
+    return { reason: "unsupported_currency", detail: `заказ в валюте ${code}, а перевод в кошелёк IntellectMoney возможен только в рублях; включите в способе оплаты InSales пересчёт в рубли` };
+  }
+  // 54-ФЗ receipts are in roubles: a receipt for a USD or EUR payment cannot be right, and an invoice without the
+  // receipt the merchant asked for breaks the law (checkout-receipt.ts «no receipt, no invoice»), test mode or not.
+  if (settings.legalForm === "ORGANIZATION" && settings.receiptsEnabled && invoiceCurrency !== "RUB") {
+    return {
+      reason: "receipt_failed",
+      detail: `включены чеки 54-ФЗ, а заказ в валюте ${code}: кассовый чек формируется только в рублях; включите в способе оплаты InSales пересчёт в рубли или отключите чеки, если закон позволяет`,
+    };
+  }
+  return null;
 }
 
 export async function startCheckout(input: { form: URLSearchParams; shopHint: string | null; now?: Date }): Promise<CheckoutOutcome> {
@@ -243,7 +316,7 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   const request = parsed.request;
   if (input.shopHint !== null && !/^\d{1,20}$/.test(input.shopHint)) return refuse("unknown_shop");
 
-  const candidates = await findShops(request.shop_id, input.shopHint);
+  const candidates = await findShops(request.shop_id, input.shopHint, request.transaction_id);
   if (candidates.length === 0) {
     log.warn({ shopIdField: request.shop_id, shopHint: input.shopHint }, "checkout: unknown or inactive shop");
     return refuse("unknown_shop");
@@ -290,8 +363,7 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   }
   if (!chosen) {
     const shop = candidates[0];
-    const existing = await db().payment.findUnique({ where: { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } }, select: { id: true } });
-    await recordRefusal(shop.id, request, lastReason, existing?.id ?? null, lastDetail);
+    await recordRefusal(shop.id, request, lastReason, shop.latestPayment?.id ?? null, lastDetail);
     return refuse(lastReason);
   }
 
@@ -303,31 +375,69 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
     : request;
   const settings = shop.settings!;
   const amountKopecks = parsed.amountKopecks;
+  const api = shop.apiPasswordEnc ? { host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) } : null;
 
-  // Before the payment exists: without the receipt asked for, no invoice at all (checkout-receipt.ts).
-  // No SQL here; an InSales API call only when order_json is absent and the verification read no order.
-  const receipt = await checkoutReceipt({
-    settings,
-    request: admitted,
-    amountKopecks,
-    api: shop.apiPasswordEnc ? { host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) } : null,
-    verifiedOrder: chosen.apiOrder,
-  });
+  // The transaction already has a payment: its invoice again (a double click, the back button, the buyer
+  // coming back later), «already processed», or — when it was cancelled — a new invoice below, for the same
+  // order only (intellectmoney.md §1 «Уникальный номер покупки»).
+  const latest = shop.latestPayment;
+  if (latest && latest.status !== "CANCELLED") return answerExisting(latest, { request: admitted, shop, settings, now, api, apiOrder: chosen.apiOrder });
+  if (latest && (latest.orderKey !== request.key || latest.insalesOrderId !== request.order_id)) {
+    await recordRefusal(shop.id, admitted, "conflict", latest.id);
+    return refuse("conflict");
+  }
+
+  // Before the payment exists: without the receipt asked for, no invoice at all (checkout-receipt.ts). First,
+  // because when the order must be read from the API the receipt reads it and the currency below reuses it.
+  // No SQL here; an InSales API call only when no order was read yet and order_json is absent.
+  const receipt = await checkoutReceipt({ settings, request: admitted, amountKopecks, api, verifiedOrder: chosen.apiOrder });
   if (!receipt.ok) {
     await recordRefusal(shop.id, admitted, receipt.reason, null, receipt.detail);
     return refuse(receipt.reason);
   }
   const merchantReceipt = receipt.receipt ? receipt.json : null;
 
+  // The invoice's currency: from what InSales vouches for only (checkout-currency.ts).
+  const resolved = await checkoutCurrency({
+    request,
+    verifiedBy,
+    verifiedOrder: chosen.apiOrder,
+    apiOrder: receipt.receipt && receipt.source === "api" ? receipt.order : undefined,
+    api,
+  });
+  if (!resolved.ok) {
+    await recordRefusal(shop.id, admitted, resolved.reason, null, resolved.detail);
+    return refuse(resolved.reason);
+  }
+  const invoiceCurrency = invoiceCurrencyOf(resolved.currency);
+  const notInvoiceable = currencyRefusal(resolved.currency, invoiceCurrency, settings);
+  if (notInvoiceable || !invoiceCurrency) {
+    const why = notInvoiceable ?? { reason: "unsupported_currency" as const, detail: undefined };
+    await recordRefusal(shop.id, admitted, why.reason, null, why.detail);
+    return refuse(why.reason);
+  }
+
   const orderNumber = chosen.admitted ? chosen.admitted.orderNumber : orderNumberFromDescription(request.description);
-  const imOrderId = deriveImOrderId(orderNumber ?? request.order_id, request.transaction_id);
-  // Wallet invoices are always RUB; organizations pay in TST while the test mode is on (§1, §2).
-  const currency = settings.legalForm === "ORGANIZATION" && settings.testMode ? "TST" : "RUB";
+  // A new invoice after a cancelled one needs a new orderId: IntellectMoney refuses a known one (§1).
+  const attempt = (latest?.attempt ?? 0) + 1;
+  const imOrderId = deriveImOrderId(orderNumber ?? request.order_id, request.transaction_id, attempt);
+  // Wallet invoices are always RUB (checked above); organizations pay in TST while the test mode is on (§1, §2).
+  const currency = settings.legalForm === "ORGANIZATION" && settings.testMode ? "TST" : invoiceCurrency;
   const eshopId = settings.legalForm === "ORGANIZATION" ? settings.eshopId! : WALLET_ESHOP_ID;
+  const id = randomUUID();
+  const invoice = invoiceFor(
+    { id, legalForm: settings.legalForm, eshopId, currency, imOrderId, description: admitted.description, amountKopecks, buyerEmail: admitted.email || null },
+    shop,
+    settings,
+    now,
+    merchantReceipt,
+    invoiceCurrency,
+  );
   const fresh: NewPayment = {
-    id: randomUUID(),
+    id,
     shopId: shop.id,
     transactionId: request.transaction_id,
+    attempt,
     insalesShopIdRaw: request.shop_id,
     amountRaw: request.amount,
     orderKey: request.key,
@@ -343,10 +453,16 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
     eshopId,
     currency,
     amountKopecks,
+    invoiceFields: invoice.fields,
   };
   const order = orderNumber ?? request.order_id;
   const events = [
-    { id: randomUUID(), type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(admitted) },
+    {
+      id: randomUUID(),
+      type: "checkout_received",
+      message: attempt > 1 ? `Переход к оплате заказа ${order}: прежний счёт отменён, выставлен новый (попытка ${attempt})` : `Переход к оплате заказа ${order}`,
+      data: { ...eventData(admitted), ...(attempt > 1 ? { attempt, previousPaymentId: latest?.id } : {}), currency, currencySource: resolved.source },
+    },
     {
       id: randomUUID(),
       type: "checkout_verified",
@@ -371,16 +487,17 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   const asCreated: Payment = { ...fresh, buyerName: null, imPaymentId: null, unverifiedResults: false, status: "CREATED", paidKopecks: 0n, refundedKopecks: 0n, noticeState: "NONE", refundsBlockedAt: null, refundsBlockedReason: null, createdAt: now, updatedAt: now };
   const mails = await planPaymentMails(db(), { trigger: "invoice_created", shopId: shop.id, paymentId: fresh.id, eventKey: "invoice_created" }, { shop, settings, payment: asCreated });
 
-  // A repeat (double click, back button) or a concurrent copy of this checkout gets the stored payment.
+  // A concurrent copy of this checkout (a double click) gets the payment the other one stored.
   const inserted = await insertPayment(fresh, events, mails);
   if (!inserted.created) {
-    const existing = inserted.payment ?? (await db().payment.findUnique({ where: { shopId_transactionId: { shopId: shop.id, transactionId: request.transaction_id } } }));
+    const existing =
+      inserted.payment ??
+      (await db().payment.findUnique({ where: { shopId_transactionId_attempt: { shopId: shop.id, transactionId: request.transaction_id, attempt } } }));
     if (!existing) throw new Error("checkout: payment conflict without a stored payment");
-    return answerExisting(existing, admitted, shop, settings, now, merchantReceipt);
+    return answerExisting(existing, { request: admitted, shop, settings, now, api, apiOrder: chosen.apiOrder });
   }
   const payment = inserted.payment;
   if (inserted.mailIds.length > 0) await sendLetters(shop.id, payment.id, inserted.mailIds, mails);
-  log.info({ shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, verifiedBy }, "checkout: invoice created");
-  const invoice = invoiceFor(payment, shop, settings, now, merchantReceipt);
+  log.info({ shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, attempt, currency, verifiedBy }, "checkout: invoice created");
   return { ok: true, action: invoice.action, fields: invoice.fields, paymentId: payment.id, repeat: false };
 }

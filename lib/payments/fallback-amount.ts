@@ -1,12 +1,12 @@
 // Does an UNSIGNED checkout ask for the order's full price? (issue 12 item 3; docs/protocols/insales.md §2
 // «Checkout request»). Only the API fallback asks this: with a valid signature InSales itself vouches for
 // `amount`. Without one every field of the POST is the buyer's choice, and the only trusted numbers are the
-// order's `total_price` and `currency_code` from GET /admin/orders/<id>.json. One small function so the
-// rule can grow when invoices in other currencies come.
+// order's `total_price` and `currency_code` from GET /admin/orders/<id>.json. The invoice is then in the
+// order's own currency (checkout-currency.ts): RUB, USD or EUR, or refused there.
 //
 // The rule:
-// 1. Without all four conversion fields: `amount` = `total_price` in kopecks, and the order is in the
-//    currency we invoice (RUB; InSales may still say RUR, §4 pitfall 7). Stray conversion fields count
+// 1. Without all four conversion fields: `amount` = `total_price` in kopecks (minor units), and the order is
+//    in the currency we invoice (InSales may say RUR for RUB, §4 pitfall 7). Stray conversion fields count
 //    for nothing: `amount=1.00` with `original_amount=10000.00` and nothing else is this case.
 // 2. With all four, they must be consistent: `original_currency` is the order's `currency_code`,
 //    `original_amount` = `total_price` (API sums are in the site's currency, never converted),
@@ -30,8 +30,11 @@ export type FallbackAmountInput = {
   request: { amount: string; original_amount: string; original_currency: string; convert_currency: string; conversion_rate: string };
   /** From the InSales API answer. */
   order: { totalPrice: string; currencyCode: string | null };
-  /** The currency of our invoice's money (TST in test mode is RUB money too). */
-  invoiceCurrency: "RUB";
+  /**
+   * The currency of our invoice's money: the API order's own (checkout-verify.ts), since without a signature
+   * no conversion into another currency is admitted (step 3). TST in test mode stands for that money too.
+   */
+  invoiceCurrency: string;
 };
 
 export type FallbackAmountMismatch =
@@ -101,7 +104,7 @@ export function fallbackAmountMatches(input: FallbackAmountInput): FallbackAmoun
 /** What the merchant reads in the problem (Russian; the numbers are the buyer's POST and the order). */
 export const FALLBACK_AMOUNT_TEXT: Record<FallbackAmountMismatch, string> = {
   amount_differs: "сумма к оплате не равна сумме заказа в InSales",
-  order_currency: "заказ в InSales не в рублях, а пересчёт валюты не передан",
+  order_currency: "валюта заказа в InSales не указана или не совпадает с валютой счёта",
   conversion_currency: "валюты пересчёта не совпадают с валютой заказа и валютой счёта",
   conversion_amount: "сумма к оплате не равна сумме заказа, пересчитанной по переданному курсу",
   conversion_rate_unverifiable: "курс пересчёта валюты без подписи проверить нечем",

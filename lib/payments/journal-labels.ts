@@ -64,6 +64,7 @@ export const NOTICE_SUMMARY_LABELS: Record<NoticeSummary, string> = {
   PENDING: "Отправляется",
   DELIVERED: "Доставлено",
   FAILED: "Ошибка",
+  SUPERSEDED: "Не нужно: новая попытка оплаты",
 };
 
 export const NOTICE_SUMMARIES = Object.keys(NOTICE_SUMMARY_LABELS) as NoticeSummary[];
@@ -72,6 +73,7 @@ export const NOTICE_STATE_LABELS: Record<DeliveryState, string> = {
   PENDING: "Отправляется",
   DELIVERED: "Доставлено",
   FAILED: "Ошибка",
+  SUPERSEDED: "Не отправлено: новая попытка оплаты",
 };
 
 export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {

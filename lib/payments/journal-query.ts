@@ -143,6 +143,7 @@ const CARD_SELECT = {
   createdAt: true,
   updatedAt: true,
   transactionId: true,
+  attempt: true,
   orderNumber: true,
   insalesOrderId: true,
   description: true,
@@ -170,6 +171,8 @@ export type PaymentCard = {
   createdAt: Date;
   updatedAt: Date;
   transactionId: string;
+  /** 1, or the how-manieth invoice of this transaction (a new one after a cancelled one). */
+  attempt: number;
   orderNumber: string | null;
   insalesOrderId: string;
   description: string;

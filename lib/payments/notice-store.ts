@@ -13,8 +13,17 @@ export type NoticeContext = InsalesNotice & {
 
 /** The notice, its payment, the payment's shop with settings and gateway; null if the notice is gone. */
 export async function loadNotice(noticeId: string): Promise<NoticeContext | null> {
-  const rows = await db().$queryRaw<Array<{ notice: Json; payment: Json; shop: Json; settings: Json | null; gateway: Json | null }>>`
-    SELECT to_jsonb(n) AS notice, ${paymentJson(Prisma.sql`p`)} AS payment, to_jsonb(s) AS shop, to_jsonb(st) AS settings, to_jsonb(g) AS gateway
+  return (await loadNoticeForDelivery(noticeId))?.notice ?? null;
+}
+
+/**
+ * loadNotice, and in the same round trip whether InSales reused the payment's transaction_id for a newer
+ * attempt (a new invoice after a cancelled one: notify-insales.ts then holds back a paid=0).
+ */
+export async function loadNoticeForDelivery(noticeId: string): Promise<{ notice: NoticeContext; newerAttempt: boolean } | null> {
+  const rows = await db().$queryRaw<Array<{ notice: Json; payment: Json; shop: Json; settings: Json | null; gateway: Json | null; newerAttempt: boolean }>>`
+    SELECT to_jsonb(n) AS notice, ${paymentJson(Prisma.sql`p`)} AS payment, to_jsonb(s) AS shop, to_jsonb(st) AS settings, to_jsonb(g) AS gateway,
+           EXISTS (SELECT 1 FROM "Payment" q WHERE q."shopId" = p."shopId" AND q."transactionId" = p."transactionId" AND q."attempt" > p."attempt") AS "newerAttempt"
       FROM "InsalesNotice" n
       JOIN "Payment" p ON p."id" = n."paymentId"
       JOIN "Shop" s ON s."id" = p."shopId"
@@ -24,7 +33,7 @@ export async function loadNotice(noticeId: string): Promise<NoticeContext | null
   const row = rows[0];
   if (!row) return null;
   const shop = { ...toShop(row.shop), settings: toSettings(row.settings), gateway: toGateway(row.gateway) };
-  return { ...toNotice(row.notice), payment: { ...toPayment(row.payment), shop } };
+  return { notice: { ...toNotice(row.notice), payment: { ...toPayment(row.payment), shop } }, newerAttempt: row.newerAttempt === true };
 }
 
 /**

@@ -20,7 +20,7 @@ import { registerWorker } from "../jobs/workers";
 import { log } from "../log";
 import { queuePaymentMails } from "../mail/queue-mail";
 import { noticePassword, noticeServerUrl, signedNoticeFields } from "./notify-insales-fields";
-import { loadNotice, markNoticeDelivered } from "./notice-store";
+import { loadNoticeForDelivery, markNoticeDelivered } from "./notice-store";
 import { enqueueNotice, NOTIFY_INSALES_QUEUE, type NotifyInsalesJob } from "./notify-insales-queue";
 
 /** Keep trying this long after the notice was created (InSales outages are hours, not days). */
@@ -32,7 +32,7 @@ const MAX_RETRY_AFTER_SECONDS = 60 * 60;
 const REQUEST_TIMEOUT_MS = 20_000;
 
 export type NotifyOutcome =
-  | { ok: true; result: "delivered" | "not_pending" | "missing" }
+  | { ok: true; result: "delivered" | "not_pending" | "missing" | "superseded" }
   | { ok: false; reason: "rejected" | "gave_up" | "no_password" | "redirect_refused"; error: string }
   | { ok: false; reason: "retry"; error: string; retryInSeconds: number };
 
@@ -172,14 +172,45 @@ export function paidText(paid: number): string {
   return paid === 1 ? "«оплачен»" : "«не оплачен»";
 }
 
+/**
+ * A paid=0 of a cancelled attempt whose transaction InSales has reused for a newer attempt: that attempt now
+ * speaks for the order, and a late «не оплачен» arriving after its «оплачен» could undo it in InSales (which
+ * accepts paid=0 followed by paid=1 for one transaction, insales.md §2; the reverse order is not documented).
+ * So it is not sent: SUPERSEDED, a timeline line, no problem and no letter (nothing is wrong).
+ */
+async function supersedeNotice(noticeId: string): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state: "SUPERSEDED", lastError: null } });
+    if (updated.count === 0) return false;
+    const notice = await tx.insalesNotice.findUniqueOrThrow({ where: { id: noticeId } });
+    await refreshPaymentSummary(notice.paymentId, tx);
+    await tx.paymentEvent.create({
+      data: {
+        shopId: notice.shopId,
+        paymentId: notice.paymentId,
+        type: "notice_superseded",
+        message: "Уведомление «не оплачен» не отправлено: покупатель начал новую попытку оплаты этого заказа, о ней InSales узнает отдельно",
+        data: { noticeId, paid: notice.paid, attempts: notice.attempts },
+      },
+    });
+    return true;
+  });
+}
+
 /** One attempt at one notice (exported for tests; the worker below calls it). */
 export async function deliverNotice(noticeId: string, now: Date = new Date()): Promise<NotifyOutcome> {
-  const notice = await loadNotice(noticeId);
-  if (!notice) return { ok: true, result: "missing" };
+  const loaded = await loadNoticeForDelivery(noticeId);
+  if (!loaded) return { ok: true, result: "missing" };
+  const { notice, newerAttempt } = loaded;
   if (notice.state !== "PENDING") return { ok: true, result: "not_pending" };
   const { payment } = notice;
   const { shop } = payment;
   const order = payment.orderNumber ?? payment.insalesOrderId;
+  if (notice.paid === 0 && newerAttempt) {
+    await supersedeNotice(noticeId);
+    log.info({ shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, noticeId }, "notify-insales: paid=0 superseded by a newer attempt");
+    return { ok: true, result: "superseded" };
+  }
 
   const password = noticePassword(payment, shop.gateway, shop.settings);
   if (!password) {

@@ -12,7 +12,7 @@ import { getBoss, stopBoss } from "../jobs/queue";
 import { recordRoundTrips } from "../testing/count-round-trips";
 import { useTestDatabase } from "../testing/use-test-database";
 import { resultRequest } from "./apply-result-test-support";
-import { addInstalledShop, configureOrganization, connectGatewayDirectly, formRequest, startTestStandIn, type TestShop } from "./checkout-test-support";
+import { addInstalledShop, addStandInOrder, configureOrganization, connectGatewayDirectly, formRequest, startTestStandIn, type TestShop } from "./checkout-test-support";
 
 useTestDatabase();
 
@@ -21,6 +21,8 @@ let shop: TestShop;
 beforeAll(async () => {
   const stand = await startTestStandIn();
   shop = await addInstalledShop(stand.insales);
+  // The order the fixed checkouts below name, for the app's read of its currency (checkout-currency.ts).
+  addStandInOrder(shop.standIn, { id: 4020290, key: "201c02c69db32b95ecf878b3172121c4" });
   await configureOrganization(shop.id, { eshopId: "17354", secretKey: "test" });
   await connectGatewayDirectly(shop, "secretpass");
   // Letters on: the heavier path, with the invoice-created letters queued in the same statement.
@@ -48,7 +50,7 @@ describe("round trips", () => {
     const { result, sql } = await recordRoundTrips(() => paymentPhp(formRequest(`https://app.test.local/payment.php?shop=${shop.insalesId}`, checkoutForm("rt-1"))));
     expect(result.status).toBe(200);
     expect(sql.length, `checkout statements:\n${sql.join("\n---\n")}`).toBeLessThanOrEqual(3);
-    const payment = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId: { shopId: shop.id, transactionId: "rt-1" } }, include: { events: true, mails: true } });
+    const payment = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId_attempt: { shopId: shop.id, transactionId: "rt-1", attempt: 1 } }, include: { events: true, mails: true } });
     const timeline = [...payment.events].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     expect(timeline.map((e) => e.type)).toEqual(["checkout_received", "checkout_verified"]);
     expect(timeline[1].createdAt.getTime()).toBeGreaterThan(timeline[0].createdAt.getTime());
@@ -67,7 +69,7 @@ describe("round trips", () => {
 
 /** IntellectMoney's «оплачен» (status 5) for the payment of `transactionId`, signed with the shop's key. */
 async function paidNotification(transactionId: string, imPaymentId: string): Promise<Record<string, string>> {
-  const payment = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId: { shopId: shop.id, transactionId } } });
+  const payment = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId_attempt: { shopId: shop.id, transactionId, attempt: 1 } } });
   const f = {
     eshopId: "17354", paymentId: imPaymentId, orderId: payment.imOrderId, eshopAccount: "ACC", serviceName: payment.description, recipientAmount: "1200.00",
     recipientOriginalAmount: "1200.00", recipientCurrency: "RUB", paymentStatus: "5", userName: "Покупатель", userEmail: "buyer@example.com",
@@ -102,7 +104,7 @@ describe("round trips of a result notification", () => {
     expect(await result.text()).toBe("OK");
     expect(sql.length, `result statements:\n${sql.join("\n---\n")}`).toBeLessThanOrEqual(3);
 
-    const payment = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId: { shopId: shop.id, transactionId: "rt-result" } }, include: { events: true, notices: true, mails: true } });
+    const payment = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId_attempt: { shopId: shop.id, transactionId: "rt-result", attempt: 1 } }, include: { events: true, notices: true, mails: true } });
     expect(payment).toMatchObject({ status: "PAID", paidKopecks: 120000n, imPaymentId: "3200000101", noticeState: "PENDING" });
     expect(payment.notices.map((n) => [n.paid, n.state])).toEqual([[1, "PENDING"]]);
     const timeline = [...payment.events].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((e) => e.type);
@@ -114,7 +116,7 @@ describe("round trips of a result notification", () => {
 
   it("acknowledges its repeat in at most 3 SQL round trips, recording it and changing nothing", async () => {
     const fields = await paidNotification("rt-result", "3200000101");
-    const before = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId: { shopId: shop.id, transactionId: "rt-result" } } });
+    const before = await db().payment.findUniqueOrThrow({ where: { shopId_transactionId_attempt: { shopId: shop.id, transactionId: "rt-result", attempt: 1 } } });
     const { result, sql } = await recordRoundTrips(() => resultRoute(resultRequest(shop.insalesId, fields)));
     expect(result.status).toBe(200);
     expect(await result.text()).toBe("OK");

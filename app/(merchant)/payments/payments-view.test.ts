@@ -90,7 +90,7 @@ describe("payment card view", () => {
   it("shows the test badge, the unverified warning, notices with attempts and the timeline in Moscow time", () => {
     const data: PaymentWithTimeline = {
       payment: {
-        id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date("2026-03-09T20:59:59Z"), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
+        id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date("2026-03-09T20:59:59Z"), updatedAt: new Date(), transactionId: "tx-1", attempt: 1, orderNumber: "1001",
         insalesOrderId: "555", description: "Заказ 1001", buyerEmail: "buyer@example.com", buyerName: null, buyerPhone: null, verifiedBy: "api", legalForm: "INDIVIDUAL",
         imOrderId: "im-1", imPaymentId: null, eshopId: "450000", currency: "TST", amountKopecks: 100n, paidKopecks: 0n, refundedKopecks: 0n, status: "CREATED",
         noticeState: "FAILED", unverifiedResults: true, refundsBlockedAt: null, refundsBlockedReason: null,
@@ -115,7 +115,7 @@ describe("payment card view", () => {
 
   it("shows a stop of refunds without «Отметить решённой», pointing to the clear button", () => {
     const base = {
-      id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date(), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
+      id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date(), updatedAt: new Date(), transactionId: "tx-1", attempt: 1, orderNumber: "1001",
       insalesOrderId: "555", description: "Заказ 1001", buyerEmail: null, buyerName: null, buyerPhone: null, verifiedBy: "signature", legalForm: "ORGANIZATION" as const,
       imOrderId: "im-1", imPaymentId: "3000000001", eshopId: "450000", currency: "RUB", amountKopecks: 100n, paidKopecks: 100n, refundedKopecks: 0n, status: "PAID" as const,
       noticeState: "DELIVERED" as const, unverifiedResults: false, refundsBlockedAt: new Date(), refundsBlockedReason: "проверка не удалась.",
@@ -159,7 +159,7 @@ describe("«Требует подтверждения» and «Применено
     };
     const data: PaymentWithTimeline = {
       payment: {
-        id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date(), updatedAt: new Date(), transactionId: "tx-1", orderNumber: "1001",
+        id: "0b8f3c9e-7d0a-4c55-9a3e-2f1d6b7a8c01", createdAt: new Date(), updatedAt: new Date(), transactionId: "tx-1", attempt: 1, orderNumber: "1001",
         insalesOrderId: "555", description: "Заказ 1001", buyerEmail: null, buyerName: null, buyerPhone: null, verifiedBy: "signature", legalForm: "INDIVIDUAL",
         imOrderId: "im-1", imPaymentId: null, eshopId: "450157", currency: "RUB", amountKopecks: 70000n, paidKopecks: 0n, refundedKopecks: 0n, status: "CREATED",
         noticeState: "NONE", unverifiedResults: false, refundsBlockedAt: null, refundsBlockedReason: null,

@@ -99,7 +99,8 @@ describe("a forged install of a known shop", () => {
     await configureOrganization(installed.id);
     await connectGatewayDirectly(testShop, "gw-pass");
     stand.api.calls.length = 0;
-    const signed = stand.api.signedCheckout(victim.host);
+    // With order_json, as the methods the app connects send it (otherwise the order is read once for its currency).
+    const signed = stand.api.signedCheckout(victim.host, { sendOrder: true });
     expect((await paymentPhp(formRequest(`${APP}/payment.php`, signed.fields))).status).toBe(200);
     // A checkout whose signature fails is looked up through the API: with the shop's own credentials, on its own host.
     const unsigned = stand.api.signedCheckout(victim.host);

@@ -22,6 +22,8 @@ export type OperationButtonsProps = {
   refundDefault: string | null;
   /** The same for people ("1 000,00 ₽"). */
   refundMaxText: string | null;
+  /** The payment's currency sign for the refund field's label (₽, $, €, TST). */
+  currencySign?: string;
   /** Why refunds are stopped; then «Вернуть» is disabled and the clear button shown. */
   refundBlocked: string | null;
   actions: { capture: Action; release: Action; refund: Action; clearBlock: Action };
@@ -57,7 +59,7 @@ function Hidden({ paymentId, requestKey }: { paymentId: string; requestKey: stri
   );
 }
 
-export function OperationButtons({ paymentId, requestKey, capture, release, refundDefault, refundMaxText, refundBlocked, actions }: OperationButtonsProps) {
+export function OperationButtons({ paymentId, requestKey, capture, release, refundDefault, refundMaxText, currencySign = "₽", refundBlocked, actions }: OperationButtonsProps) {
   const [captured, captureAction, capturing] = useActionState(actions.capture, null);
   const [released, releaseAction, releasing] = useActionState(actions.release, null);
   const [refunded, refundAction, refunding] = useActionState(actions.refund, null);
@@ -108,7 +110,7 @@ export function OperationButtons({ paymentId, requestKey, capture, release, refu
           <Hidden paymentId={paymentId} requestKey={requestKey} />
           {/* The refundable remainder changes after each refund: the key remounts the field with the new default. */}
           <label className={styles.field}>
-            <span>Сумма возврата, ₽</span>
+            <span>Сумма возврата, {currencySign}</span>
             <input
               key={refundDefault}
               name="amount"

@@ -1,7 +1,7 @@
 // «Операции IntellectMoney» on the payment card (issue 7, issue 13 item 12): the buttons the payment's
 // state allows, a stop of refunds with its reason and the clear button, and every Merchant API request
 // made from here with its state, IntellectMoney's answer and what the app learned afterwards.
-import { formatRubles } from "@/lib/money";
+import { currencySign, formatRubles } from "@/lib/money";
 import { moscowTimeSeconds, OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "@/lib/payments/journal-labels";
 import { refundInputValue, type OperationsPanel } from "@/lib/payments/payment-operations";
 import { OperationButtons, type OperationButtonsProps } from "./operation-buttons";
@@ -40,6 +40,7 @@ export function OperationsSection({ paymentId, currency, legalForm, panel, reque
           release={available.release}
           refundDefault={available.refundKopecks !== null ? refundInputValue(available.refundKopecks) : null}
           refundMaxText={available.refundKopecks !== null ? formatRubles(available.refundKopecks, currency) : null}
+          currencySign={currencySign(currency)}
           refundBlocked={available.refundBlocked}
           actions={actions}
         />

@@ -133,6 +133,12 @@ export function PaymentCardView({
             <dd className={styles.mono}>{p.insalesOrderId}</dd>
             <dt>Транзакция InSales</dt>
             <dd className={styles.mono}>{p.transactionId}</dd>
+            {p.attempt > 1 ? (
+              <>
+                <dt>Попытка оплаты</dt>
+                <dd>{p.attempt}-я: прежний счёт по этой транзакции был отменён</dd>
+              </>
+            ) : null}
             <dt>Счёт IntellectMoney</dt>
             <dd className={styles.mono}>{p.imOrderId}</dd>
             <dt>Платёж IntellectMoney</dt>

@@ -69,6 +69,15 @@ async function handle(request: Request, { params }: Params): Promise<Response> {
       // (lib/payments/form-action-sources.ts).
       return new Response(html, { status: 200, headers: standalonePageHeaders(nonce, returnFormAction(result.action)) });
     }
+    if (result.kind === "superseded") {
+      const base = renderMessagePage({
+        title: "Этот счёт отменён",
+        message: "По заказу уже выставлен новый счёт. Статус заказа и оплаты можно посмотреть в магазине.",
+        nonce,
+      });
+      const link = result.orderUrl ? `<p><a id="order-link" href="${escapeHtml(result.orderUrl)}">Перейти к заказу</a></p>\n` : "";
+      return new Response(base.replace("</main>", `${link}</main>`), { status: 200, headers: standalonePageHeaders(nonce, "'none'") });
+    }
     const again = new URL(request.url).pathname;
     return new Response(pendingPage(nonce, result.orderUrl, again, result.outcome), { status: 200, headers: standalonePageHeaders(nonce, "'none'") });
   } catch (error) {
