@@ -1,4 +1,4 @@
-// The shop's «Внешний способ оплаты» through the InSales REST API (../shared/spec/insales-protocol.md §2
+// The shop's «Внешний способ оплаты» through the InSales REST API (docs/protocols/insales.md §2
 // «Its settings»): list delivery variants, create or update the PaymentGateway::External linked to all
 // of them. Plain API calls returning values; the use case (lib/payments/connect-gateway.ts) decides.
 import { z } from "zod";

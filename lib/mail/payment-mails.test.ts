@@ -24,7 +24,7 @@ const OWNER = "owner@test.myinsales.ru";
 let stand: TestStandIn;
 let shopId: string;
 
-// spec/test-vectors.md «InSales checkout signature (no conversion, no order_json)»: «Пароль» secretpass.
+// docs/protocols/test-vectors.md «InSales checkout signature (no conversion, no order_json)»: «Пароль» secretpass.
 const VECTOR = {
   shop_id: "123",
   amount: "1200.00",

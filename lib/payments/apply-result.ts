@@ -1,4 +1,4 @@
-// IntellectMoney result notification → our payment (spec/product.md flow 6; docs/protocols/intellectmoney.md
+// IntellectMoney result notification → our payment (docs/protocols/intellectmoney.md
 // §2–§3). The checks run in the order of §3: shop routing (from `?shop=`, never from the body) → payment
 // by (shop, orderId) → eshopId → currency → hash with the key we store → amounts → the state table of
 // lib/payments/state.ts (planResult).

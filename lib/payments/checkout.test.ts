@@ -27,7 +27,7 @@ useTestDatabase();
 const APP = "https://app.test.local";
 const MERCHANT_URL = "http://127.0.0.1:1/merchant/";
 
-// spec/test-vectors.md «InSales checkout signature (no conversion, no order_json)».
+// docs/protocols/test-vectors.md «InSales checkout signature (no conversion, no order_json)».
 const VECTOR = {
   shop_id: "123",
   amount: "1200.00",

@@ -481,7 +481,7 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
         ]
       : []),
   ];
-  // Letters 1/5 and 2 (spec/product.md «The 13 e-mail notifications»); the same key as apply-result's
+  // Letters 1/5 and 2 (docs/MAIL.md); the same key as apply-result's
   // status-3 trigger, so whichever comes first makes the only letter. Rendered here and written by the
   // same statement as the payment, so they exist exactly when it does.
   const asCreated: Payment = { ...fresh, buyerName: null, imPaymentId: null, unverifiedResults: false, status: "CREATED", paidKopecks: 0n, refundedKopecks: 0n, noticeState: "NONE", refundsBlockedAt: null, refundsBlockedReason: null, createdAt: now, updatedAt: now };

@@ -1,4 +1,4 @@
-// Russian labels of the payments journal (spec/product.md flow 10), shared by the pages and the CSV export
+// Russian labels of the payments journal, shared by the pages and the CSV export
 // so the file says exactly what the screen says.
 import type { ClaimState, DeliveryState, NoticeSummary, OperationKind, OperationState, PaymentStatus } from "../generated/prisma/enums";
 import { formatRubles } from "../money";

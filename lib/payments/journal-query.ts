@@ -1,6 +1,6 @@
-// The merchant's payments journal (spec/product.md flow 10): the list, one payment with its timeline.
+// The merchant's payments journal: the list, one payment with its timeline.
 // Tenant isolation: every query here is scoped by the session's shopId, never by a row id alone
-// (spec/product.md «Non-negotiables»: one shop never sees another shop's data).
+// (one shop never sees another shop's data).
 import { db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import type {

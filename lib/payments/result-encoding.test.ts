@@ -5,9 +5,12 @@
 import { describe, expect, it } from "vitest";
 import { POST } from "../../app/api/intellectmoney/result/route";
 import type { NotificationEncoding } from "../../e2e/stand-ins/intellectmoney-stand-in";
+import { encryptSecret } from "../crypto";
+import { db } from "../db";
 import { resultNotificationHash } from "../intellectmoney/signatures";
 import { useTestDatabase } from "../testing/use-test-database";
 import { eventsOf, newPayment, paymentRow, useResultWorld } from "./apply-result-test-support";
+import { addInstalledShop } from "./checkout-test-support";
 
 useTestDatabase();
 
@@ -20,6 +23,37 @@ const MODES: Array<[string, NotificationEncoding]> = [
   ["windows-1251 bytes, charset declared, hash over UTF-8", { body: "windows-1251", declareCharset: true, hashOver: "utf-8" }],
   ["UTF-8 bytes, hash over windows-1251", { body: "utf-8", declareCharset: false, hashOver: "windows-1251" }],
 ];
+
+describe("the windows-1251 vector (docs/protocols/test-vectors.md), as bytes on the wire", () => {
+  // The Cyrillic notification of the vectors, its values percent-encoded from windows-1251 (Python's
+  // urllib.parse.quote_plus(…, encoding="cp1251") gives the same), hashed over the windows-1251 bytes, then over
+  // the UTF-8 ones: both must be answered `OK` (§3 «Encoding»).
+  const SERVICE = "%C7%E0%EA%E0%E7+%B99999+%ED%E0+%F1%E0%E9%F2%E5+test.myinsales.ru";
+  const body = (hash: string, status: string) =>
+    `eshopId=12345&paymentId=3000000042&orderId=9999-2197421&eshopAccount=ACC&serviceName=${SERVICE}&recipientAmount=1200.00&recipientOriginalAmount=1200.00` +
+    `&recipientCurrency=RUB&paymentStatus=${status}&userName=%C8%E2%E0%ED&userEmail=buyer%40example.com&paymentData=2025-01-01+12%3A00%3A00&secretKey=&hash=${hash}`;
+
+  it("is applied whichever bytes the hash was taken over, with the text stored as Cyrillic", async () => {
+    const shop = await addInstalledShop(world.insales.insales);
+    await db().shopSettings.update({ where: { shopId: shop.id }, data: { eshopId: "12345", secretKeyEnc: encryptSecret("testsecretkey") } });
+    const payment = await db().payment.create({
+      data: {
+        shopId: shop.id, transactionId: "2197421", insalesShopIdRaw: shop.insalesId, amountRaw: "1200.00", orderKey: "201c02c69db32b95ecf878b3172121c4", insalesOrderId: "4020290",
+        description: "Заказ №9999 на сайте test.myinsales.ru", verifiedBy: "signature", legalForm: "ORGANIZATION", imOrderId: "9999-2197421", eshopId: "12345", currency: "RUB", amountKopecks: 120000n,
+      },
+    });
+    const post = (b: string) =>
+      POST(new Request(`https://app.test.local/api/intellectmoney/result?shop=${shop.insalesId}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: b }));
+    const paid = await post(body("cc86daa7be62d9312a1682d96c5ad704", "5"));
+    expect([paid.status, await paid.text()]).toEqual([200, "OK"]);
+    expect(await paymentRow(payment.id)).toMatchObject({ status: "PAID", imPaymentId: "3000000042" });
+    const applied = (await eventsOf(payment.id)).find((e) => e.type === "result_applied")!;
+    expect(applied.data).toMatchObject({ serviceName: "Заказ №9999 на сайте test.myinsales.ru", userName: "Иван", bodyCharset: "windows-1251", hashEncoding: "windows-1251" });
+    // The same notification hashed over the UTF-8 bytes: a repeat, acknowledged.
+    const again = await post(body("b8505ab7ba04db4a6ad07e246d3ff387", "5"));
+    expect([again.status, await again.text()]).toEqual([200, "OK"]);
+  });
+});
 
 describe("windows-1251 result notifications", () => {
   for (const [name, encoding] of MODES) {

@@ -1,4 +1,4 @@
-// The payment card and its timeline (spec/product.md flow 10), separate from the page for tests.
+// The payment card and its timeline, separate from the page for tests.
 import type { ReactNode } from "react";
 import { StatusBadge } from "@/components/status-badge";
 import { Timeline } from "@/components/timeline";

@@ -1,5 +1,6 @@
 // GET|POST /api/intellectmoney/return/<paymentId>/<success|fail> — where IntellectMoney sends the buyer
-// back (spec/product.md flow 8). HTTP only: lib/payments/buyer-return.ts decides; this renders the page.
+// back (docs/protocols/insales.md §2 «Result notice», the buyer's browser). HTTP only:
+// lib/payments/buyer-return.ts decides; this renders the page.
 import { randomBytes } from "node:crypto";
 import { escapeHtml, renderAutoSubmitPage, renderMessagePage } from "@/lib/html/auto-submit-page";
 import { standalonePageHeaders } from "@/lib/html/standalone-page-headers";
