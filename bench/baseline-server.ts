@@ -42,7 +42,7 @@ async function checkout(shop: Secrets, form: URLSearchParams): Promise<[number, 
     `INSERT INTO "Payment" ("id", "shopId", "transactionId", "insalesShopIdRaw", "amountRaw", "orderKey", "insalesOrderId",
         "description", "buyerEmail", "verifiedBy", "legalForm", "imOrderId", "eshopId", "currency", "amountKopecks", "updatedAt")
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'signature', 'ORGANIZATION', $10, $11, 'RUB', $12, now())
-     ON CONFLICT ("shopId", "transactionId") DO NOTHING`,
+     ON CONFLICT ("shopId", "transactionId", "attempt") DO NOTHING`,
     [randomUUID(), shop.id, fields.transaction_id, fields.shop_id, fields.amount, fields.key, fields.order_id, fields.description, fields.email || null, orderId, shop.eshopId, kopecks.toString()],
   );
   const amount = formatKopecks(kopecks);

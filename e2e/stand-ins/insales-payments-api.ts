@@ -254,7 +254,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       }
       const status = order.financial_status === "paid" ? "Оплачен" : "Не оплачен";
       // An unpaid order offers «Оплатить» again: InSales sends the buyer to the payment method with the same
-      // order and the same transaction_id (the case of issue 13 item 3).
+      // order and the same transaction_id (docs/protocols/insales.md §2 «Paying the same order again»).
       const payAgain =
         order.financial_status === "paid"
           ? ""
