@@ -13,6 +13,7 @@
 //      by hand or connected before that.
 // IntellectMoney takes RUB (RUR is InSales's spelling of it), USD and EUR (§1 `recipientCurrency`); test
 // mode invoices TST instead, whatever the currency (§1 «Currency»).
+import type { ShopSettings } from "../generated/prisma/client";
 import { insalesApi, type InsalesApiShop } from "../insales/api-client";
 import type { CheckoutRequest } from "../insales/checkout-request";
 
@@ -95,4 +96,32 @@ export async function checkoutCurrency(input: CheckoutCurrencyInput): Promise<Ch
   const currency = orderCurrency(answer.json);
   if (!currency) return { ok: false, reason: "currency_unknown", detail: "InSales не сообщил валюту заказа" };
   return { ok: true, currency, source: "api", apiOrder: answer.json };
+}
+
+/** Why a currency cannot be invoiced here (Russian, for the merchant's problem), or null when it can. */
+export function currencyRefusal(
+  currency: string,
+  invoiceCurrency: InvoiceCurrency | null,
+  settings: Pick<ShopSettings, "legalForm" | "receiptsEnabled">,
+): { reason: "unsupported_currency" | "receipt_failed"; detail: string } | null {
+  const code = currency.slice(0, 10);
+  if (!invoiceCurrency) {
+    return {
+      reason: "unsupported_currency",
+      detail: `заказ в валюте ${code}, а IntellectMoney принимает оплату только в RUB, USD и EUR; включите в способе оплаты InSales пересчёт в рубли`,
+    };
+  }
+  if (settings.legalForm === "INDIVIDUAL" && invoiceCurrency !== "RUB") {
+    return { reason: "unsupported_currency", detail: `заказ в валюте ${code}, а перевод в кошелёк IntellectMoney возможен только в рублях; включите в способе оплаты InSales пересчёт в рубли` };
+  }
+  // 54-ФЗ receipts are in roubles (docs/RECEIPTS.md, intellectmoney.md §1 «Currency»): a receipt for a USD or EUR
+  // payment cannot be right, and an invoice without the receipt the merchant asked for breaks the law
+  // (checkout-receipt.ts «no receipt, no invoice»), test mode or not.
+  if (settings.legalForm === "ORGANIZATION" && settings.receiptsEnabled && invoiceCurrency !== "RUB") {
+    return {
+      reason: "receipt_failed",
+      detail: `включены чеки 54-ФЗ, а заказ в валюте ${code}: кассовый чек формируется только в рублях; включите в способе оплаты InSales пересчёт в рубли или отключите чеки, если закон позволяет`,
+    };
+  }
+  return null;
 }

@@ -17,7 +17,7 @@ import { log } from "../log";
 import { enqueue } from "../jobs/queue";
 import { planPaymentMails, queuePaymentMails, SEND_MAIL_QUEUE } from "../mail/queue-mail";
 import { parseKopecks } from "../money";
-import { checkoutCurrency, invoiceCurrencyOf, type InvoiceCurrency } from "./checkout-currency";
+import { checkoutCurrency, currencyRefusal, invoiceCurrencyOf, type InvoiceCurrency } from "./checkout-currency";
 import { checkoutReceipt } from "./checkout-receipt";
 import { REPEAT_EVENT_TEXT, repeatForm, type RepeatForm } from "./checkout-repeat";
 import { takeFallbackLookup } from "./checkout-api-budget";
@@ -281,29 +281,6 @@ async function answerExisting(existing: Payment, c: ExistingContext): Promise<Ch
     },
   });
   return { ok: true, action: repeat.form.action, fields: repeat.form.fields, paymentId: existing.id, repeat: true };
-}
-
-/** Why a currency cannot be invoiced here (Russian, for the merchant's problem), or null when it can. */
-function currencyRefusal(currency: string, invoiceCurrency: InvoiceCurrency | null, settings: ShopSettings): { reason: CheckoutRefusal; detail: string } | null {
-  const code = currency.slice(0, 10);
-  if (!invoiceCurrency) {
-    return {
-      reason: "unsupported_currency",
-      detail: `заказ в валюте ${code}, а IntellectMoney принимает оплату только в RUB, USD и EUR; включите в способе оплаты InSales пересчёт в рубли`,
-    };
-  }
-  if (settings.legalForm === "INDIVIDUAL" && invoiceCurrency !== "RUB") {
-    return { reason: "unsupported_currency", detail: `заказ в валюте ${code}, а перевод в кошелёк IntellectMoney возможен только в рублях; включите в способе оплаты InSales пересчёт в рубли` };
-  }
-  // 54-ФЗ receipts are in roubles: a receipt for a USD or EUR payment cannot be right, and an invoice without the
-  // receipt the merchant asked for breaks the law (checkout-receipt.ts «no receipt, no invoice»), test mode or not.
-  if (settings.legalForm === "ORGANIZATION" && settings.receiptsEnabled && invoiceCurrency !== "RUB") {
-    return {
-      reason: "receipt_failed",
-      detail: `включены чеки 54-ФЗ, а заказ в валюте ${code}: кассовый чек формируется только в рублях; включите в способе оплаты InSales пересчёт в рубли или отключите чеки, если закон позволяет`,
-    };
-  }
-  return null;
 }
 
 export async function startCheckout(input: { form: URLSearchParams; shopHint: string | null; now?: Date }): Promise<CheckoutOutcome> {
