@@ -1,5 +1,5 @@
 // Secrets at rest: AES-256-GCM with the key id inside the ciphertext, so keys can rotate
-// (../shared/guide/architecture.md convention 9). Format: v1.<keyId>.<iv>.<tag>.<data> (base64url).
+// (docs/SECURITY.md «Controls that were already in place»). Format: v1.<keyId>.<iv>.<tag>.<data> (base64url).
 // The key id is derived from the key itself (first 8 hex of its SHA-256): nothing extra to configure.
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { env } from "./env";
