@@ -21,14 +21,17 @@ async function createBoss(url: string): Promise<PgBoss> {
   // 120 s left a paid notice stuck up to ~4 minutes after such a crash (tests/reliability/multi-instance).
   const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 4, application_name: "intellectmoney-jobs", maintenanceIntervalSeconds: 30 });
   boss.on("error", (error) => log.error({ err: error.message }, "jobs: pg-boss error"));
-  await boss.start();
   // pgboss.create_queue() creates a partition per queue; two instances starting at once on a fresh
   // database (or a rolling deploy that adds a queue) deadlock in it, and the loser's start-up hook fails
-  // for good (found by tests/reliability/multi-instance.test.ts). One instance at a time, then.
+  // for good (found by tests/reliability/multi-instance.test.ts). One instance at a time, then — and that
+  // includes boss.start() itself: its cron timekeeper creates pg-boss's own `__pgboss__send-it` queue
+  // there, outside any lock of pg-boss's (tests/reliability/concurrent-start.test.ts caught one such
+  // deadlock in four runs before start() moved under the lock).
   const lock = new pg.Client({ connectionString: url, application_name: "intellectmoney-jobs-setup" });
   await lock.connect();
   try {
     await lock.query("SELECT pg_advisory_lock($1)", [QUEUE_SETUP_LOCK.toString()]);
+    await boss.start();
     for (const [name, policy] of Object.entries(QUEUES)) {
       // createQueue leaves an existing queue as it was; updateQueue carries retry and expiry changes of
       // lib/jobs/queues.ts to databases created by an earlier release — only when they differ, so a normal
