@@ -1,6 +1,6 @@
 // Request bodies for the load scenarios, generated up front so the load generator spends no CPU on MD5
 // while measuring. Signatures come from the protocol modules (the same formulas the vendors publish,
-// tested against spec/test-vectors.md), never from the code under test.
+// tested against docs/protocols/test-vectors.md), never from the code under test.
 import { checkoutSignature, type CheckoutFields } from "../lib/insales/signatures";
 import { resultNotificationHash } from "../lib/intellectmoney/signatures";
 import { POOL_AMOUNT_RAW, type BenchShop } from "./seed";

@@ -1,6 +1,6 @@
 // next-auth (v4, JWT sessions) configuration. There is no sign-in form: a session is only ever created by
 // /api/insales/autologin after the InSales «Войти» round trip has been verified (lib/auth/mint-session.ts).
-// The session carries exactly one shop (../shared/spec/insales-protocol.md §1 «Войти» login, step 5).
+// The session carries exactly one shop (docs/protocols/insales.md §1 «Войти» login, step 5).
 import type { NextAuthOptions } from "next-auth";
 import { env } from "../env";
 

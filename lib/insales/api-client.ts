@@ -1,4 +1,4 @@
-// A small InSales REST client (spec/insales-protocol.md §1 «API calls», §3): Basic auth with login =
+// A small InSales REST client (docs/protocols/insales.md §1 «API calls», §3): Basic auth with login =
 // INSALES_APP_ID and password = the shop's API password, JSON bodies wrapped in a root key by the caller,
 // on the shop's host (INSALES_SHOP_URL_TEMPLATE). Rate limit: 429 (older: 503) with Retry-After — we wait
 // and retry, within a bounded number of attempts and a bounded total wait; beyond that the caller gets

@@ -21,7 +21,7 @@ function form(over: Record<string, string | null> = {}): URLSearchParams {
 }
 
 describe("parseCheckoutRequest", () => {
-  it("keeps the raw strings so the vendor vector still verifies (spec/test-vectors.md)", () => {
+  it("keeps the raw strings so the vendor vector still verifies (docs/protocols/test-vectors.md)", () => {
     // As the browser sends it: urlencoded UTF-8.
     const body = new URLSearchParams(form().toString());
     const r = parseCheckoutRequest(body);

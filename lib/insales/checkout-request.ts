@@ -1,4 +1,4 @@
-// Parse the checkout form InSales makes the buyer's browser POST to us (spec/insales-protocol.md §2
+// Parse the checkout form InSales makes the buyer's browser POST to us (docs/protocols/insales.md §2
 // «Checkout request»). Nothing is trusted yet: this only checks shape and size and keeps the raw strings,
 // because the signature is computed over them exactly as sent (§4 pitfall 3).
 import { parseKopecks } from "../money";
@@ -17,7 +17,7 @@ export type CheckoutParseResult =
   | { ok: true; fields: CheckoutFields; signature: string; request: CheckoutRequest; amountKopecks: bigint }
   | CheckoutParseFailure;
 
-/** IntellectMoney refuses invoices under 1.00 (spec/intellectmoney-protocol.md §1 `recipientAmount`). */
+/** IntellectMoney refuses invoices under 1.00 (docs/protocols/intellectmoney.md §1 `recipientAmount`). */
 export const MIN_AMOUNT_KOPECKS = 100n;
 
 const MAX_DEFAULT = 255;

@@ -1,4 +1,4 @@
-// The `shop` parameter InSales sends on install/uninstall/login (spec/insales-protocol.md §1): the shop's
+// The `shop` parameter InSales sends on install/uninstall/login (docs/protocols/insales.md §1): the shop's
 // technical host `<sub>.myinsales.ru`. It decides where we send Basic-auth API calls (with the shop's
 // password) and where «Войти» redirects the merchant, so anything but that exact shape is refused:
 // other domains, subdomains of subdomains, ports, paths, schemes, upper case, trailing dots.

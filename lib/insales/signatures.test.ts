@@ -1,4 +1,4 @@
-// Vendor vectors: ../shared/spec/test-vectors.md (not a second copy of our formulas).
+// Vendor vectors: docs/protocols/test-vectors.md (not a second copy of our formulas).
 import { describe, expect, it } from "vitest";
 import {
   checkoutSignature,

@@ -1,4 +1,4 @@
-// InSales MD5 signatures (spec/insales-protocol.md). Pure: strings in, lowercase hex out.
+// InSales MD5 signatures (docs/protocols/insales.md). Pure: strings in, lowercase hex out.
 // Every input is the raw string as received or as we will send it — never a re-formatted value
 // (§4 pitfall 3: `0.1` and `0.10` sign differently).
 import { hexEquals, md5Hex } from "../crypto";

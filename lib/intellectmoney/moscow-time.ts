@@ -1,4 +1,4 @@
-// IntellectMoney reads `expireDate` as Moscow time (spec/intellectmoney-protocol.md §1). Moscow has been
+// IntellectMoney reads `expireDate` as Moscow time (docs/protocols/intellectmoney.md §1). Moscow has been
 // UTC+3 all year since 2014 (no DST), so it is plain arithmetic on the UTC instant: the server's TZ never
 // enters (§7 pitfall 6).
 const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;

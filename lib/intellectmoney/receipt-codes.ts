@@ -1,4 +1,4 @@
-// The code lists of the 54-ФЗ receipt (spec/intellectmoney-protocol.md §6), with the Russian labels the
+// The code lists of the 54-ФЗ receipt (docs/protocols/intellectmoney.md §6), with the Russian labels the
 // settings screen shows. Plain data with no imports: the settings form (browser) and the receipt builder
 // (server) share it.
 

@@ -1,10 +1,10 @@
-// The 54-ФЗ fiscal receipt sent as `merchantReceipt` (spec/intellectmoney-protocol.md §6), built from the
+// The 54-ФЗ fiscal receipt sent as `merchantReceipt` (docs/protocols/intellectmoney.md §6), built from the
 // InSales order and the amount actually charged. The positions must add up to the charged amount to the
 // kopeck, so all arithmetic is in integer kopecks (bigint) and prices become JSON numbers only at the end,
 // from formatKopecks (never by adding floats).
 //
 // InSales order shape we rely on (GET /admin/orders/<id>.json and the checkout's `order_json`; assumption
-// from InSales's API clients, spec/insales-protocol.md §3): `order_lines[]` with `title`, `quantity`,
+// from InSales's API clients, docs/protocols/insales.md §3): `order_lines[]` with `title`, `quantity`,
 // `full_total_price` (line total after discounts), `full_sale_price` (unit price after discounts) and
 // `sale_price` (unit price); `full_delivery_price` (delivery after its discounts, else `delivery_price`).
 // Values arrive as JSON numbers or decimal strings. Order-level discounts, bonus points, rounding and any

@@ -1,4 +1,4 @@
-// Parse an IntellectMoney result notification body (spec/intellectmoney-protocol.md §3) into raw strings.
+// Parse an IntellectMoney result notification body (docs/protocols/intellectmoney.md §3) into raw strings.
 // Shape and size only: nothing here is trusted until the hash checks out against the shop's own key.
 // Values are kept exactly as received because the hash is computed over them (§7 pitfall 3).
 import type { ResultHashFields } from "./signatures";

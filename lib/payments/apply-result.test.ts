@@ -14,7 +14,7 @@ async function noticesOf(paymentId: string) {
   return db().insalesNotice.findMany({ where: { paymentId }, orderBy: { createdAt: "asc" } });
 }
 
-describe("the result notification vector (spec/test-vectors.md)", () => {
+describe("the result notification vector (docs/protocols/test-vectors.md)", () => {
   it("accepts the published result notification, answering exactly OK as text/plain", async () => {
     // The payment the vector describes: eshopId 12345, orderId ORDER-HASH, 100.00 RUB, key testsecretkey.
     const shop = await addInstalledShop(world.insales.insales);

@@ -1,4 +1,4 @@
-// The one state table of a payment (spec/intellectmoney-protocol.md §3, spec/insales-protocol.md §2
+// The one state table of a payment (docs/protocols/intellectmoney.md §3, docs/protocols/insales.md §2
 // «Hold», guide/architecture.md convention 5). Pure: no database, no HTTP.
 //
 // States only move forward: CREATED < HELD < PARTIALLY_PAID < PAID < PARTIALLY_REFUNDED < REFUNDED.
@@ -121,7 +121,7 @@ export function planResult(current: PaymentStatus | StateSnapshot, next: Payment
 }
 
 /**
- * What to tell InSales when a payment reaches `next` (spec/insales-protocol.md §2 «Hold»): `1` paid,
+ * What to tell InSales when a payment reaches `next` (docs/protocols/insales.md §2 «Hold»): `1` paid,
  * `0` not paid, null nothing. A hold is not captured money, so HELD says paid only when the merchant
  * switched on «Отмечать заказ оплаченным при холдировании». Refunds have no InSales notice.
  */

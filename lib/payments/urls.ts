@@ -6,7 +6,7 @@ export function checkoutUrl(): string {
   return `${env().APP_URL}/payment.php`;
 }
 
-/** IntellectMoney's resultUrl: carries the shop's routing id (spec/intellectmoney-protocol.md §1). */
+/** IntellectMoney's resultUrl: carries the shop's routing id (docs/protocols/intellectmoney.md §1). */
 export function resultUrl(insalesId: string): string {
   return `${env().APP_URL}/api/intellectmoney/result?shop=${encodeURIComponent(insalesId)}`;
 }

@@ -4,7 +4,7 @@
 // (docs/PERFORMANCE.md, issue 6 target ≤ 150 kB).
 import { DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE } from "../intellectmoney/receipt-codes";
 
-/** spec/intellectmoney-protocol.md §5: the codes seen in modules; the list is not published in full. */
+/** docs/protocols/intellectmoney.md §5: the codes seen in modules; the list is not published in full. */
 export const KNOWN_PAYMENT_METHODS: ReadonlyArray<{ code: string; label: string }> = [
   { code: "bankcard", label: "Банковская карта" },
   { code: "sbp", label: "СБП" },
@@ -22,7 +22,7 @@ export const KNOWN_PAYMENT_METHODS: ReadonlyArray<{ code: string; label: string 
 /** Free entry is allowed (§5), but only codes of this shape reach the signed form. */
 export const PAYMENT_METHOD_CODE = /^[a-z0-9_]{1,32}$/;
 
-/** spec/intellectmoney-protocol.md §1 «Invoice lifetime rules». */
+/** docs/protocols/intellectmoney.md §1 «Hold». */
 export const LIFETIME_DAYS_MAX_HOLD = 5;
 export const LIFETIME_DAYS_DEFAULT_HOLD = 3;
 /** 4319 hours without hold: 179 whole days. */

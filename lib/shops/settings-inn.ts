@@ -1,4 +1,4 @@
-// «ИНН» of the receipt settings (spec/intellectmoney-protocol.md §6 `inn`): 10 digits for an organization,
+// «ИНН» of the receipt settings (docs/protocols/intellectmoney.md §6 `inn`): 10 digits for an organization,
 // 12 for an individual entrepreneur, each with its check digits. The rule (the FNS algorithm, as published
 // e.g. in ru.wikipedia «Идентификационный номер налогоплательщика», «Вычисление контрольных цифр»):
 //   10 digits: n10 = (Σ wᵢ·nᵢ, w = 2 4 10 3 5 9 4 6 8) mod 11 mod 10;

@@ -98,7 +98,7 @@ function receiptCodeField(list: ReadonlyArray<ReceiptCode>) {
     .transform((v) => (v === "" ? null : Number(v)));
 }
 
-/** The receipts the settings ask for (spec/intellectmoney-protocol.md §6); only when they are on. */
+/** The receipts the settings ask for (docs/protocols/intellectmoney.md §6); only when they are on. */
 export type ReceiptSettingsOutput =
   | { enabled: false }
   | { enabled: true; inn: string; group: string | null; vatGoods: number; vatDelivery: number; subjectType: number; methodType: number };

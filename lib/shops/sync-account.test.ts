@@ -15,7 +15,7 @@ import { proveInstallCandidate } from "./sync-account";
 
 useTestDatabase();
 
-const PASSWORD = "4c3f4c197336eb97475506e71c839c71"; // MD5("token123" + "mysecret"), spec/test-vectors.md
+const PASSWORD = "4c3f4c197336eb97475506e71c839c71"; // MD5("token123" + "mysecret"), docs/protocols/test-vectors.md
 const SHOP = { shop: "myshop.myinsales.ru", insalesId: "100" };
 let server: Server;
 let reply: (req: IncomingMessage, res: ServerResponse) => void;

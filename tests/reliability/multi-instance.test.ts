@@ -5,7 +5,7 @@
 // Runs the PRODUCTION BUILD (`next start`, two processes on one fresh database) — `npm test` builds before
 // vitest runs, so this lives in vitest; alone: `npm run build && npx vitest run tests/reliability/multi-instance.test.ts`.
 // Fails with a clear message when .next/BUILD_ID is missing. The test plays IntellectMoney: every
-// notification is sent again until it is answered `OK` (spec/intellectmoney-protocol.md §3).
+// notification is sent again until it is answered `OK` (docs/protocols/intellectmoney.md §3).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "@/e2e/support/app-server";

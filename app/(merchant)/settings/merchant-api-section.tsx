@@ -1,5 +1,5 @@
 "use client";
-// «Merchant API и чеки» (issue 7; spec/intellectmoney-protocol.md §4, §6): the API token and sign key
+// «Merchant API и чеки» (issue 7; docs/protocols/intellectmoney.md §4, §6): the API token and sign key
 // that «Списать» / «Отменить холдирование» / «Вернуть» need, and the 54-ФЗ receipt settings. Organizations
 // only: a personal wallet has neither a Merchant API nor its own cash register.
 // The secrets follow «Секретный ключ»: never shown again, masked, kept when the field is left empty; the

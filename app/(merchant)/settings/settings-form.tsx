@@ -310,7 +310,7 @@ export function SettingsForm({ initial, resultUrl }: { initial: LoadedSettingsFo
 
 /**
  * «Список видов оплаты»: one ordered list (the order on the payment page). The text input is the list
- * itself, comma separated, so any code can be typed (spec/intellectmoney-protocol.md §5: the list is not
+ * itself, comma separated, so any code can be typed (docs/protocols/intellectmoney.md §5: the list is not
  * published in full); the checkboxes add or remove the known codes at the end of it.
  */
 function PaymentMethodsInput({

@@ -2,7 +2,7 @@
 // processes of the production build on one database, the InSales stand-in (install, payments API, the
 // external-payment notice endpoint) and an IntellectMoney stand-in whose notifications go through a
 // router we control — spread over the instances like a load balancer, retried until `OK` like
-// IntellectMoney does (spec/intellectmoney-protocol.md §3).
+// IntellectMoney does (docs/protocols/intellectmoney.md §3).
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";

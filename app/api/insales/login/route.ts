@@ -1,4 +1,4 @@
-// GET /api/insales/login?shop&insales_id&user_id… — InSales «Войти» (spec/insales-protocol.md §1).
+// GET /api/insales/login?shop&insales_id&user_id… — InSales «Войти» (docs/protocols/insales.md §1).
 // Unsigned: only finds the shop, then sends the merchant through the shop's back office for a signed answer.
 import { parseLoginParams } from "@/lib/insales/lifecycle-params";
 import { startLogin, type StartLoginFailure } from "@/lib/shops/login";
