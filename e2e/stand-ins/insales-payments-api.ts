@@ -37,6 +37,12 @@ export type CheckoutInput = {
   convert?: { currency: string; rate: string };
   /** The method's «send_order»: the order as `order_json` (signed, last before the password). */
   sendOrder?: boolean;
+  /**
+   * How the signature string is laid out (insales.md §2: the vendor page exists in two versions). "positional"
+   * (default): all 13 positions, absent fields as empty segments. "compact": only the fields sent, the
+   * conversion group and order_json inserted before the password only when their setting is on.
+   */
+  signatureLayout?: "positional" | "compact";
 };
 
 export type SignedCheckout = { url: string; fields: Array<[string, string]>; order: StandInOrder };
@@ -85,6 +91,12 @@ const SIGNED_FIELDS = [
 /** MD5(shop_id;amount;…;order_json;password), absent fields as empty strings (§2). */
 export function insalesCheckoutSignature(fields: Record<string, string>, password: string): string {
   return md5Hex([...SIGNED_FIELDS.map((f) => fields[f] ?? ""), password].join(";"));
+}
+
+/** MD5 of only the fields that were sent, in the §2 order, password last (the page's other version). */
+export function insalesCompactCheckoutSignature(fields: Record<string, string>, password: string): string {
+  const sent = SIGNED_FIELDS.filter((f, i) => i < 8 || fields[f] !== undefined);
+  return md5Hex([...sent.map((f) => fields[f] ?? ""), password].join(";"));
 }
 
 /** InSales renders decimals the Rails way ("1200.0"), not as the checkout sent them ("1200.00"). */
@@ -221,7 +233,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       }
       if (input.sendOrder ?? gateway?.send_order) values.order_json = JSON.stringify(orderJson(order));
       const fields = Object.entries(values);
-      fields.push(["signature", insalesCheckoutSignature(values, password)]);
+      fields.push(["signature", input.signatureLayout === "compact" ? insalesCompactCheckoutSignature(values, password) : insalesCheckoutSignature(values, password)]);
       return { url, fields, order };
     },
   };

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import {
   checkoutSignature,
+  checkoutSignatureLayouts,
+  matchCheckoutSignature,
   installPassword,
   loginToken,
   loginToken2,
@@ -67,6 +69,22 @@ describe("InSales signatures", () => {
     expect(checkoutSignature(checkout, "secretpass")).toBe("7a6d359379d29451365a664a332658df");
     expect(verifyCheckoutSignature(checkout, "secretpass", "7a6d359379d29451365a664a332658df")).toBe(true);
     expect(verifyCheckoutSignature(checkout, "secretpass", "7A6D359379D29451365A664A332658DF")).toBe(true);
+  });
+
+  it("also verifies the compact layout of the vendor page's other version: only the fields that came, then the password", () => {
+    // docs/protocols/test-vectors.md: MD5 of `123;1200.00;…;buyer@example.com;secretpass` (no empty segments).
+    expect(verifyCheckoutSignature(checkout, "secretpass", "db3713fb14a946b4472f03403b214c1d")).toBe(true);
+    expect(matchCheckoutSignature(checkout, "secretpass", "db3713fb14a946b4472f03403b214c1d")).toBe("compact");
+    expect(matchCheckoutSignature(checkout, "secretpass", "7a6d359379d29451365a664a332658df")).toBe("positional");
+    expect(verifyCheckoutSignature(checkout, "secretpass2", "db3713fb14a946b4472f03403b214c1d")).toBe(false);
+  });
+
+  it("verifies no layout when a `;` in a field could move segments between the two layouts", () => {
+    // The compact string of this tuple equals the positional string of the genuine one above.
+    const shifted = { ...checkout, email: "buyer@example.com;;;;;" };
+    expect(checkoutSignatureLayouts(shifted, "secretpass")).toEqual([]);
+    expect(verifyCheckoutSignature(shifted, "secretpass", "7a6d359379d29451365a664a332658df")).toBe(false);
+    expect(verifyCheckoutSignature({ ...checkout, phone: "7999;1" }, "secretpass", checkoutSignature({ ...checkout, phone: "7999;1" }, "secretpass"))).toBe(false);
   });
 
   it("rejects a checkout whose amount was re-formatted or whose password differs", () => {

@@ -89,8 +89,46 @@ export function checkoutSignature(fields: CheckoutFields, password: string): str
   return md5Hex(checkoutSignatureInput(fields, password));
 }
 
+const CONVERSION_FIELDS = ["original_currency", "convert_currency", "original_amount", "conversion_rate"] as const;
+/** The values a `;` inside could move between positions of the two layouts below (see checkoutSignatureLayouts). */
+const SHIFTABLE_FIELDS = ["order_id", "phone", "email", ...CONVERSION_FIELDS] as const;
+
+export type CheckoutSignatureLayout = "positional" | "compact";
+
+/**
+ * The strings a genuine checkout signature may be taken of (§2 «Checkout request», signature). InSales's own
+ * page exists in two versions that disagree (docs/protocols/insales.md §2): one lists all 13 positions
+ * (`positional`: an absent field is an empty segment), the other says the conversion fields and
+ * `order_json` are inserted before the password only when that setting is on (`compact`: the 8 base fields,
+ * then the four conversion fields when any of them came, then `order_json` when it came). Both are tried.
+ *
+ * Accepting two layouts must not let one genuine signature vouch for another tuple. The layouts differ only
+ * in empty segments after `email`, so a tuple can take another's string only by moving a `;` into or out of
+ * `order_id`, `phone`, `email` or a conversion field (the base fields before them cannot hold one:
+ * checkout-request.ts, and `order_json` is last before the secret). A request with a `;` in any of those gets
+ * no layout at all here: it is not verified by signature (the API fallback reads the order instead).
+ */
+export function checkoutSignatureLayouts(fields: CheckoutFields, password: string): Array<{ layout: CheckoutSignatureLayout; input: string }> {
+  if (SHIFTABLE_FIELDS.some((name) => (fields[name] ?? "").includes(";"))) return [];
+  const positional = checkoutSignatureInput(fields, password);
+  const conversion = CONVERSION_FIELDS.some((name) => (fields[name] ?? "") !== "") ? CONVERSION_FIELDS.map((name) => fields[name] ?? "") : [];
+  const orderJson = (fields.order_json ?? "") !== "" ? [fields.order_json] : [];
+  const base = CHECKOUT_SIGNED_FIELDS.slice(0, 8).map((name) => fields[name] ?? "");
+  const compact = [...base, ...conversion, ...orderJson, password].join(";");
+  return compact === positional ? [{ layout: "positional", input: positional }] : [{ layout: "positional", input: positional }, { layout: "compact", input: compact }];
+}
+
+/** The layout whose signature matches `received`, or null. Every layout is computed (no early exit on timing). */
+export function matchCheckoutSignature(fields: CheckoutFields, password: string, received: string): CheckoutSignatureLayout | null {
+  let match: CheckoutSignatureLayout | null = null;
+  for (const { layout, input } of checkoutSignatureLayouts(fields, password)) {
+    if (hexEquals(md5Hex(input), received) && match === null) match = layout;
+  }
+  return match;
+}
+
 export function verifyCheckoutSignature(fields: CheckoutFields, password: string, received: string): boolean {
-  return hexEquals(checkoutSignature(fields, password), received);
+  return matchCheckoutSignature(fields, password, received) !== null;
 }
 
 export type ResultNoticeFields = {

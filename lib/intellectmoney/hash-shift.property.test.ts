@@ -10,7 +10,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { md5Hex } from "../crypto";
-import { checkoutSignatureInput, resultNoticeSignatureInput, type CheckoutFields } from "../insales/signatures";
+import { checkoutSignatureInput, checkoutSignatureLayouts, resultNoticeSignatureInput, type CheckoutFields } from "../insales/signatures";
 import { parseCheckoutRequest } from "../insales/checkout-request";
 import { decodeWindows1251 } from "../http/windows-1251";
 import { parseKopecks } from "../money";
@@ -264,9 +264,14 @@ describe("the InSales result notice cannot shift either (`;`-joined, issue 12 it
         const noticeString = resultNoticeSignatureInput(notice, password);
         const prefix = noticeString.slice(0, noticeString.length - password.length);
         expect(prefix.split(";")).toEqual([c.shop_id, c.amount, c.transaction_id, c.key, paid, ""]);
-        // A checkout string (the same password last) has at least 13 separators before the password.
+        // A checkout string (the same password last) has at least 13 separators before the password, or 8 in
+        // the compact layout (only the fields sent): never the notice's 5.
         const checkoutString = checkoutSignatureInput(c as CheckoutFields, password);
         expect(checkoutString.slice(0, checkoutString.length - password.length).split(";").length).toBeGreaterThanOrEqual(14);
+        for (const { input } of checkoutSignatureLayouts(c as CheckoutFields, password)) {
+          expect(input.slice(0, input.length - password.length).split(";").length).toBeGreaterThanOrEqual(9);
+          expect(input).not.toBe(noticeString);
+        }
       }),
       { numRuns: RUNS },
     );

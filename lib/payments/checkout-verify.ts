@@ -14,7 +14,7 @@ import { z } from "zod";
 import { hexEquals } from "../crypto";
 import { insalesApi, type InsalesApiOptions, type InsalesApiShop } from "../insales/api-client";
 import type { CheckoutRequest } from "../insales/checkout-request";
-import { checkoutSignature } from "../insales/signatures";
+import { matchCheckoutSignature } from "../insales/signatures";
 import { normalizeCurrency } from "./checkout-currency";
 import { FALLBACK_AMOUNT_TEXT, fallbackAmountMatches } from "./fallback-amount";
 
@@ -76,7 +76,7 @@ function describeOrder(number: string | null, host: string): string {
 export function verifyBySignature(request: CheckoutRequest, passwords: Array<{ source: PasswordSource; password: string }>): PasswordSource | null {
   let match: PasswordSource | null = null;
   for (const { source, password } of passwords) {
-    const ok = hexEquals(checkoutSignature(request, password), request.signature);
+    const ok = matchCheckoutSignature(request, password, request.signature) !== null;
     if (ok && match === null) match = source;
   }
   return match;

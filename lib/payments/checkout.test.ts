@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as paymentPhp } from "../../app/payment.php/route";
 import { POST as apiPayment } from "../../app/api/insales/payment/route";
-import { insalesCheckoutSignature } from "../../e2e/stand-ins/insales-payments-api";
+import { insalesCheckoutSignature, insalesCompactCheckoutSignature } from "../../e2e/stand-ins/insales-payments-api";
 import { encryptSecret, md5Hex } from "../crypto";
 import { db } from "../db";
 import { formActionAllows } from "../testing/csp-source-match";
@@ -155,6 +155,21 @@ describe("checkout: verification", () => {
     const response = await post(signed(shop, "gw-password", { order_json: JSON.stringify({ ...order, notices: undefined }) }, order));
     expect(response.status).toBe(200);
     expect(asMap(formFields(await response.text())).recipientCurrency).toBe("RUB");
+    expect(stand.api.calls.filter((c) => c.host === shop.host)).toEqual([]);
+  });
+
+  it("admits by its signature a checkout signed over only the fields sent (the vendor page's other layout), without the API", async () => {
+    const shop = await addInstalledShop(stand.insales);
+    await configureOrganization(shop.id);
+    await connectGatewayDirectly(shop, "gw-password");
+    const order = stand.api.createOrder(shop.host);
+    const fields: Record<string, string> = signed(shop, "gw-password", { order_json: JSON.stringify({ ...order, notices: undefined }) }, order);
+    const { signature: _positional, ...sent } = fields;
+    fields.signature = insalesCompactCheckoutSignature(sent, "gw-password");
+    const response = await post(fields);
+    expect(response.status).toBe(200);
+    const [payment] = await paymentsOf(shop.id);
+    expect(payment).toMatchObject({ verifiedBy: "signature", insalesPasswordSource: "gateway" });
     expect(stand.api.calls.filter((c) => c.host === shop.host)).toEqual([]);
   });
 
