@@ -1,7 +1,7 @@
 "use client";
 // Shown when rendering a page fails in a way no nearer boundary catches (a server error while rendering,
 // or an exception in the browser). Next.js's built-in page says it in English; merchants read Russian
-// (spec/product.md: Russian UI). Costs 0.5 kB gzip of first-load JS per
+// (docs/PRODUCT.md: Russian UI). Costs 0.5 kB gzip of first-load JS per
 // page: Next.js keeps its built-in error page in the bundle for other uses.
 // The digest is the id Next.js logs with the server error: the merchant can quote it to support.
 

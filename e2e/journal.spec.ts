@@ -1,5 +1,5 @@
 // «Платежи»: the journal lists this shop's payments only, filters them, exports them as CSV and shows a
-// payment's timeline; another shop's payment is neither listed nor reachable by its id (spec/product.md
+// payment's timeline; another shop's payment is neither listed nor reachable by its id (docs/PRODUCT.md
 // flow 10 and «Non-negotiables»).
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";

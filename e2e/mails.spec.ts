@@ -1,4 +1,4 @@
-// «Письма»: the signed-in shop sees its own letters only (spec/product.md «The 13 e-mail notifications»;
+// «Письма»: the signed-in shop sees its own letters only (docs/PRODUCT.md «The 13 e-mail notifications»;
 // «Non-negotiables»: one shop never sees another shop's data).
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";

@@ -1,4 +1,4 @@
-// A buyer pays end to end (spec/product.md flows 5–8): the InSales stand-in's checkout → our payment URL →
+// A buyer pays end to end (docs/PRODUCT.md flows 5–8): the InSales stand-in's checkout → our payment URL →
 // the IntellectMoney stand-in's payment page → its result notification to us → our notice to InSales
 // (server to server, by the app's job worker) and the buyer's return through the shop's success/fail URL
 // → the order page in the shop.

@@ -1,4 +1,4 @@
-// Security, proven against the production build (issue 5 part 4; spec/product.md «Non-negotiables»: one
+// Security, proven against the production build (issue 5 part 4; docs/PRODUCT.md «Non-negotiables»: one
 // shop never sees or changes another shop's data):
 // - tenant isolation: shop A's merchant session against shop B's ids on every merchant page, the CSV export
 //   and the «Отметить решённой» server action → 404 / nothing of B's shown / nothing of B's changed;

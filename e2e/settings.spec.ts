@@ -1,4 +1,4 @@
-// «Настройки» (spec/product.md «The settings screen», flow 3): the merchant fills in the form, sees Russian
+// «Настройки» (docs/PRODUCT.md «The settings screen», flow 3): the merchant fills in the form, sees Russian
 // errors next to the fields, saves, and the secret key never comes back in clear.
 import { expect, test } from "@playwright/test";
 import { expectAxeClean } from "./support/axe";

@@ -1,4 +1,4 @@
-// Proves prisma/migrations and prisma/schema.prisma agree (../shared/guide/prisma-offline.md §5):
+// Proves prisma/migrations and prisma/schema.prisma agree (docs/DATABASE.md «Prisma without engine downloads»):
 // a database built from the migrations and one built from the schema's own diff have the same dump.
 import { readFile } from "node:fs/promises";
 import pg from "pg";

@@ -1,5 +1,5 @@
 // Applies prisma/migrations with Prisma's WebAssembly schema engine, so no native engine download is
-// needed (../shared/guide/prisma-offline.md §3). Records migrations in `_prisma_migrations` exactly like
+// needed (docs/DATABASE.md «Prisma without engine downloads»). Records migrations in `_prisma_migrations` exactly like
 // `prisma migrate deploy`, which operators with network access may use instead.
 // The engine's import needs --experimental-wasm-modules on Node 22 before 22.19 (unflagged in 22.19 and
 // 24.5); the scripts pass it while `engines` allows 22.12.

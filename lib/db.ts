@@ -1,5 +1,5 @@
 // One PrismaClient per process, on node-postgres through @prisma/adapter-pg (no native engine needed,
-// ../shared/guide/prisma-offline.md §2).
+// docs/DATABASE.md «Prisma without engine downloads»).
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";

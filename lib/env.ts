@@ -1,4 +1,4 @@
-// The configuration contract (../shared/spec/product.md «Configuration contract»), parsed once.
+// The configuration contract (docs/PRODUCT.md «Configuration contract»), parsed once.
 // Nothing else in the app reads process.env: call env().
 import { z } from "zod";
 

@@ -1,7 +1,7 @@
 // `npm run db:migration -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql with the SQL
 // that turns the schema of the previous commit (git HEAD) into the current prisma/schema.prisma.
 // Diffing schema files (not a live database) avoids the adapter's `"char"` introspection bug
-// (../shared/guide/prisma-offline.md §3).
+// (docs/DATABASE.md «Prisma without engine downloads»).
 import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";

@@ -1,6 +1,6 @@
 // Runs `prisma generate` on machines that cannot download Prisma's engines: generation does not use the
 // schema engine, it only checks that one exists, so any executable satisfies it
-// (../shared/guide/prisma-offline.md §2). Runs on `npm install` (postinstall).
+// (docs/DATABASE.md «Prisma without engine downloads»). Runs on `npm install` (postinstall).
 import { spawnSync } from "node:child_process";
 
 const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: "1" };

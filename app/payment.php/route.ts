@@ -1,5 +1,5 @@
 // POST /payment.php — the «URL внешнего сервиса» of the InSales payment method; keeps the original
-// bridge's URL shape (spec/product.md «Configuration contract»). Same handler as /api/insales/payment.
+// bridge's URL shape (docs/PRODUCT.md «Configuration contract»). Same handler as /api/insales/payment.
 import { handleCheckout } from "@/lib/payments/checkout-http";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-// The 13 e-mail notifications of the «Почтовые уведомления» settings (spec/product.md «The 13 e-mail
+// The 13 e-mail notifications of the «Почтовые уведомления» settings (docs/PRODUCT.md «The 13 e-mail
 // notifications»). `number` is what ShopSettings.mailKinds stores; labels are the checkbox texts
 // merchants know from IntellectMoney's own modules.
 export type MailRecipient = "buyer" | "shop";

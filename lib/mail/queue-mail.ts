@@ -1,4 +1,4 @@
-// Turns a payment event into the letters the shop asked for (spec/product.md «The 13 e-mail
+// Turns a payment event into the letters the shop asked for (docs/PRODUCT.md «The 13 e-mail
 // notifications», flows 6, 7 and 9). Called by the payment code inside the transaction of the event that
 // causes the letters, so a letter exists exactly when its event committed. Sending is a job
 // (lib/mail/send-mail.ts): queueing never talks to SMTP and never blocks a payment.

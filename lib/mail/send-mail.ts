@@ -1,4 +1,4 @@
-// The `send-mail` job: one letter through SMTP_URL (spec/product.md «The 13 e-mail notifications»: mails
+// The `send-mail` job: one letter through SMTP_URL (docs/PRODUCT.md «The 13 e-mail notifications»: mails
 // are queued and retried like any other job). Idempotent: only a PENDING mail is sent, and a sent one is
 // marked SENT at once, so a repeated job never sends it again. On an SMTP error the attempt is counted
 // and the job throws so pg-boss retries with back-off (lib/jobs/queues.ts «send-mail»); after the last

@@ -1,4 +1,4 @@
-// The letters of kinds 1–11 (spec/product.md «The 13 e-mail notifications»): a Russian subject and a body
+// The letters of kinds 1–11 (docs/PRODUCT.md «The 13 e-mail notifications»): a Russian subject and a body
 // in plain text and HTML. Kinds 12 and 13 have no trigger (InSales has no subscriptions; lib/mail/kinds.ts).
 // Buyer letters take a narrower input type on purpose: they cannot carry the journal link, our internal
 // ids, the IntellectMoney invoice id or the reason texts meant for the merchant.

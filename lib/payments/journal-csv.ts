@@ -1,4 +1,4 @@
-// The journal as a CSV file for Excel as Russian merchants have it (spec/product.md flow 10 «export»):
+// The journal as a CSV file for Excel as Russian merchants have it (docs/PRODUCT.md flow 10 «export»):
 // - UTF-8 with a BOM, or Excel reads the Cyrillic as cp1251 mojibake;
 // - `;` between cells: Russian Excel's list separator (`,` is its decimal separator);
 // - amounts as "1500,00": decimal comma, no thousands grouping, so Russian Excel sees numbers it can sum

@@ -1,6 +1,6 @@
 // The journal's filters as they arrive in the URL (a GET form, so links are shareable) and as a Prisma
 // `where`. Query parameters are untrusted input: a bad value is ignored with a Russian note for the
-// merchant, never a 500 (spec/product.md «Non-negotiables»).
+// merchant, never a 500 (docs/PRODUCT.md «Non-negotiables»).
 import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client";
 import type { NoticeSummary, PaymentStatus } from "../generated/prisma/enums";

@@ -1,5 +1,5 @@
 // The payments journal against a real PostgreSQL: filters, keyset pages, the capped count, the CSV file
-// and tenant isolation (spec/product.md flow 10 and «Non-negotiables»).
+// and tenant isolation (docs/PRODUCT.md flow 10 and «Non-negotiables»).
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db";

@@ -1,5 +1,5 @@
 // The `sweep-notices` job (every minute, one instance at a time): defence in depth for «nothing is lost»
-// (spec/product.md Non-negotiables). A PENDING notice whose notify-insales job is gone — expired on its
+// (docs/PRODUCT.md Non-negotiables). A PENDING notice whose notify-insales job is gone — expired on its
 // last pg-boss retry after crashes, archived, lost with a restored database, or never queued because the
 // process died or the database went away between apply-result's commit and its queueing — is queued again, or marked
 // FAILED (with a Problem) once past its deadline. Without it such a notice would wait forever.

@@ -1,4 +1,4 @@
-// The notify-insales queue and a notice's job (spec/product.md flow 7). Kept apart from the worker so the
+// The notify-insales queue and a notice's job (docs/PRODUCT.md flow 7). Kept apart from the worker so the
 // code that causes or re-queues a notice (result-store, the sweeper) does not import the HTTP sender.
 // The notice row itself is written with the state change (lib/payments/result-store.ts writeResult).
 import type { Tx } from "../db";

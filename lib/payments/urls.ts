@@ -11,7 +11,7 @@ export function resultUrl(insalesId: string): string {
   return `${env().APP_URL}/api/intellectmoney/result?shop=${encodeURIComponent(insalesId)}`;
 }
 
-/** Where IntellectMoney sends the buyer back; ours and per invoice (spec/product.md flow 8). */
+/** Where IntellectMoney sends the buyer back; ours and per invoice (docs/PRODUCT.md flow 8). */
 export function buyerReturnUrl(paymentId: string, outcome: "success" | "fail"): string {
   return `${env().APP_URL}/api/intellectmoney/return/${paymentId}/${outcome}`;
 }

@@ -1,5 +1,5 @@
 // The values a merchant pastes into «Внешний способ оплаты» when setting it up by hand
-// (spec/product.md flow 4, docs/protocols/insales.md §2 «Its settings»).
+// (docs/PRODUCT.md flow 4, docs/protocols/insales.md §2 «Its settings»).
 // The URL is always shown as https: InSales redirects http → https and a redirected POST can lose its body
 // (docs/protocols/insales.md §4 pitfall 1); a plain-http service also makes browsers warn the buyer.
 

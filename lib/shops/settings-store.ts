@@ -1,4 +1,4 @@
-// Loading and saving the settings screen (spec/product.md flow 3). Secrets never leave the server in clear:
+// Loading and saving the settings screen (docs/PRODUCT.md flow 3). Secrets never leave the server in clear:
 // the form gets a flag and a mask; the key is stored encrypted (guide/architecture.md convention 9).
 import { decryptSecret, encryptSecret, maskSecret } from "../crypto";
 import { db } from "../db";
@@ -25,7 +25,7 @@ export type SaveSettingsResult =
 
 /**
  * The screen's values. `userEmail` (the InSales user who logged in) prefills «E-mail магазина для
- * уведомлений» while the shop has saved nothing yet (spec/product.md «Почтовые уведомления»).
+ * уведомлений» while the shop has saved nothing yet (docs/PRODUCT.md «Почтовые уведомления»).
  */
 export async function loadSettingsForm(shopId: string, options: { userEmail?: string | null } = {}): Promise<LoadedSettingsForm> {
   const s = await db().shopSettings.findUnique({ where: { shopId } });
@@ -153,7 +153,7 @@ export async function saveSettings(shopId: string, input: unknown): Promise<Save
           // organization's hold-mode limit must not silently shorten wallet invoices.
           invoiceLifetimeDays: null,
         };
-  // The first successful save also connects the InSales payment method (spec/product.md flow 3), in the
+  // The first successful save also connects the InSales payment method (docs/PRODUCT.md flow 3), in the
   // same transaction: saved settings never end up without their connect job, nor the job without them.
   const connectQueued = await db().$transaction(async (tx) => {
     await tx.shopSettings.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });

@@ -1,4 +1,4 @@
-// Bad input, generated (issue 5 part 1; spec/product.md «Non-negotiables»: every incoming call is
+// Bad input, generated (issue 5 part 1; docs/PRODUCT.md «Non-negotiables»: every incoming call is
 // validated, bad input gets a clear 4xx and changes nothing, never a 500). fast-check builds thousands of
 // malformed, oversized, mis-encoded (windows-1251 bytes, broken UTF-8, NUL bytes), duplicated-field and
 // wrong-type requests and hands them straight to every public route handler. For each one:

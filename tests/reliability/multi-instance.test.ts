@@ -1,4 +1,4 @@
-// Several instances, and a crash (issue 5 parts 2–3; spec/product.md «Non-negotiables»: a payment result
+// Several instances, and a crash (issue 5 parts 2–3; docs/PRODUCT.md «Non-negotiables»: a payment result
 // that arrived is applied exactly once and reaches InSales eventually, across restarts and with several
 // app instances running).
 //

@@ -1,4 +1,4 @@
-// «Письма»: the letters of the signed-in shop (spec/product.md «The 13 e-mail notifications»: without
+// «Письма»: the letters of the signed-in shop (docs/PRODUCT.md «The 13 e-mail notifications»: without
 // SMTP_URL they are kept and listed here). Only this shop's letters; buyers' addresses masked.
 import { requireShopSession } from "@/lib/auth/session";
 import { env } from "@/lib/env";

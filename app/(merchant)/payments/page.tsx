@@ -1,4 +1,4 @@
-// «Платежи»: the journal of the signed-in shop (spec/product.md flow 10). Filters come from the URL
+// «Платежи»: the journal of the signed-in shop (docs/PRODUCT.md flow 10). Filters come from the URL
 // (a GET form, so a filtered view is a link the merchant can share with staff).
 import { requireShopSession } from "@/lib/auth/session";
 import { parseJournalFilters } from "@/lib/payments/journal-filters";

@@ -1,4 +1,4 @@
-// «Настройки»: the settings form and the «Способ оплаты в InSales» section (spec/product.md «The settings
+// «Настройки»: the settings form and the «Способ оплаты в InSales» section (docs/PRODUCT.md «The settings
 // screen»). The layout has checked the session already; the shop is always the session's.
 import { requireShopSession } from "@/lib/auth/session";
 import { env } from "@/lib/env";

@@ -1,4 +1,4 @@
-// «Способ оплаты в InSales» (spec/product.md flow 4): the state of the shop's «Внешний способ оплаты», the
+// «Способ оплаты в InSales» (docs/PRODUCT.md flow 4): the state of the shop's «Внешний способ оплаты», the
 // control that creates/updates it, and the values for the manual setup of the original instructions.
 import type { ReactNode } from "react";
 import { Badge, type BadgeTone } from "@/components/badge";

@@ -1,5 +1,5 @@
 // Every bad call to the four lifecycle routes gets a 4xx with a short reason (JSON for InSales, a Russian
-// page for people), never a 500, and leaves the database exactly as it was (spec/product.md
+// page for people), never a 500, and leaves the database exactly as it was (docs/PRODUCT.md
 // «Non-negotiables»).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as installGet, POST as installPost } from "@/app/api/insales/install/route";

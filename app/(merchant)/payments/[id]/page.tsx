@@ -1,4 +1,4 @@
-// The payment card (spec/product.md flow 10). Another shop's payment id is a 404 like an unknown one:
+// The payment card (docs/PRODUCT.md flow 10). Another shop's payment id is a 404 like an unknown one:
 // the queries are scoped by the session's shop (lib/payments/journal-query.ts, payment-operations.ts).
 import { randomUUID } from "node:crypto";
 import { notFound } from "next/navigation";

@@ -1,4 +1,4 @@
-// POST /api/insales/payment — the checkout (spec/product.md flow 5); same handler as /payment.php.
+// POST /api/insales/payment — the checkout (docs/PRODUCT.md flow 5); same handler as /payment.php.
 import { handleCheckout } from "@/lib/payments/checkout-http";
 
 export const dynamic = "force-dynamic";
