@@ -1,11 +1,15 @@
 import next from "eslint-config-next";
 
+/** Runtime code: what the built app runs (docs/ARCHITECTURE.md «The folder map»). Tests beside it are not. */
+const RUNTIME = ["app/**", "lib/**", "components/**", "proxy.ts", "instrumentation.ts"];
+const TESTS = ["**/*.test.ts", "**/*.test.tsx"];
+
 const config = [
   ...next,
   { ignores: ["lib/generated/**", ".next/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**"] },
   {
     // `useTestDatabase()` and Playwright's `use` fixture are not React hooks.
-    files: ["**/*.test.ts", "lib/testing/**", "e2e/**", "tests/**"],
+    files: ["**/*.test.ts", "e2e/**", "tests/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {
@@ -14,6 +18,41 @@ const config = [
     // (app/(merchant)/layout.tsx, docs/PERFORMANCE.md). The rule was written for the pages/ router.
     files: ["app/**/*.tsx"],
     rules: { "@next/next/no-html-link-for-pages": "off" },
+  },
+  {
+    // Test support lives in tests/ (docs/ARCHITECTURE.md convention 13), the stand-ins in e2e/, tooling in
+    // scripts/ and bench/: the app never imports any of it, so none of it can reach a production bundle.
+    files: RUNTIME,
+    ignores: TESTS,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(@/|(\\.\\./)+|\\./)(tests|e2e|scripts|bench)(/|$)",
+              message: "Runtime code imports no tests, stand-ins or scripts (docs/ARCHITECTURE.md convention 13).",
+            },
+            {
+              regex: "(-test-support|test-smtp-server|/support/(test-db|test-env|use-test-database|wait-for))$",
+              message: "Test support belongs to tests/support/ and is imported by tests only.",
+            },
+          ],
+        },
+      ],
+      // Configuration once (docs/ARCHITECTURE.md convention 8): lib/env.ts parses process.env; everything
+      // else asks it (env() for the configuration, the few start-up values beside it).
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through lib/env.ts (docs/ARCHITECTURE.md convention 8)." },
+      ],
+    },
+  },
+  {
+    // The only readers of process.env in runtime code: lib/env.ts, and instrumentation.ts, which must learn
+    // which runtime Next is registering (NEXT_RUNTIME) before it may import anything Node-only.
+    files: ["lib/env.ts", "instrumentation.ts"],
+    rules: { "no-restricted-properties": "off" },
   },
 ];
 

@@ -12,6 +12,7 @@
 // (lib/http/read-body.ts), and the checkout, the result notifications and the lifecycle calls stay off
 // this path. Prefetches are matched too (a `Purpose: prefetch` header must not skip the gate) but get no CSP.
 import { NextResponse, type NextRequest } from "next/server";
+import { isDevelopment } from "@/lib/env";
 import { messagePageResponse } from "@/lib/html/message-response";
 import { hasMalformedPercentEncoding } from "@/lib/http/path-encoding";
 import { checkServerActionRequest, type GateVerdict } from "@/lib/http/server-action-gate";
@@ -53,7 +54,7 @@ function isPrefetch(request: NextRequest): boolean {
 /** Passes the request on with a fresh CSP nonce in its headers (for Next's scripts) and the response's. */
 function withCsp(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  const dev = process.env.NODE_ENV === "development";
+  const dev = isDevelopment();
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,

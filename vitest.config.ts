@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "tests/**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**"],
-    globalSetup: ["lib/testing/vitest-global-setup.ts"],
+    globalSetup: ["tests/support/vitest-global-setup.ts"],
     env: { NODE_ENV: "test" },
     testTimeout: 30_000,
     hookTimeout: 60_000,

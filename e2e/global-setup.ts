@@ -3,8 +3,8 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { ADMIN_DATABASE_URL, databaseUrl, TEST_ENCRYPTION_KEY } from "../lib/testing/test-env";
-import { migrate } from "../lib/testing/test-db";
+import { ADMIN_DATABASE_URL, databaseUrl, TEST_ENCRYPTION_KEY } from "../tests/support/test-env";
+import { migrate } from "../tests/support/test-db";
 import { freePort, ROOT, startApp } from "./support/app-server";
 import { startStandIns } from "./stand-ins/start-stand-ins";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { decryptSecret, encryptSecret, hexEquals, maskSecret, md5Hex, needsReencryption } from "./crypto";
 import { resetEnvCache } from "./env";
-import { TEST_ENV } from "./testing/test-env";
+import { TEST_ENV } from "../tests/support/test-env";
 
 const KEY_A = Buffer.alloc(32, 1).toString("base64");
 const KEY_B = Buffer.alloc(32, 2).toString("base64");

@@ -6,8 +6,8 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR } from "./db-migrations";
-import { dropDatabase } from "./testing/test-db";
-import { ADMIN_DATABASE_URL, databaseUrl } from "./testing/test-env";
+import { dropDatabase } from "../tests/support/test-db";
+import { ADMIN_DATABASE_URL, databaseUrl } from "../tests/support/test-env";
 
 const NAME = `im_test_mig_install_${process.pid}`;
 const MIGRATION = /_install_candidates_session_generation$/;

@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listMigrationDirectories } from "./db-migrations";
-import { dropDatabase } from "./testing/test-db";
-import { ADMIN_DATABASE_URL, databaseUrl } from "./testing/test-env";
+import { dropDatabase } from "../tests/support/test-db";
+import { ADMIN_DATABASE_URL, databaseUrl } from "../tests/support/test-env";
 
 const MIGRATION = "payment_attempts_and_invoice_fields";
 const DB = `im_test_mig_attempts_${process.pid}`;

@@ -4,8 +4,8 @@ import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { diffSchemas, SCHEMA_PATH } from "./db-migrations";
-import { cloneTestDatabase, dropDatabase } from "./testing/test-db";
-import { ADMIN_DATABASE_URL, databaseUrl } from "./testing/test-env";
+import { cloneTestDatabase, dropDatabase } from "../tests/support/test-db";
+import { ADMIN_DATABASE_URL, databaseUrl } from "../tests/support/test-env";
 
 // Catalog queries rather than pg_dump: the test may run against an embedded PostgreSQL of another major
 // version than the machine's pg_dump (docs/DATABASE.md).

@@ -7,6 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { databaseUrlIfSet } from "./env";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 export const SCHEMA_PATH = path.join(ROOT, "prisma", "schema.prisma");
@@ -18,7 +19,7 @@ async function openEngine(databaseUrl: string | null, schemaText: string): Promi
   const { SchemaEngine } = await import("@prisma/schema-engine-wasm");
   // The engine opens a connection at start even for schema-to-schema diffs, which then read nothing
   // from it; any reachable database does (the local development server by default).
-  const adapter = new PrismaPg({ connectionString: databaseUrl ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" });
+  const adapter = new PrismaPg({ connectionString: databaseUrl ?? databaseUrlIfSet() ?? "postgresql://postgres@127.0.0.1:5432/postgres" });
   const bound = bindMigrationAwareSqlAdapterFactory(adapter as never);
   return SchemaEngine.new({ datamodels: [[SCHEMA_PATH, schemaText]] }, () => {}, bound);
 }

@@ -1,5 +1,6 @@
-// The configuration contract (docs/PRODUCT.md «Configuration contract»), parsed once.
-// Nothing else in the app reads process.env: call env().
+// The configuration contract (docs/PRODUCT.md «Configuration contract»), parsed once, and the few start-up
+// values read beside it. Nothing else in the app reads process.env (an ESLint rule holds everything but this
+// file and instrumentation.ts to it; docs/ARCHITECTURE.md convention 8): call env(), or the functions at the end.
 import { z } from "zod";
 
 const base64Key = z
@@ -66,4 +67,28 @@ export function env(): Env {
 /** Tests change process.env between cases; production never calls this. */
 export function resetEnvCache(): void {
   cached = null;
+}
+
+// Start-up values, read without the contract above: facts about the process set by Node, Next or the shell
+// rather than settings of the app, and what code needs that runs before (or without) a valid configuration —
+// logging, the database tooling. Read here all the same, so that this file lists every variable the app reads.
+
+/** pino's level (lib/log.ts), at import time: LOG_LEVEL as given (env() checks its value), silent under tests. */
+export function logLevel(): string {
+  return process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info");
+}
+
+/** Under `next dev` the page CSP admits the eval React's development build needs (proxy.ts). */
+export function isDevelopment(): boolean {
+  return process.env.NODE_ENV === "development";
+}
+
+/** DATABASE_URL when set, unchecked: schema diffs open any reachable database (lib/db-migrations.ts). */
+export function databaseUrlIfSet(): string | undefined {
+  return process.env.DATABASE_URL;
+}
+
+/** What the embedded PostgreSQL's programs inherit from this process: PATH and TZ, nothing else (lib/embedded-pg). */
+export function systemPathAndZone(): { PATH: string; TZ?: string } {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", ...(process.env.TZ ? { TZ: process.env.TZ } : {}) };
 }

@@ -3,7 +3,7 @@ import { decryptSecret, encryptSecret } from "./crypto";
 import { db } from "./db";
 import { resetEnvCache } from "./env";
 import { rotateSecrets } from "./key-rotation";
-import { useTestDatabase } from "./testing/use-test-database";
+import { useTestDatabase } from "../tests/support/use-test-database";
 
 const OLD = Buffer.alloc(32, 3).toString("base64");
 const NEW = Buffer.alloc(32, 4).toString("base64");

@@ -1,6 +1,7 @@
 // Structured JSON logs (pino) with secrets and buyers' contacts redacted
 // (../shared/guide/architecture.md conventions 9 and 10).
 import pino from "pino";
+import { logLevel } from "./env";
 
 const REDACT = [
   "password", "token", "token2", "token3", "signature", "hash", "secretKey", "secret", "email", "phone",
@@ -8,7 +9,7 @@ const REDACT = [
 ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  level: logLevel(),
   base: { service: "intellectmoney-insales" },
   redact: { paths: REDACT, censor: "[redacted]" },
   timestamp: pino.stdTimeFunctions.isoTime,

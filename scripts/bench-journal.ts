@@ -3,7 +3,7 @@
 // Prints median and p99 per case. A measurement, not a test.
 //   node --import tsx scripts/seed-journal.ts && node --import tsx scripts/bench-journal.ts [runs=200]
 import { performance } from "node:perf_hooks";
-import { TEST_ENV } from "../lib/testing/test-env";
+import { TEST_ENV } from "../tests/support/test-env";
 import { benchDatabase, BENCH_INSALES_ID } from "./journal-bench-db";
 
 const runs = Number(process.argv[2] ?? 200);

@@ -3,7 +3,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../lib/generated/prisma/client";
-import { migrate } from "../lib/testing/test-db";
+import { migrate } from "../tests/support/test-db";
 
 export const BENCH_INSALES_ID = "journal-bench";
 export const BENCH_OTHER_INSALES_ID = "journal-bench-other";

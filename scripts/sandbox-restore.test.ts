@@ -7,7 +7,7 @@ import { InsalesStandIn } from "../e2e/stand-ins/insales-stand-in";
 import { IntellectMoneyStandIn } from "../e2e/stand-ins/intellectmoney-stand-in";
 import { decryptSecret, encryptSecret, md5Hex } from "../lib/crypto";
 import { db } from "../lib/db";
-import { useTestDatabase } from "../lib/testing/use-test-database";
+import { useTestDatabase } from "../tests/support/use-test-database";
 import { DEMO_INTELLECTMONEY, registerDemoAccount } from "./sandbox-demo";
 import { restoreStandIns } from "./sandbox-restore";
 

@@ -12,7 +12,7 @@ import { resetEnvCache } from "@/lib/env";
 import { BUSY_BUDGET_BYTES, FREE_BYTES_PER_BODY, readBody } from "@/lib/http/read-body";
 import { resetRateLimits } from "@/lib/http/rate-limit";
 import { MAX_CHECKOUT_BODY_BYTES } from "@/lib/payments/checkout-http";
-import { TEST_ENV } from "@/lib/testing/test-env";
+import { TEST_ENV } from "@/tests/support/test-env";
 
 const saved = { ...process.env };
 beforeAll(() => {

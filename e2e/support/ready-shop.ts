@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { expect } from "@playwright/test";
 import { encryptSecret } from "../../lib/crypto";
 import { resetEnvCache } from "../../lib/env";
-import { TEST_ENV } from "../../lib/testing/test-env";
+import { TEST_ENV } from "../../tests/support/test-env";
 import { shopId, withDb } from "./db";
 import { control, e2eEnv } from "./e2e-env";
 import { installShop, uniqueShop } from "./login";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { clusterProcesses, isAlive } from "./cluster-processes";
 import { startEmbeddedPostgres } from "./embedded-postgres";
-import { query, tempDataDir } from "./test-support";
+import { query, tempDataDir } from "../../tests/support/embedded-pg-test-support";
 
 const dir = tempDataDir();
 afterAll(() => dir.cleanup());

@@ -20,6 +20,7 @@ import { randomBytes } from "node:crypto";
 import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { systemPathAndZone } from "../env";
 import { resolvePostgresBinaries, type PostgresBinaries } from "./binaries";
 import {
   CAN_SEE_PROCESSES,
@@ -379,8 +380,9 @@ async function ensureDatabase(adminUrl: string, database: string, say: (l: strin
 
 /** Only what the server needs: not our secrets (DATABASE_URL, ENCRYPTION_KEY, …). Messages in English. */
 function serverEnv(): NodeJS.ProcessEnv {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C" };
-  if (process.env.TZ) env.TZ = process.env.TZ;
+  const { PATH, TZ } = systemPathAndZone();
+  const env: Record<string, string> = { PATH, LC_ALL: "C" };
+  if (TZ) env.TZ = TZ;
   // Next.js types declare NODE_ENV as always present; the server neither needs nor gets it.
   return env as NodeJS.ProcessEnv;
 }

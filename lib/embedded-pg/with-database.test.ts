@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { clusterProcesses, isAlive, postmasterPid, signal, waitUntil } from "./cluster-processes";
 import { startEmbeddedPostgres } from "./embedded-postgres";
-import { query, runWithDatabase, tempDataDir } from "./test-support";
+import { query, runWithDatabase, tempDataDir } from "../../tests/support/embedded-pg-test-support";
 
 // The command the wrapper runs: writes a row through DATABASE_URL, then serves until killed.
 const SERVE_FOREVER = `

@@ -1,6 +1,6 @@
 // The server-action gate (lib/http/server-action-gate.ts) against React's own decoder: whatever the gate
 // lets through, the decoder Next runs (react-server-dom-turbopack, in a child process under the
-// "react-server" condition: lib/testing/react-reply-decoder.cjs) decodes into an argument list without
+// "react-server" condition: tests/support/react-reply-decoder.cjs) decodes into an argument list without
 // throwing — a throw there is Next's 500 (issue 12 item 7). And whatever our client encodes (React's
 // `encodeReply`, the one Next's client calls), the gate lets through: a refusal there would break a form.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
@@ -22,7 +22,7 @@ let decoder: ChildProcessWithoutNullStreams;
 const waiting: Array<(d: Decoded) => void> = [];
 
 beforeAll(() => {
-  decoder = spawn(process.execPath, ["--conditions=react-server", path.join(ROOT, "lib/testing/react-reply-decoder.cjs")], {
+  decoder = spawn(process.execPath, ["--conditions=react-server", path.join(ROOT, "tests/support/react-reply-decoder.cjs")], {
     env: { ...process.env, NODE_ENV: "production", ACTION_BODY_LIMIT: String(SERVER_ACTION_BODY_LIMIT_BYTES) },
   });
   createInterface({ input: decoder.stdout }).on("line", (line) => waiting.shift()?.(JSON.parse(line) as Decoded));

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetEnvCache } from "../env";
-import { TEST_ENV } from "../testing/test-env";
+import { TEST_ENV } from "../../tests/support/test-env";
 import { insalesApi, parseRetryAfter } from "./api-client";
 
 type Seen = { method: string; url: string; headers: IncomingMessage["headers"]; body: string };

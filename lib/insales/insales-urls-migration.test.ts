@@ -8,8 +8,8 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR } from "../db-migrations";
-import { dropDatabase } from "../testing/test-db";
-import { ADMIN_DATABASE_URL, databaseUrl } from "../testing/test-env";
+import { dropDatabase } from "../../tests/support/test-db";
+import { ADMIN_DATABASE_URL, databaseUrl } from "../../tests/support/test-env";
 import { secureInsalesUrl } from "./secure-url";
 
 const MIGRATION = "20261202090000_insales_urls_https";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resetEnvCache } from "../env";
-import { TEST_ENV } from "../testing/test-env";
+import { TEST_ENV } from "../../tests/support/test-env";
 import { parseShopHost, shopBaseUrl } from "./shop-host";
 
 describe("parseShopHost", () => {

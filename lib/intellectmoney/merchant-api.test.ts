@@ -11,7 +11,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetEnvCache } from "../env";
-import { TEST_ENV } from "../testing/test-env";
+import { TEST_ENV } from "../../tests/support/test-env";
 import { getPurchaseInfo, interpretEnvelope, purchaseToPaid, purchaseToRefund } from "./merchant-api";
 
 type Seen = { method: string; path: string; headers: IncomingHttpHeaders; body: Record<string, unknown>; raw: string };

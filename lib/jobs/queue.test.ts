@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../db";
-import { useTestDatabase } from "../testing/use-test-database";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { enqueue, getBoss, stopBoss } from "./queue";
 import { QUEUES } from "./queues";
 

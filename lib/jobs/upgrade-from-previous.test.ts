@@ -7,8 +7,8 @@
 // dependencies»), which a test on a fresh database would never notice.
 import PreviousPgBoss from "pg-boss-10";
 import { afterEach, describe, expect, it } from "vitest";
-import { useTestDatabase } from "../testing/use-test-database";
-import { waitFor } from "../testing/wait-for";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { waitFor } from "../../tests/support/wait-for";
 import { getBoss, stopBoss } from "./queue";
 import { QUEUES, type QueueName } from "./queues";
 import { workEach } from "./work-each";

@@ -2,8 +2,8 @@
 // own, and a job that never ends does not keep its slot past its expiry.
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "../db";
-import { useTestDatabase } from "../testing/use-test-database";
-import { waitFor } from "../testing/wait-for";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { waitFor } from "../../tests/support/wait-for";
 import { getBoss, stopBoss } from "./queue";
 import { workEach } from "./work-each";
 

@@ -10,12 +10,12 @@ import { getBoss, stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
 import { applyResult } from "../payments/apply-result";
 import { startCheckout } from "../payments/checkout";
-import { addInstalledShop, addVectorShopToStandIn, configureOrganization, connectGatewayDirectly, startTestStandIn, type TestStandIn } from "../payments/checkout-test-support";
-import { useTestDatabase } from "../testing/use-test-database";
-import { waitFor } from "./mail-test-support";
+import { addInstalledShop, addVectorShopToStandIn, configureOrganization, connectGatewayDirectly, startTestStandIn, type TestStandIn } from "../../tests/support/checkout-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { waitFor } from "../../tests/support/wait-for";
 import { resetMailTransport } from "./send-mail";
 import "./sweep-mails";
-import { TestSmtpServer } from "./test-smtp-server";
+import { TestSmtpServer } from "../../tests/support/test-smtp-server";
 
 useTestDatabase();
 
@@ -90,7 +90,7 @@ describe("letters from the payment code", () => {
   it("a checkout sends «счёт создан» to the buyer and the shop once, however often the buyer comes back", async () => {
     const first = await startCheckout({ form: new URLSearchParams(VECTOR), shopHint: null });
     expect(first.ok).toBe(true);
-    await waitFor(() => to("buyer@example.com").length === 1 && to(OWNER).length === 1, 20_000, "the two letters");
+    await waitFor("the two letters", () => to("buyer@example.com").length === 1 && to(OWNER).length === 1, 20_000);
     expect(to("buyer@example.com")[0].subject).toBe("Счёт на оплату заказа №9999 — Тестовый магазин");
     expect(to(OWNER)[0].subject).toBe("Создан счёт на оплату заказа №9999 — Тестовый магазин");
     const buyerLetter = await db().mail.findFirstOrThrow({ where: { shopId, to: "buyer@example.com" } });
@@ -104,7 +104,7 @@ describe("letters from the payment code", () => {
 
   it("a verified «оплачен» notification sends letter 3 once; its repeat sends nothing", async () => {
     expect(await applyResult({ shopParam: "123", body: notification("5", "1200.00") })).toMatchObject({ ok: true, result: "applied", status: "PAID" });
-    await waitFor(() => to(OWNER).some((m) => m.subject.startsWith("Заказ №9999 оплачен полностью")), 20_000, "letter 3");
+    await waitFor("letter 3", () => to(OWNER).some((m) => m.subject.startsWith("Заказ №9999 оплачен полностью")), 20_000);
     expect(await applyResult({ shopParam: "123", body: notification("5", "1200.00") })).toMatchObject({ ok: true, result: "unchanged" });
     expect(await db().mail.count({ where: { shopId, kind: 3 } })).toBe(1);
     const payment = await db().payment.findFirstOrThrow({ where: { shopId, transactionId: "2197421" } });
@@ -120,7 +120,7 @@ describe("letters from the payment code", () => {
     const outcome = await applyResult({ shopParam: "123", body: forged });
     expect(outcome).toMatchObject({ ok: false, reason: "bad_hash" });
     await applyResult({ shopParam: "123", body: notification("5", "1.00", { hash: "0".repeat(32) }) });
-    await waitFor(() => to(OWNER).some((m) => m.subject.startsWith("Подозрение на мошенническую операцию")), 20_000, "letter 10");
+    await waitFor("letter 10", () => to(OWNER).some((m) => m.subject.startsWith("Подозрение на мошенническую операцию")), 20_000);
     expect(await db().mail.count({ where: { shopId, kind: 10 } })).toBe(1);
   });
 
@@ -139,7 +139,7 @@ describe("letters from the payment code", () => {
     const forged = { ...fields, signature: insalesCheckoutSignature(fields, "gw-password"), amount: "12.00" };
     expect(await startCheckout({ form: new URLSearchParams(forged), shopHint: null })).toMatchObject({ ok: false, reason: "bad_signature" });
     expect(await startCheckout({ form: new URLSearchParams(forged), shopHint: null })).toMatchObject({ ok: false, reason: "bad_signature" });
-    await waitFor(() => to(owner).length === 2, 20_000, "letters 7 and 10");
+    await waitFor("letters 7 and 10", () => to(owner).length === 2, 20_000);
     const subjects = to(owner).map((m) => m.subject).sort();
     expect(subjects[0]).toMatch(/^Не удалось создать счёт на оплату заказа №/);
     expect(subjects[1]).toMatch(/^Подозрение на мошенническую операцию/);

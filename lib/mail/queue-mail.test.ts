@@ -5,13 +5,14 @@ import { db } from "../db";
 import { resetEnvCache } from "../env";
 import { getBoss, stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
-import { useTestDatabase } from "../testing/use-test-database";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { listShopMails } from "./list-mails";
-import { addMailPayment, addMailShop, waitFor } from "./mail-test-support";
+import { addMailPayment, addMailShop } from "../../tests/support/mail-test-support";
+import { waitFor } from "../../tests/support/wait-for";
 import { FLOOD_LIMIT_PER_HOUR, queuePaymentMails, type MailFacts, type MailTrigger } from "./queue-mail";
 import { resetMailTransport, sendQueuedMail } from "./send-mail";
 import { MAX_MAIL_ATTEMPTS, sweepPendingMails } from "./sweep-mails";
-import { TestSmtpServer } from "./test-smtp-server";
+import { TestSmtpServer } from "../../tests/support/test-smtp-server";
 
 useTestDatabase();
 
@@ -71,7 +72,7 @@ describe("each applicable kind, checkbox on", () => {
 
     const address = c.recipient === "buyer" ? payment!.buyerEmail : shop.notifyEmail;
     const other = c.recipient === "buyer" ? shop.notifyEmail : (payment?.buyerEmail ?? "nobody@example.com");
-    await waitFor(() => db().mail.findFirst({ where: { id: queued[0].id, state: "SENT" } }).then((m) => m ?? undefined), 20_000, "SENT");
+    await waitFor("SENT", () => db().mail.findFirst({ where: { id: queued[0].id, state: "SENT" } }).then((m) => m ?? undefined), 20_000);
     const received = to(address);
     expect(received).toHaveLength(1);
     expect(received[0].subject).toMatch(c.subject);
@@ -105,7 +106,7 @@ describe("queueing rules", () => {
     const payment = await addMailPayment(shop.id);
     const queued = await trigger({ trigger: "invoice_created", shopId: shop.id, paymentId: payment.id });
     expect(queued.map((m) => m.kind)).toEqual([1]);
-    await waitFor(() => to(payment.buyerEmail).length === 1, 20_000, "the buyer letter");
+    await waitFor("the buyer letter", () => to(payment.buyerEmail).length === 1, 20_000);
     // Switching 1 off and 5 on between repeats still cannot produce a second letter for the same invoice.
     await db().shopSettings.update({ where: { shopId: shop.id }, data: { mailKinds: [5] } });
     expect(await trigger({ trigger: "invoice_created", shopId: shop.id, paymentId: payment.id })).toEqual([]);
@@ -119,10 +120,10 @@ describe("queueing rules", () => {
     expect(first).toHaveLength(2);
     const again = await trigger({ trigger: "refunded", shopId: shop.id, paymentId: payment.id, eventKey: "refunded:50000", facts: { eventAmountKopecks: 50000n } });
     expect(again).toEqual([]);
-    await waitFor(() => to(shop.notifyEmail).length === 1 && to(payment.buyerEmail).length === 1, 20_000, "the refund letters");
+    await waitFor("the refund letters", () => to(shop.notifyEmail).length === 1 && to(payment.buyerEmail).length === 1, 20_000);
     const next = await trigger({ trigger: "refunded", shopId: shop.id, paymentId: payment.id, eventKey: "refunded:120000", facts: { eventAmountKopecks: 70000n } });
     expect(next).toHaveLength(2);
-    await waitFor(() => to(shop.notifyEmail).length === 2 && to(payment.buyerEmail).length === 2, 20_000, "the second refund letters");
+    await waitFor("the second refund letters", () => to(shop.notifyEmail).length === 2 && to(payment.buyerEmail).length === 2, 20_000);
     expect(await db().mail.count({ where: { shopId: shop.id } })).toBe(4);
   });
 
@@ -169,9 +170,9 @@ describe("delivery", () => {
     try {
       const [mail] = await trigger({ trigger: "paid", shopId: shop.id, paymentId: payment.id });
       const failed = await waitFor(
+        "two failed attempts",
         () => db().mail.findFirst({ where: { id: mail.id, attempts: { gte: 2 } } }).then((m) => m ?? undefined),
         20_000,
-        "two failed attempts",
       );
       expect(failed.state).toBe("PENDING");
       expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
@@ -179,8 +180,8 @@ describe("delivery", () => {
     } finally {
       await smtp.start();
     }
-    await waitFor(() => to(shop.notifyEmail).length === 1, 20_000, "delivery after the outage");
-    const sent = await waitFor(() => db().mail.findFirst({ where: { shopId: shop.id, state: "SENT" } }).then((m) => m ?? undefined), 10_000, "SENT");
+    await waitFor("delivery after the outage", () => to(shop.notifyEmail).length === 1, 20_000);
+    const sent = await waitFor("SENT", () => db().mail.findFirst({ where: { shopId: shop.id, state: "SENT" } }).then((m) => m ?? undefined), 10_000);
     expect(sent.lastError).toBeNull();
     expect(sent.attempts).toBeGreaterThanOrEqual(3);
   });
@@ -189,7 +190,7 @@ describe("delivery", () => {
     const shop = await addMailShop({ kinds: [6] });
     const payment = await addMailPayment(shop.id);
     const [mail] = await trigger({ trigger: "held", shopId: shop.id, paymentId: payment.id });
-    await waitFor(() => db().mail.findFirst({ where: { id: mail.id, state: "SENT" } }).then((m) => m ?? undefined), 20_000, "SENT");
+    await waitFor("SENT", () => db().mail.findFirst({ where: { id: mail.id, state: "SENT" } }).then((m) => m ?? undefined), 20_000);
     expect(await sendQueuedMail(mail.id, { finalAttempt: false })).toEqual({ ok: true, result: "not_pending" });
     expect(to(shop.notifyEmail)).toHaveLength(1);
   });
@@ -224,9 +225,9 @@ describe("delivery", () => {
     const outcome = await sweepPendingMails();
     expect(outcome.requeued).toBeGreaterThanOrEqual(1);
     expect(outcome.failed).toBeGreaterThanOrEqual(1);
-    await waitFor(() => to(shop.notifyEmail).some((m) => m.subject === "Потерянное письмо"), 20_000, "the swept letter");
+    await waitFor("the swept letter", () => to(shop.notifyEmail).some((m) => m.subject === "Потерянное письмо"), 20_000);
     expect((await db().mail.findUniqueOrThrow({ where: { id: spent.id } })).state).toBe("FAILED");
-    await waitFor(() => db().mail.findFirst({ where: { id: lost.id, state: "SENT" } }).then((m) => m ?? undefined), 10_000, "SENT");
+    await waitFor("SENT", () => db().mail.findFirst({ where: { id: lost.id, state: "SENT" } }).then((m) => m ?? undefined), 10_000);
     // A mail with a live job is left alone.
     expect(await sweepPendingMails()).toEqual({ requeued: 0, failed: 0 });
   });

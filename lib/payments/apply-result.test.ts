@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { POST } from "../../app/api/intellectmoney/result/route";
 import { db } from "../db";
 import { encryptSecret } from "../crypto";
-import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld } from "./apply-result-test-support";
-import { addInstalledShop } from "./checkout-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld } from "../../tests/support/result-test-support";
+import { addInstalledShop } from "../../tests/support/checkout-test-support";
 
 useTestDatabase();
 

@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { GET, POST } from "../../app/api/intellectmoney/return/[paymentId]/[outcome]/route";
 import { insalesNoticeSignature } from "../../e2e/stand-ins/insales-external-payments";
 import { db } from "../db";
-import { formActionAllows } from "../testing/csp-source-match";
-import { useTestDatabase } from "../testing/use-test-database";
-import { newPayment, useResultWorld, type Paid } from "./apply-result-test-support";
+import { formActionAllows } from "../../tests/support/csp-source-match";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { newPayment, useResultWorld, type Paid } from "../../tests/support/result-test-support";
 import { buyerReturn } from "./buyer-return";
-import { formAction, formFields } from "./checkout-test-support";
+import { formAction, formFields } from "../../tests/support/checkout-test-support";
 
 useTestDatabase();
 

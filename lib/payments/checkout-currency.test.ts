@@ -7,9 +7,9 @@ import { md5Hex } from "../crypto";
 import { db } from "../db";
 import { invoiceHashInput } from "../intellectmoney/signatures";
 import { formatRubles } from "../money";
-import { useTestDatabase } from "../testing/use-test-database";
-import { newPayment, paymentRow, useResultWorld } from "./apply-result-test-support";
-import { addInstalledShop, configureOrganization, configureWallet, connectGatewayDirectly } from "./checkout-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { newPayment, paymentRow, useResultWorld } from "../../tests/support/result-test-support";
+import { addInstalledShop, configureOrganization, configureWallet, connectGatewayDirectly } from "../../tests/support/checkout-test-support";
 import { startCheckout } from "./checkout";
 import { deliverNotice } from "./notify-insales";
 

@@ -8,9 +8,9 @@ import type { StandInOrder } from "../../e2e/stand-ins/insales-stand-in";
 import { md5Hex } from "../crypto";
 import { db } from "../db";
 import { invoiceHashInput } from "../intellectmoney/signatures";
-import { useTestDatabase } from "../testing/use-test-database";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { FALLBACK_LOOKUPS_PER_WINDOW } from "./checkout-api-budget";
-import { addInstalledShop, configureOrganization, connectGatewayDirectly, formFields, formRequest, startTestStandIn, type TestShop, type TestStandIn } from "./checkout-test-support";
+import { addInstalledShop, configureOrganization, connectGatewayDirectly, formFields, formRequest, startTestStandIn, type TestShop, type TestStandIn } from "../../tests/support/checkout-test-support";
 import { REFUSAL_EVENTS_PER_PROBLEM } from "./checkout";
 import { resolveProblem } from "./journal-problems";
 

@@ -9,8 +9,8 @@ import { md5Hex } from "../crypto";
 import { db } from "../db";
 import { buildReceipt, type Receipt } from "../intellectmoney/receipt";
 import { parseKopecks } from "../money";
-import { recordRoundTrips } from "../testing/count-round-trips";
-import { useTestDatabase } from "../testing/use-test-database";
+import { recordRoundTrips } from "../../tests/support/count-round-trips";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import {
   addInstalledShop,
   configureOrganization,
@@ -21,7 +21,7 @@ import {
   startTestStandIn,
   type TestShop,
   type TestStandIn,
-} from "./checkout-test-support";
+} from "../../tests/support/checkout-test-support";
 
 useTestDatabase();
 

@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { GET as returnRoute } from "../../app/api/intellectmoney/return/[paymentId]/[outcome]/route";
 import type { CheckoutInput } from "../../e2e/stand-ins/insales-payments-api";
 import { db } from "../db";
-import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, paymentRow, useResultWorld, type Paid } from "./apply-result-test-support";
-import { addInstalledShop, configureOrganization, connectGatewayDirectly, configureWallet } from "./checkout-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { eventsOf, newPayment, paymentRow, useResultWorld, type Paid } from "../../tests/support/result-test-support";
+import { addInstalledShop, configureOrganization, connectGatewayDirectly, configureWallet } from "../../tests/support/checkout-test-support";
 import { startCheckout, type CheckoutOutcome } from "./checkout";
 import { deliverNotice } from "./notify-insales";
 

@@ -4,8 +4,8 @@ import { POST as apiPayment } from "../../app/api/insales/payment/route";
 import { insalesCheckoutSignature, insalesCompactCheckoutSignature } from "../../e2e/stand-ins/insales-payments-api";
 import { encryptSecret, md5Hex } from "../crypto";
 import { db } from "../db";
-import { formActionAllows } from "../testing/csp-source-match";
-import { useTestDatabase } from "../testing/use-test-database";
+import { formActionAllows } from "../../tests/support/csp-source-match";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { startCheckout } from "./checkout";
 import { MAX_CHECKOUT_BODY_BYTES } from "./checkout-http";
 import {
@@ -20,7 +20,7 @@ import {
   startTestStandIn,
   type TestShop,
   type TestStandIn,
-} from "./checkout-test-support";
+} from "../../tests/support/checkout-test-support";
 
 useTestDatabase();
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptSecret } from "../crypto";
 import { db } from "../db";
 import { getBoss, stopBoss } from "../jobs/queue";
-import { useTestDatabase } from "../testing/use-test-database";
-import { addInstalledShop, startTestStandIn, type TestStandIn } from "./checkout-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { addInstalledShop, startTestStandIn, type TestStandIn } from "../../tests/support/checkout-test-support";
 import { connectGateway } from "./connect-gateway";
 import { requestGatewayConnection, requestGatewayConnectionIfNew, runConnectGatewayJob } from "./connect-gateway-job";
 

@@ -7,10 +7,10 @@ import { POST as resultRoute } from "../../app/api/intellectmoney/result/route";
 import { insalesCheckoutSignature } from "../../e2e/stand-ins/insales-payments-api";
 import { db } from "../db";
 import { resultNotificationHash, type ResultHashFields } from "../intellectmoney/signatures";
-import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, paymentRow, resultRequest, useResultWorld } from "./apply-result-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { eventsOf, newPayment, paymentRow, resultRequest, useResultWorld } from "../../tests/support/result-test-support";
 import { startCheckout } from "./checkout";
-import { addInstalledShop, configureOrganization, connectGatewayDirectly } from "./checkout-test-support";
+import { addInstalledShop, configureOrganization, connectGatewayDirectly } from "../../tests/support/checkout-test-support";
 
 useTestDatabase();
 

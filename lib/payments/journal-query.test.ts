@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
-import { useTestDatabase } from "../testing/use-test-database";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { CSV_BOM, CSV_HEADER } from "./journal-csv";
 import { NO_FILTERS, parseJournalFilters, type JournalFilters } from "./journal-filters";
 import { COUNT_CAP, countPayments, exportPaymentsCsv, getPaymentWithTimeline, listPayments, PAGE_SIZE } from "./journal-query";

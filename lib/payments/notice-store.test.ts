@@ -3,8 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../db";
-import { useTestDatabase } from "../testing/use-test-database";
-import { recordRoundTrips } from "../testing/count-round-trips";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { recordRoundTrips } from "../../tests/support/count-round-trips";
 import { loadNotice, markNoticeDelivered } from "./notice-store";
 
 useTestDatabase();

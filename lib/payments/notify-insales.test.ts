@@ -4,10 +4,10 @@ import { encryptSecret } from "../crypto";
 import { db } from "../db";
 import { stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
-import { recordRoundTrips } from "../testing/count-round-trips";
-import { useTestDatabase } from "../testing/use-test-database";
-import { waitFor } from "../testing/wait-for";
-import { newPayment, paymentRow, useResultWorld, type Paid } from "./apply-result-test-support";
+import { recordRoundTrips } from "../../tests/support/count-round-trips";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { waitFor } from "../../tests/support/wait-for";
+import { newPayment, paymentRow, useResultWorld, type Paid } from "../../tests/support/result-test-support";
 import { sweepPendingNotices } from "./notice-sweeper";
 import { deliverNotice, describeInsalesErrors } from "./notify-insales";
 

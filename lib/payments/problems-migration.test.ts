@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../db";
 import { MIGRATIONS_DIR } from "../db-migrations";
 import { resetEnvCache } from "../env";
-import { dropDatabase } from "../testing/test-db";
-import { ADMIN_DATABASE_URL, databaseUrl, TEST_ENV } from "../testing/test-env";
+import { dropDatabase } from "../../tests/support/test-db";
+import { ADMIN_DATABASE_URL, databaseUrl, TEST_ENV } from "../../tests/support/test-env";
 import { resolveProblem } from "./journal-problems";
 import { recordProblem } from "./problems";
 

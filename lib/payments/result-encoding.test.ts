@@ -8,9 +8,9 @@ import type { NotificationEncoding } from "../../e2e/stand-ins/intellectmoney-st
 import { encryptSecret } from "../crypto";
 import { db } from "../db";
 import { resultNotificationHash } from "../intellectmoney/signatures";
-import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, paymentRow, useResultWorld } from "./apply-result-test-support";
-import { addInstalledShop } from "./checkout-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { eventsOf, newPayment, paymentRow, useResultWorld } from "../../tests/support/result-test-support";
+import { addInstalledShop } from "../../tests/support/checkout-test-support";
 
 useTestDatabase();
 

@@ -8,8 +8,9 @@ import { POST } from "../../app/api/intellectmoney/result/route";
 import { db } from "../db";
 import { resultNotificationHash } from "../intellectmoney/signatures";
 import { formatKopecks } from "../money";
-import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld, type Paid } from "./apply-result-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { waitFor } from "../../tests/support/wait-for";
+import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld, type Paid } from "../../tests/support/result-test-support";
 import { SWEEP_GRACE_SECONDS, sweepPendingNotices } from "./notice-sweeper";
 
 const database = useTestDatabase();
@@ -24,14 +25,6 @@ function paidBody(p: Paid): Record<string, string> {
     paymentStatus: "5", userName: "Покупатель", userEmail: "buyer@example.com", paymentData: "2026-11-28 12:00:05", secretKey: "",
   };
   return { ...f, hash: resultNotificationHash(f, p.secretKey) };
-}
-
-async function poll(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe("the version check", () => {
@@ -51,12 +44,17 @@ describe("the version check", () => {
       await locker.query("BEGIN");
       await locker.query(`SELECT 1 FROM "Payment" WHERE id = $1 FOR UPDATE`, [p.payment.id]);
       const answers = Array.from({ length: 10 }, () => POST(resultRequest(p.shop.insalesId, body)));
-      await poll("ten copies waiting on the row", async () => {
-        // Neither through `locker` (pg_stat_activity is read once per transaction) nor through db() (the
-        // copies hold every connection of its pool).
-        const { rows } = await watcher.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%WITH upd AS%'`);
-        return rows[0].n === 10;
-      });
+      await waitFor(
+        "ten copies waiting on the row",
+        async () => {
+          // Neither through `locker` (pg_stat_activity is read once per transaction) nor through db() (the
+          // copies hold every connection of its pool).
+          const { rows } = await watcher.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%WITH upd AS%'`);
+          return rows[0].n === 10;
+        },
+        5_000,
+        10,
+      );
       await locker.query(`UPDATE "Payment" SET status = 'HELD' WHERE id = $1`, [p.payment.id]);
       await locker.query("COMMIT");
       const settled = await Promise.all(answers);

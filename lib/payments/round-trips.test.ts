@@ -9,10 +9,10 @@ import { db } from "../db";
 import { resetEnvCache } from "../env";
 import { resultNotificationHash } from "../intellectmoney/signatures";
 import { getBoss, stopBoss } from "../jobs/queue";
-import { recordRoundTrips } from "../testing/count-round-trips";
-import { useTestDatabase } from "../testing/use-test-database";
-import { resultRequest } from "./apply-result-test-support";
-import { addInstalledShop, addStandInOrder, configureOrganization, connectGatewayDirectly, formRequest, startTestStandIn, type TestShop } from "./checkout-test-support";
+import { recordRoundTrips } from "../../tests/support/count-round-trips";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { resultRequest } from "../../tests/support/result-test-support";
+import { addInstalledShop, addStandInOrder, configureOrganization, connectGatewayDirectly, formRequest, startTestStandIn, type TestShop } from "../../tests/support/checkout-test-support";
 
 useTestDatabase();
 

@@ -4,10 +4,10 @@
 // entered, and the payment completes.
 import { describe, expect, it } from "vitest";
 import { db } from "../db";
-import { useTestDatabase } from "../testing/use-test-database";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { startCheckout } from "./checkout";
-import { addInstalledShop, configureWallet, connectGatewayDirectly } from "./checkout-test-support";
-import { paymentRow, useResultWorld } from "./apply-result-test-support";
+import { addInstalledShop, configureWallet, connectGatewayDirectly } from "../../tests/support/checkout-test-support";
+import { paymentRow, useResultWorld } from "../../tests/support/result-test-support";
 import { settingsSchema, emptySettingsForm } from "../shops/settings-schema";
 
 useTestDatabase();

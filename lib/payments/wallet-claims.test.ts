@@ -8,8 +8,8 @@ import { POST } from "../../app/api/intellectmoney/result/route";
 import { encryptSecret } from "../crypto";
 import { db } from "../db";
 import { resultNotificationHash } from "../intellectmoney/signatures";
-import { useTestDatabase } from "../testing/use-test-database";
-import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld, type Paid } from "./apply-result-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { eventsOf, newPayment, noticeJobs, paymentRow, resultRequest, useResultWorld, type Paid } from "../../tests/support/result-test-support";
 import { buyerReturn } from "./buyer-return";
 import { decideClaim } from "./claims";
 

@@ -5,9 +5,9 @@ import { GET as loginRoute } from "@/app/api/insales/login/route";
 import { GET as autologinRoute } from "@/app/api/insales/autologin/route";
 import { db } from "../db";
 import { stopBoss } from "../jobs/queue";
-import { useTestDatabase } from "../testing/use-test-database";
-import { TEST_ENV } from "../testing/test-env";
-import { seedInstalledShop } from "./install-test-support";
+import { useTestDatabase } from "../../tests/support/use-test-database";
+import { TEST_ENV } from "../../tests/support/test-env";
+import { seedInstalledShop } from "../../tests/support/install-test-support";
 import { uninstallShop } from "./uninstall-shop";
 import { finishLogin, loginCookieName, startLogin } from "./login";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decryptSecret } from "../crypto";
 import { db } from "../db";
-import { useTestDatabase } from "../testing/use-test-database";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { emptySettingsForm, type SettingsFormValues } from "./settings-schema";
 import { isTestModeOn, loadSettingsForm, saveSettings } from "./settings-store";
 

@@ -6,10 +6,10 @@ import { db } from "../db";
 import { enqueue, getBoss, stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
 import "../jobs/register-all";
-import { startTestStandIn, type TestStandIn } from "../payments/checkout-test-support";
-import { TEST_ENV } from "../testing/test-env";
-import { waitFor } from "../testing/wait-for";
-import { useTestDatabase } from "../testing/use-test-database";
+import { startTestStandIn, type TestStandIn } from "../../tests/support/checkout-test-support";
+import { TEST_ENV } from "../../tests/support/test-env";
+import { waitFor } from "../../tests/support/wait-for";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { installShop } from "./install-shop";
 
 useTestDatabase();

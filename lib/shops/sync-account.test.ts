@@ -7,7 +7,7 @@ import { decryptSecret } from "../crypto";
 import { db } from "../db";
 import { resetEnvCache } from "../env";
 import { getBoss, stopBoss } from "../jobs/queue";
-import { useTestDatabase } from "../testing/use-test-database";
+import { useTestDatabase } from "../../tests/support/use-test-database";
 import { PROOF_WINDOW_SECONDS } from "./install-candidates";
 import { installShop } from "./install-shop";
 import { uninstallShop } from "./uninstall-shop";

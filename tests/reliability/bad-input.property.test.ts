@@ -21,8 +21,8 @@ import { GET as returnGet, POST as returnPost } from "@/app/api/intellectmoney/r
 import { parseInstallParams, parseLoginParams, readFormBody } from "@/lib/insales/lifecycle-params";
 import { getBoss, stopBoss } from "@/lib/jobs/queue";
 import { resetRateLimits } from "@/lib/http/rate-limit";
-import { newPayment, startResultWorld, type Paid, type ResultWorld } from "@/lib/payments/apply-result-test-support";
-import { useTestDatabase } from "@/lib/testing/use-test-database";
+import { newPayment, startResultWorld, type Paid, type ResultWorld } from "@/tests/support/result-test-support";
+import { useTestDatabase } from "@/tests/support/use-test-database";
 import { dbState, digest, unexpectedChanges, type DbState } from "./support/db-state";
 
 // The limiter is proven in rate-limit.test.ts; here thousands of calls come from "one address".

@@ -8,8 +8,8 @@ import { getBoss, stopBoss } from "@/lib/jobs/queue";
 import { QUEUES } from "@/lib/jobs/queues";
 import { disconnectDb } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { cloneTestDatabase } from "@/lib/testing/test-db";
-import { TEST_ENV } from "@/lib/testing/test-env";
+import { cloneTestDatabase } from "@/tests/support/test-db";
+import { TEST_ENV } from "@/tests/support/test-env";
 import type PgBoss from "pg-boss";
 
 const slot = globalThis as unknown as { boss?: Promise<PgBoss> };

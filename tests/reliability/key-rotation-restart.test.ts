@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "@/e2e/support/app-server";
 import { decryptSecret } from "@/lib/crypto";
 import { resetEnvCache } from "@/lib/env";
-import { cloneTestDatabase } from "@/lib/testing/test-db";
-import { TEST_ENCRYPTION_KEY, TEST_ENV } from "@/lib/testing/test-env";
+import { cloneTestDatabase } from "@/tests/support/test-db";
+import { TEST_ENCRYPTION_KEY, TEST_ENV } from "@/tests/support/test-env";
 import { checkout, readyShop, requireProductionBuild, sql, startCluster, type Cluster, type ShopRef } from "./support/app-cluster";
 
 const OLD = TEST_ENCRYPTION_KEY;

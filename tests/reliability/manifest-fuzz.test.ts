@@ -15,8 +15,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintSessionCookie } from "@/lib/auth/mint-session";
 import { resetEnvCache } from "@/lib/env";
-import { cloneTestDatabase } from "@/lib/testing/test-db";
-import { TEST_ENCRYPTION_KEY, TEST_ENV } from "@/lib/testing/test-env";
+import { cloneTestDatabase } from "@/tests/support/test-db";
+import { TEST_ENCRYPTION_KEY, TEST_ENV } from "@/tests/support/test-env";
 import { sql } from "./support/app-cluster";
 import {
   builtActions,

@@ -9,8 +9,9 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "@/e2e/support/app-server";
-import { cloneTestDatabase } from "@/lib/testing/test-db";
-import { checkout, ledger, pool, sql, readyShop, requireProductionBuild, serverNoticesPerOrder, startCluster, waitFor, type Cluster, type MadePayment, type ShopRef } from "./support/app-cluster";
+import { cloneTestDatabase } from "@/tests/support/test-db";
+import { checkout, ledger, pool, sql, readyShop, requireProductionBuild, serverNoticesPerOrder, startCluster, type Cluster, type MadePayment, type ShopRef } from "./support/app-cluster";
+import { waitFor } from "../support/wait-for";
 
 const SHOPS = 10;
 const PAYMENTS = Number(process.env.REL_PAYMENTS ?? 200);
@@ -67,7 +68,9 @@ async function burst(made: MadePayment[], during?: (sent: number) => Promise<voi
 
 async function expectAllPaidAndNotifiedOnce(made: MadePayment[], waitMs: number) {
   const wanted = made.length;
-  const waited = await waitFor("every notice delivered", waitMs, async () => (await ledger(cluster.databaseUrl)).delivered >= wanted);
+  const since = Date.now();
+  await waitFor("every notice delivered", async () => (await ledger(cluster.databaseUrl)).delivered >= wanted, waitMs, 500);
+  const waited = Date.now() - since;
   const l = await ledger(cluster.databaseUrl);
   expect(l.byStatus).toEqual({ PAID: wanted });
   expect(l.notices).toBe(wanted);
@@ -119,10 +122,12 @@ describe("kill -9 of one instance in the middle of a burst", () => {
     expect(nonOk).toBe(0);
     const total = before.payments + batch;
     // A notify-insales job that was running in the killed process is retried by pg-boss after it expires.
-    const recovered = await waitFor("every notice delivered after the crash", 300_000, async () => (await ledger(cluster.databaseUrl)).delivered >= total).catch(async (e) => {
+    const since = Date.now();
+    await waitFor("every notice delivered after the crash", async () => (await ledger(cluster.databaseUrl)).delivered >= total, 300_000, 500).catch(async (e) => {
       const jobs = await sql(cluster.databaseUrl, `SELECT state, count(*)::int n, min(expire_in)::text expire, max(retry_count) retries FROM pgboss.job WHERE name = 'notify-insales' GROUP BY 1`);
       throw new Error(`${(e as Error).message}; ledger ${JSON.stringify(await ledger(cluster.databaseUrl))}; jobs ${JSON.stringify(jobs)}`);
     });
+    const recovered = Date.now() - since;
     const l = await ledger(cluster.databaseUrl);
     expect(l.byStatus).toEqual({ PAID: total });
     expect(l.notices).toBe(total);

@@ -8,9 +8,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "@/e2e/support/app-server";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/embedded-pg/embedded-postgres";
-import { tempDataDir } from "@/lib/embedded-pg/test-support";
-import { migrate } from "@/lib/testing/test-db";
-import { checkout, ledger, pool, readyShop, requireProductionBuild, serverNoticesPerOrder, startCluster, waitFor, type Cluster, type MadePayment, type ShopRef } from "./support/app-cluster";
+import { tempDataDir } from "@/tests/support/embedded-pg-test-support";
+import { migrate } from "@/tests/support/test-db";
+import { checkout, ledger, pool, readyShop, requireProductionBuild, serverNoticesPerOrder, startCluster, type Cluster, type MadePayment, type ShopRef } from "./support/app-cluster";
+import { waitFor } from "../support/wait-for";
 
 const PAYMENTS = 40;
 const COPIES = 5;
@@ -62,19 +63,31 @@ describe("PostgreSQL restarted during a burst", () => {
           await pgServer!.stop();
           pgServer = null;
           // The database is away: the app says so.
-          await waitFor("health 503", 20_000, async () => {
-            const s = await health(app);
-            healthSeen.push(s);
-            return s === 503;
-          });
+          await waitFor(
+            "health 503",
+            async () => {
+              const s = await health(app);
+              healthSeen.push(s);
+              return s === 503;
+            },
+            20_000,
+            500,
+          );
           await new Promise((r) => setTimeout(r, 3_000));
           pgServer = await startEmbeddedPostgres({ dataDir: dir.rel, port, onMessage: () => {} });
           const downMs = Date.now() - t0;
-          const recoveredMs = await waitFor("health 200", 60_000, async () => {
-            const s = await health(app);
-            healthSeen.push(s);
-            return s === 200;
-          });
+          const back = Date.now();
+          await waitFor(
+            "health 200",
+            async () => {
+              const s = await health(app);
+              healthSeen.push(s);
+              return s === 200;
+            },
+            60_000,
+            500,
+          );
+          const recoveredMs = Date.now() - back;
           return { downMs, recoveredMs };
         })();
       }
@@ -86,7 +99,9 @@ describe("PostgreSQL restarted during a burst", () => {
     expect(healthSeen).toContain(503);
     expect(healthSeen.at(-1)).toBe(200);
 
-    const waited = await waitFor("every notice delivered", 240_000, async () => (await ledger(cluster.databaseUrl)).delivered >= PAYMENTS);
+    const since = Date.now();
+    await waitFor("every notice delivered", async () => (await ledger(cluster.databaseUrl)).delivered >= PAYMENTS, 240_000, 500);
+    const waited = Date.now() - since;
     const l = await ledger(cluster.databaseUrl);
     expect(l.byStatus).toEqual({ PAID: PAYMENTS });
     expect(l.notices).toBe(PAYMENTS);

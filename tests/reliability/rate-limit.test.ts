@@ -6,7 +6,7 @@ import { GET as loginGet } from "@/app/api/insales/login/route";
 import { GET as installGet } from "@/app/api/insales/install/route";
 import { resetEnvCache } from "@/lib/env";
 import { checkRateLimit, clientAddress, rateLimited, resetRateLimits } from "@/lib/http/rate-limit";
-import { TEST_ENV } from "@/lib/testing/test-env";
+import { TEST_ENV } from "@/tests/support/test-env";
 
 const saved = { ...process.env };
 

@@ -6,7 +6,7 @@ import { decode } from "next-auth/jwt";
 import { mintSessionCookie } from "@/lib/auth/mint-session";
 import { resetEnvCache } from "@/lib/env";
 import { serializeCookie } from "@/lib/http/cookies";
-import { TEST_ENV } from "@/lib/testing/test-env";
+import { TEST_ENV } from "@/tests/support/test-env";
 
 const saved = { ...process.env };
 afterEach(() => {

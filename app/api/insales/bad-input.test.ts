@@ -8,9 +8,9 @@ import { GET as loginGet } from "@/app/api/insales/login/route";
 import { GET as autologinGet } from "@/app/api/insales/autologin/route";
 import { db } from "@/lib/db";
 import { stopBoss } from "@/lib/jobs/queue";
-import { seedInstalledShop } from "@/lib/shops/install-test-support";
+import { seedInstalledShop } from "@/tests/support/install-test-support";
 import { startLogin } from "@/lib/shops/login";
-import { useTestDatabase } from "@/lib/testing/use-test-database";
+import { useTestDatabase } from "@/tests/support/use-test-database";
 
 useTestDatabase();
 afterAll(() => stopBoss());

@@ -9,13 +9,13 @@ import { decryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { stopBoss } from "@/lib/jobs/queue";
-import { configureOrganization, connectGatewayDirectly, formRequest } from "@/lib/payments/checkout-test-support";
+import { configureOrganization, connectGatewayDirectly, formRequest } from "@/tests/support/checkout-test-support";
 import { MAX_PENDING_PER_SHOP, MAX_PENDING_PER_SOURCE, PROOF_WINDOW_SECONDS, UNLOCK_GRACE_SECONDS } from "@/lib/shops/install-candidates";
 import { sweepInstallCandidates } from "@/lib/shops/install-candidates-sweeper";
-import { loginRoundTrip, probePending, sendInstall, startLifecycleStandIn, storedShop, type LifecycleStandIn } from "@/lib/shops/install-test-support";
+import { loginRoundTrip, probePending, sendInstall, startLifecycleStandIn, storedShop, type LifecycleStandIn } from "@/tests/support/install-test-support";
 import { proveInstallCandidate, type ProveResult } from "@/lib/shops/sync-account";
 import type { StandInShop } from "@/e2e/stand-ins/insales-stand-in";
-import { useTestDatabase } from "@/lib/testing/use-test-database";
+import { useTestDatabase } from "@/tests/support/use-test-database";
 
 // The per-IP limit has its own tests (tests/reliability/rate-limit.test.ts); here every call is the attacker's.
 useTestDatabase({ RATE_LIMIT_LIFECYCLE: "0" });

@@ -8,9 +8,9 @@ import { GET as uninstall } from "@/app/api/insales/uninstall/route";
 import { db } from "@/lib/db";
 import { decryptSecret, encryptSecret, md5Hex } from "@/lib/crypto";
 import { stopBoss } from "@/lib/jobs/queue";
-import { probePending, startLifecycleStandIn, type LifecycleStandIn } from "@/lib/shops/install-test-support";
-import { TEST_ENV } from "@/lib/testing/test-env";
-import { useTestDatabase } from "@/lib/testing/use-test-database";
+import { probePending, startLifecycleStandIn, type LifecycleStandIn } from "@/tests/support/install-test-support";
+import { TEST_ENV } from "@/tests/support/test-env";
+import { useTestDatabase } from "@/tests/support/use-test-database";
 
 useTestDatabase();
 let stand: LifecycleStandIn;

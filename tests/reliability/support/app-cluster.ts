@@ -13,7 +13,7 @@ import { installExternalPayments, type ExternalPayments } from "../../../e2e/sta
 import { IntellectMoneyStandIn, type ImStatus } from "../../../e2e/stand-ins/intellectmoney-stand-in";
 import { encryptSecret } from "../../../lib/crypto";
 import { resetEnvCache } from "../../../lib/env";
-import { TEST_ENCRYPTION_KEY, TEST_ENV } from "../../../lib/testing/test-env";
+import { TEST_ENCRYPTION_KEY, TEST_ENV } from "../../support/test-env";
 import { waitForProvenInstall } from "../../../e2e/support/proven-install";
 
 export const APP_ID = "intellectmoney_rel";
@@ -264,15 +264,6 @@ export async function ledger(url: string): Promise<Ledger> {
           SELECT k::text, count(*) n FROM (SELECT p.id, (SELECT count(*) FROM "PaymentEvent" e WHERE e."paymentId" = p.id AND e.type = 'result_applied') k FROM "Payment" p) x GROUP BY 1) y)
     ) AS l`);
   return row.l;
-}
-
-export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 /** Valid server-to-server notices the InSales stand-in received, per order (by transaction id). */

@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { connect } from "node:net";
 import path from "node:path";
 import { freePort, ROOT } from "../../../e2e/support/app-server";
-import { TEST_ENCRYPTION_KEY, TEST_ENV } from "../../../lib/testing/test-env";
+import { TEST_ENCRYPTION_KEY, TEST_ENV } from "../../support/test-env";
 
 const NEXT_DIR = path.join(ROOT, ".next");
 

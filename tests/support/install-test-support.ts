@@ -8,14 +8,14 @@ import { GET as loginRoute } from "../../app/api/insales/login/route";
 import { GET as uninstallRoute } from "../../app/api/insales/uninstall/route";
 import { installPaymentsApi, type PaymentsApi } from "../../e2e/stand-ins/insales-payments-api";
 import { InsalesStandIn } from "../../e2e/stand-ins/insales-stand-in";
-import type { ShopSessionClaims } from "../auth/options";
-import { encryptSecret } from "../crypto";
-import { db } from "../db";
-import { resetEnvCache } from "../env";
-import { readCookie } from "../http/cookies";
-import { TEST_ENV } from "../testing/test-env";
-import { appApiPassword } from "./install-candidates";
-import { proveInstallCandidate, type ProveResult } from "./sync-account";
+import type { ShopSessionClaims } from "../../lib/auth/options";
+import { encryptSecret } from "../../lib/crypto";
+import { db } from "../../lib/db";
+import { resetEnvCache } from "../../lib/env";
+import { readCookie } from "../../lib/http/cookies";
+import { TEST_ENV } from "./test-env";
+import { appApiPassword } from "../../lib/shops/install-candidates";
+import { proveInstallCandidate, type ProveResult } from "../../lib/shops/sync-account";
 
 export type LifecycleStandIn = { insales: InsalesStandIn; api: PaymentsApi; close: () => Promise<void> };
 

@@ -1,8 +1,8 @@
 // Per-file database for integration tests: sets DATABASE_URL to a fresh clone before the file's tests
 // and drops it afterwards. Call at the top level of a test file.
 import { afterAll, beforeAll } from "vitest";
-import { disconnectDb } from "../db";
-import { resetEnvCache } from "../env";
+import { disconnectDb } from "../../lib/db";
+import { resetEnvCache } from "../../lib/env";
 import { cloneTestDatabase } from "./test-db";
 import { TEST_ENV } from "./test-env";
 

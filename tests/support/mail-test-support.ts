@@ -1,7 +1,7 @@
 // Test support for the mail tests: a shop with its «Почтовые уведомления» settings and a payment.
 import { randomBytes } from "node:crypto";
-import { db } from "../db";
-import type { PaymentStatus } from "../generated/prisma/enums";
+import { db } from "../../lib/db";
+import type { PaymentStatus } from "../../lib/generated/prisma/enums";
 
 export type MailTestShop = { id: string; host: string; notifyEmail: string };
 
@@ -51,15 +51,4 @@ export async function addMailPayment(
     },
   });
   return { id: payment.id, buyerEmail: buyerEmail ?? "", orderNumber, imOrderId };
-}
-
-/** Polls until `check` returns a value (not undefined/false) or the time is up. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = "condition"): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -1,7 +1,7 @@
 // React's own server-side decoder of server action arguments, the one Next runs
 // (next/dist/compiled/react-server-dom-turbopack, node build), for lib/http/server-action-gate.test.ts.
 // It only loads under Node's "react-server" condition, which a vitest worker does not have, so the test
-// runs this file in a child process: `node --conditions=react-server lib/testing/react-reply-decoder.cjs`.
+// runs this file in a child process: `node --conditions=react-server tests/support/react-reply-decoder.cjs`.
 // Input on stdin, one JSON object per line: { text } or { contentType, base64 }. Output, one line each:
 // { ok: true, isArray, length } or { ok: false, error }.
 "use strict";

@@ -2,11 +2,11 @@
 // payments API on 127.0.0.1:0, and shops that exist both there and in our database (as if installed).
 import { installPaymentsApi, type PaymentsApi } from "../../e2e/stand-ins/insales-payments-api";
 import { InsalesStandIn, type StandInOrder, type StandInShop } from "../../e2e/stand-ins/insales-stand-in";
-import { encryptSecret, md5Hex, randomToken } from "../crypto";
-import { db } from "../db";
-import { resetEnvCache } from "../env";
-import type { HoldMode, LegalForm } from "../generated/prisma/enums";
-import { TEST_ENV } from "../testing/test-env";
+import { encryptSecret, md5Hex, randomToken } from "../../lib/crypto";
+import { db } from "../../lib/db";
+import { resetEnvCache } from "../../lib/env";
+import type { HoldMode, LegalForm } from "../../lib/generated/prisma/enums";
+import { TEST_ENV } from "./test-env";
 
 export type TestStandIn = { insales: InsalesStandIn; api: PaymentsApi; close: () => Promise<void> };
 

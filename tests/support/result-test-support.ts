@@ -8,13 +8,13 @@ import { installExternalPayments, type ExternalPayments } from "../../e2e/stand-
 import { IntellectMoneyStandIn, type ImInvoice } from "../../e2e/stand-ins/intellectmoney-stand-in";
 import type { StandInOrder } from "../../e2e/stand-ins/insales-stand-in";
 import type { CheckoutInput } from "../../e2e/stand-ins/insales-payments-api";
-import type { HoldMode } from "../generated/prisma/enums";
-import { db } from "../db";
-import { resetEnvCache } from "../env";
-import { stopBoss } from "../jobs/queue";
-import type { Payment } from "../generated/prisma/client";
+import type { HoldMode } from "../../lib/generated/prisma/enums";
+import { db } from "../../lib/db";
+import { resetEnvCache } from "../../lib/env";
+import { stopBoss } from "../../lib/jobs/queue";
+import type { Payment } from "../../lib/generated/prisma/client";
 import { addInstalledShop, configureOrganization, configureWallet, connectGatewayDirectly, startTestStandIn, type TestShop, type TestStandIn } from "./checkout-test-support";
-import { startCheckout } from "./checkout";
+import { startCheckout } from "../../lib/payments/checkout";
 
 export type ResultWorld = { insales: TestStandIn; ext: ExternalPayments; im: IntellectMoneyStandIn; close: () => Promise<void> };
 

@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { clusterProcesses, signal, waitUntil } from "./cluster-processes";
-import { PROJECT_ROOT } from "./embedded-postgres";
+import { clusterProcesses, signal, waitUntil } from "../../lib/embedded-pg/cluster-processes";
+import { PROJECT_ROOT } from "../../lib/embedded-pg/embedded-postgres";
 
 export function tempDataDir(): { rel: string; abs: string; cluster: string; cleanup: () => Promise<void> } {
   const rel = `.data/test-embedded-pg-${randomBytes(4).toString("hex")}`;
