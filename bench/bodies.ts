@@ -24,7 +24,7 @@ export function checkoutBody(shop: BenchShop, tag: string, k: number): BenchRequ
     original_amount: "",
     conversion_rate: "",
     // As the payment methods the app connects send it (send_order): the order's currency comes with the
-    // checkout, so the app reads nothing from InSales (lib/payments/checkout-currency.ts).
+    // checkout, so the app reads nothing from InSales (lib/checkout/checkout-currency.ts).
     order_json: JSON.stringify({ id: 8_000_000 + k, number: 30000 + k, total_price: amount, currency_code: "RUR" }),
   };
   const signature = checkoutSignature(fields, shop.gatewayPassword);

@@ -7,10 +7,10 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { POST as resultPost } from "../app/api/intellectmoney/result/route";
 import { env } from "../lib/env";
-import "../lib/jobs/register-all";
+import "../lib/register-workers";
 import { stopBoss } from "../lib/jobs/queue";
 import { startWorkers } from "../lib/jobs/workers";
-import { handleCheckout } from "../lib/payments/checkout-http";
+import { handleCheckout } from "../app/api/insales/payment/checkout-http";
 
 const port = Number(process.argv[2]);
 const origin = `http://127.0.0.1:${port}`;

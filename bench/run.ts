@@ -308,7 +308,7 @@ async function main() {
     const rss = Math.max(...measured.map((r) => r.peakRssMb));
     if (measured.length) check(rss <= TARGETS.rssMb, `peak RSS ≤ ${TARGETS.rssMb} MB (${rss})`);
     console.log("\nSQL/request counts every pg query of the app process during the run, background job workers included;");
-    console.log("the exact per-request counts are asserted in lib/payments/round-trips.test.ts.");
+    console.log("the exact per-request counts are asserted in tests/performance/round-trips.test.ts.");
     if (broken.length) {
       console.log("\n## Broken scenarios (the first request did not succeed)\n");
       for (const b of broken) console.log(`- ${b}`);

@@ -1,6 +1,6 @@
 // A payment's status as a coloured pill with its Russian label (spec/product.md flow 10).
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
-import { PAYMENT_STATUS_LABELS } from "@/lib/payments/journal-labels";
+import { PAYMENT_STATUS_LABELS } from "@/lib/payments/state";
 import styles from "./status-badge.module.css";
 
 const CLASS: Record<PaymentStatus, string> = {

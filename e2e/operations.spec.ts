@@ -227,7 +227,7 @@ test("a refund the old release recorded as failed after code 1 shows as «Воз
   const shop = await operationsShop("opold");
   const { paymentId } = await paymentCard(page, shop, "Оплатить");
   // The rows as the data migration leaves an old FAILED refund answered «код 1» (the migration itself is
-  // tested on old-shape rows in lib/payments/refunds-code1-migration.test.ts).
+  // tested on old-shape rows in lib/operations/refunds-code1-migration.test.ts).
   await withDb(async (c) => {
     const p = await c.query<{ shopId: string; orderNumber: string | null; insalesOrderId: string }>(`SELECT "shopId", "orderNumber", "insalesOrderId" FROM "Payment" WHERE id = $1`, [paymentId]);
     const { shopId, orderNumber, insalesOrderId } = p.rows[0];

@@ -1,7 +1,7 @@
 // The payment-attempts migration (issue 13 item 3) on a database holding payments and notices of the old shape
 // (docs/DATABASE.md): built from the migrations before it, filled with payments in every state and their
 // notices, then migrated. Every old payment becomes attempt 1 with no stored form (a repeat of it goes to its
-// invoice by id, or rebuilds the form as before: lib/payments/checkout-repeat.ts); the unique key moves from
+// invoice by id, or rebuilds the form as before: lib/checkout/checkout-repeat.ts); the unique key moves from
 // (shop, transaction) to (shop, transaction, attempt), so a cancelled transaction can take a second attempt;
 // the notice states gain SUPERSEDED and keep their values.
 import { randomUUID } from "node:crypto";

@@ -22,7 +22,7 @@ const schema = z.object({
   INTELLECTMONEY_MERCHANT_URL: httpUrl.default("https://merchant.intellectmoney.ru/ru/"),
   INTELLECTMONEY_API_URL: httpUrl.default("https://api.intellectmoney.ru").transform((v) => v.replace(/\/+$/, "")),
   /** One Merchant API call's time limit. At most 55 s: two calls of an operation stay well inside the
-   * 2 minutes after which a REQUESTED operation counts as lost (payment-operations.ts). */
+   * 2 minutes after which a REQUESTED operation counts as lost (lib/operations/payment-operations.ts). */
   INTELLECTMONEY_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(55_000).default(15_000),
   AUTH_SECRET: z.string().min(16, "must be at least 16 characters"),
   ENCRYPTION_KEY: base64Key,

@@ -12,10 +12,10 @@ const { prisma: benchPrisma, url } = await benchDatabase({ createIfMissing: fals
 Object.assign(process.env, { ...TEST_ENV, LOG_LEVEL: "silent", DATABASE_URL: url });
 
 const { db, disconnectDb } = await import("../lib/db");
-const { NO_FILTERS } = await import("../lib/payments/journal-filters");
-const { listPayments, countPayments, getPaymentWithTimeline } = await import("../lib/payments/journal-query");
-const { exportPaymentsCsv } = await import("../lib/payments/journal-csv");
-type JournalFilters = import("../lib/payments/journal-filters").JournalFilters;
+const { NO_FILTERS } = await import("../lib/journal/journal-filters");
+const { listPayments, countPayments, getPaymentWithTimeline } = await import("../lib/journal/journal-query");
+const { exportPaymentsCsv } = await import("../lib/journal/journal-csv");
+type JournalFilters = import("../lib/journal/journal-filters").JournalFilters;
 
 const shop = await benchPrisma.shop.findUnique({ where: { insalesId: BENCH_INSALES_ID }, select: { id: true } });
 if (!shop) throw new Error("bench shop missing: run scripts/seed-journal.ts first");

@@ -11,7 +11,7 @@ import { POST as paymentPhp } from "@/app/payment.php/route";
 import { resetEnvCache } from "@/lib/env";
 import { BUSY_BUDGET_BYTES, FREE_BYTES_PER_BODY, readBody } from "@/lib/http/read-body";
 import { resetRateLimits } from "@/lib/http/rate-limit";
-import { MAX_CHECKOUT_BODY_BYTES } from "@/lib/payments/checkout-http";
+import { MAX_CHECKOUT_BODY_BYTES } from "@/app/api/insales/payment/checkout-http";
 import { TEST_ENV } from "@/tests/support/test-env";
 
 const saved = { ...process.env };

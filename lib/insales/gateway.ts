@@ -1,6 +1,6 @@
 // The shop's «Внешний способ оплаты» through the InSales REST API (docs/protocols/insales.md §2
 // «Its settings»): list delivery variants, create or update the PaymentGateway::External linked to all
-// of them. Plain API calls returning values; the use case (lib/payments/connect-gateway.ts) decides.
+// of them. Plain API calls returning values; the use case (lib/shops/connect-gateway.ts) decides.
 import { z } from "zod";
 import { insalesApi, type InsalesApiShop } from "./api-client";
 
@@ -40,7 +40,7 @@ function body(input: GatewayInput, creating: boolean) {
       password: input.password,
       // The order as signed `order_json` in every checkout (docs/protocols/insales.md §2): its currency and
       // lines come with the checkout itself, so the checkout needs no API read for the invoice's currency
-      // (lib/payments/checkout-currency.ts) nor for the 54-ФЗ receipt.
+      // (lib/checkout/checkout-currency.ts) nor for the 54-ФЗ receipt.
       send_order: true,
       // A method is offered only for the delivery variants linked to it (§2).
       payment_delivery_variants_attributes: input.deliveryVariantIds.map((id) => ({ delivery_variant_id: id })),

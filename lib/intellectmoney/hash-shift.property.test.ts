@@ -4,7 +4,7 @@
 // Every attacker-controlled value is hostile: the checkout's description, e-mail and name going into the
 // invoice, and every hashed field of the notification (userName, userEmail, paymentData, …).
 //
-// «Our verifier accepts» is what lib/payments/apply-result.ts does with these same functions: the parser,
+// «Our verifier accepts» is what lib/results/apply-result.ts does with these same functions: the parser,
 // the §3 hash with our key (step 5), and the shift check (step 5a). The search for colliding tuples is
 // exhaustive: `splits` lists every way a joined string can be cut back into fields.
 import fc from "fast-check";

@@ -137,7 +137,7 @@ export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
   const currency = input.currency ?? "RUB";
   if (s.legalForm === "INDIVIDUAL") {
     if (!s.walletFormId || !s.walletLogin) throw new Error("buildInvoiceForm: wallet settings incomplete");
-    // The checkout refuses other currencies for a wallet before it gets here (checkout-currency.ts).
+    // The checkout refuses other currencies for a wallet before it gets here (lib/checkout/checkout-currency.ts).
     if (currency !== "RUB") throw new RangeError("buildInvoiceForm: a wallet invoice is in roubles only");
     // §2: the shared shop, RUB only, bank cards, the recipient named in UserField_0/9; no hash exists.
     const fields: Array<[string, string]> = [
@@ -159,7 +159,7 @@ export function buildInvoiceForm(input: InvoiceFormInput): InvoiceForm {
   }
 
   if (!s.eshopId || !s.secretKey) throw new Error("buildInvoiceForm: organization settings incomplete");
-  // Validated at settings-save time (settings-schema.ts: digits); anything else is a programmer error.
+  // Validated at settings-save time (lib/shops/settings-schema.ts: digits); anything else is a programmer error.
   if (segmentCouldShift(s.eshopId)) throw new RangeError("buildInvoiceForm: eshopId could shift the hash fields");
   const recipientCurrency = s.testMode ? "TST" : currency;
   // docs/protocols/intellectmoney.md §1 «Hold»: HOLD → holdMode=1 with holdTime and our expireDate; NO_HOLD →

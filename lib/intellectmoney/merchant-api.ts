@@ -1,6 +1,6 @@
 // IntellectMoney Merchant API client: capture a hold, release it or refund (purchaseToPaid,
 // purchaseToRefund) and read an invoice back (getPurchaseInfo) — docs/protocols/intellectmoney.md §4.
-// Talks HTTP only: lib/payments/payment-operations.ts decides whether an operation is allowed and records
+// Talks HTTP only: lib/operations/payment-operations.ts decides whether an operation is allowed and records
 // it. Expected failures are values, each with a Russian message for the merchant; the token, the Sign
 // header and the hash are never logged.
 //

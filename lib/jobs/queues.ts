@@ -7,7 +7,7 @@ type Policy = Omit<PgBoss.Queue, "name">;
 export const QUEUES = {
   /** Example/test queue used by the queue's own tests. */
   "test-echo": { retryLimit: 2, retryDelay: 1, retryBackoff: false },
-  /** Create/update the shop's «Внешний способ оплаты» (lib/payments/connect-gateway-job.ts). "stately" with
+  /** Create/update the shop's «Внешний способ оплаты» (lib/shops/connect-gateway-job.ts). "stately" with
    *  singletonKey = shop id: at most one queued and one running per shop, so a click during a run queues
    *  exactly one follow-up and two runs never race on the same gateway. */
   "connect-gateway": { policy: "stately", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
@@ -23,13 +23,13 @@ export const QUEUES = {
   "send-mail": { policy: "stately", retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
   /** Every 5 minutes: re-queue PENDING mails that lost their job (lib/mail/sweep-mails.ts). */
   "sweep-mails": { policy: "singleton", retryLimit: 0, expireInSeconds: 300 },
-  /** One notice to InSales (lib/payments/notify-insales.ts); singletonKey = notice id, "stately": one waiting
+  /** One notice to InSales (lib/notices/notify-insales.ts); singletonKey = notice id, "stately": one waiting
    *  and one running per notice. The worker schedules its own Retry-After/back-off follow-ups (bounded to
    *  ~24 h); pg-boss retries only cover a crash or an unexpected error inside the worker. An attempt takes
    *  at most the 20 s request timeout, so 60 s of expiry is safe and gets a crashed instance's notices
    *  going again within about a minute and a half (expiry + the 30 s maintenance interval). */
   "notify-insales": { policy: "stately", retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 60 },
-  /** Every minute: re-queue PENDING notices that lost their job (lib/payments/notice-sweeper.ts). */
+  /** Every minute: re-queue PENDING notices that lost their job (lib/notices/notice-sweeper.ts). */
   "sweep-notices": { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
 } satisfies Record<string, Policy>;
 

@@ -3,7 +3,7 @@
 // batchSize 1 that is about one job per polling interval, far too slow for the burst of notices that
 // follows a sale. With a batch, the next batch is fetched only when every job of the current one is done:
 // one shop whose server hangs until our 20 s timeout held up the notices of every other shop queued behind
-// it (lib/payments/notify-insales.test.ts «a shop whose InSales hangs»).
+// it (lib/notices/notify-insales.test.ts «a shop whose InSales hangs»).
 // Here: as many jobs are fetched as there are free slots; each runs on its own and is failed (its own retry
 // and back-off) as soon as it throws; a freed slot is refilled while the queue has work. Two economies keep
 // the database cost per job near the batch's: jobs that succeed within a few milliseconds of each other are

@@ -8,7 +8,7 @@ type Registration = { name: string; start: (boss: Awaited<ReturnType<typeof getB
 
 const registrations: Registration[] = [];
 
-/** Use cases add their workers here (see lib/jobs/register-all.ts). */
+/** Use cases add their workers here (see lib/register-workers.ts). */
 export function registerWorker(registration: Registration): void {
   if (!registrations.some((r) => r.name === registration.name)) registrations.push(registration);
 }

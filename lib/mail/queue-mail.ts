@@ -11,7 +11,7 @@ import type { Payment } from "../generated/prisma/client";
 import { env } from "../env";
 import { enqueue } from "../jobs/queue";
 import { log } from "../log";
-import { journalPaymentUrl } from "../payments/urls";
+import { journalPaymentUrl } from "../app-urls";
 import { renderBuyerMail, renderShopMail, type BuyerLetterKind, type RenderedMail, type ShopLetterKind } from "./templates";
 
 /** The send-mail queue (lib/jobs/queues.ts); named here too so queueing does not import the worker. */

@@ -4,6 +4,7 @@
 // ids, the IntellectMoney invoice id or the reason texts meant for the merchant.
 import type { PaymentStatus } from "../generated/prisma/enums";
 import { formatRubles } from "../money";
+import { STATUS_LETTER_TEXT } from "../payments/state";
 import { renderLetter, type RenderedMail } from "./letter-layout";
 
 export type { RenderedMail } from "./letter-layout";
@@ -39,23 +40,13 @@ export type ShopLetterFacts = {
   eventAmountKopecks?: bigint | null;
   /** Why (kinds 4, 7, 10), in Russian, for the merchant. */
   reason?: string | null;
-  /** lib/payments/urls.ts journalPaymentUrl, when the letter is about a payment. */
+  /** lib/app-urls.ts journalPaymentUrl, when the letter is about a payment. */
   journalUrl: string | null;
   /**
    * Kind 7 about a claim: an unverifiable wallet notification waiting for the merchant's confirmation
    * (`reason` says what it claims) instead of an invoice that could not be created.
    */
   claim?: boolean;
-};
-
-export const STATUS_LABELS: Record<PaymentStatus, string> = {
-  CREATED: "Счёт создан, ожидает оплаты",
-  HELD: "Средства заблокированы (холд), ожидают списания",
-  PARTIALLY_PAID: "Оплачен частично",
-  PAID: "Оплачен",
-  PARTIALLY_REFUNDED: "Частичный возврат",
-  REFUNDED: "Возврат",
-  CANCELLED: "Отменён",
 };
 
 function shopName(shop: ShopRef): string {
@@ -177,7 +168,7 @@ export function renderShopMail(kind: ShopLetterKind, f: ShopLetterFacts): Render
       [copy.eventAmountLabel ?? "", copy.eventAmountLabel ? money(f.eventAmountKopecks, f.currency) : null],
       ["Номер счёта (СКО) IntellectMoney", f.imPaymentId],
       ["orderId счёта", f.imOrderId],
-      ["Статус", f.status ? STATUS_LABELS[f.status] : null],
+      ["Статус", f.status ? STATUS_LETTER_TEXT[f.status] : null],
       [f.claim ? "Уведомление" : "Причина", f.reason],
     ],
     link: f.journalUrl ? { label: "Открыть платёж в журнале", url: f.journalUrl } : undefined,

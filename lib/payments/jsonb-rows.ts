@@ -1,7 +1,7 @@
-// Rows read as jsonb by the hand-written hot-path statements (lib/payments/checkout-store.ts,
-// result-store.ts, notice-store.ts), turned back into the Prisma model types. Those statements select jsonb, never `*`:
-// with cached prepared statements (lib/db.ts) a `*` whose table gained a column fails with «cached plan
-// must not change result type» until the pool reconnects.
+// Rows read as jsonb by the hand-written hot-path statements (lib/checkout/checkout-store.ts,
+// lib/results/result-store.ts, lib/notices/notice-store.ts), turned back into the Prisma model types. Those
+// statements select jsonb, never `*`: with cached prepared statements (lib/db.ts) a `*` whose table gained a
+// column fails with «cached plan must not change result type» until the pool reconnects.
 import { Prisma } from "../generated/prisma/client";
 import type { InsalesNotice, Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 

@@ -11,7 +11,7 @@ import { MIGRATIONS_DIR } from "../db-migrations";
 import { resetEnvCache } from "../env";
 import { dropDatabase } from "../../tests/support/test-db";
 import { ADMIN_DATABASE_URL, databaseUrl, TEST_ENV } from "../../tests/support/test-env";
-import { resolveProblem } from "./journal-problems";
+import { resolveProblem } from "../journal/journal-problems";
 import { recordProblem } from "./problems";
 
 const MIGRATION = "problem_merge_and_call_budget";

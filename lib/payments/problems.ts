@@ -2,7 +2,7 @@
 // 30 forged checkouts are one open problem «… (30 раз)», not 30 rows to click away. Two problems are the
 // same when shop, kind and cause are; the cause is the caller's (a refusal reason, perhaps with the
 // payment it concerns). Only open problems merge: once the merchant resolves one, its cause is cleared
-// (journal-problems.ts) and the next occurrence opens a new one.
+// (lib/journal/journal-problems.ts) and the next occurrence opens a new one.
 //
 // One statement (INSERT … ON CONFLICT DO UPDATE on the unique (shopId, kind, openCause)), so concurrent
 // copies count exactly and never make two rows.

@@ -5,7 +5,7 @@ import { md5Hex } from "../crypto";
 import { db } from "../db";
 import { enqueue, getBoss, stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
-import "../jobs/register-all";
+import "../register-workers";
 import { startTestStandIn, type TestStandIn } from "../../tests/support/checkout-test-support";
 import { TEST_ENV } from "../../tests/support/test-env";
 import { waitFor } from "../../tests/support/wait-for";

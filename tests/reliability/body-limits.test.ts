@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_FORM_BODY_BYTES } from "@/lib/insales/lifecycle-params";
 import { BUSY_BUDGET_BYTES, FREE_BYTES_PER_BODY } from "@/lib/http/read-body";
 import { SERVER_ACTION_BODY_LIMIT_BYTES } from "@/lib/http/server-action-gate";
-import { MAX_CHECKOUT_BODY_BYTES } from "@/lib/payments/checkout-http";
+import { MAX_CHECKOUT_BODY_BYTES } from "@/app/api/insales/payment/checkout-http";
 import { cloneTestDatabase } from "@/tests/support/test-db";
 import { builtActions, builtRoutes, fillPattern, postStreamed, requireBuild, startProductionApp, type ProductionApp, type StreamedAnswer } from "./support/production-app";
 

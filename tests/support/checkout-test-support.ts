@@ -79,7 +79,7 @@ export async function configureWallet(shopId: string, s: { formId?: string; logi
 
 /**
  * An order in the stand-in with a fixed id and key (for checkouts built from fixed values, e.g. the vendor
- * vector), so the app can read it through the API — e.g. for its currency (checkout-currency.ts).
+ * vector), so the app can read it through the API — e.g. for its currency (lib/checkout/checkout-currency.ts).
  */
 export function addStandInOrder(shop: StandInShop, o: { id: number; key: string; amount?: string; currency?: string; transactionId?: string }): StandInOrder {
   const total = o.amount ?? "1200.0";

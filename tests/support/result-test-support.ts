@@ -14,7 +14,7 @@ import { resetEnvCache } from "../../lib/env";
 import { stopBoss } from "../../lib/jobs/queue";
 import type { Payment } from "../../lib/generated/prisma/client";
 import { addInstalledShop, configureOrganization, configureWallet, connectGatewayDirectly, startTestStandIn, type TestShop, type TestStandIn } from "./checkout-test-support";
-import { startCheckout } from "../../lib/payments/checkout";
+import { startCheckout } from "../../lib/checkout/checkout";
 
 export type ResultWorld = { insales: TestStandIn; ext: ExternalPayments; im: IntellectMoneyStandIn; close: () => Promise<void> };
 

@@ -7,23 +7,23 @@ vi.mock("@/lib/auth/session", () => ({
   getShopSession: vi.fn(async () => ({ shopId: "not-a-real-shop", insalesId: "1", host: "a.myinsales.ru" })),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
-vi.mock("@/lib/payments/payment-operations", async (original) => ({
-  ...(await original<typeof import("@/lib/payments/payment-operations")>()),
+vi.mock("@/lib/operations/payment-operations", async (original) => ({
+  ...(await original<typeof import("@/lib/operations/payment-operations")>()),
   capturePayment: vi.fn(),
   releaseHold: vi.fn(),
   refundPayment: vi.fn(),
 }));
-vi.mock("@/lib/payments/journal-problems", () => ({ resolveProblem: vi.fn(async () => ({ ok: false, reason: "not_found" })) }));
-vi.mock("@/lib/payments/refund-block", () => ({ clearRefundBlock: vi.fn() }));
-vi.mock("@/lib/payments/claims", () => ({ decideClaim: vi.fn(async () => ({ ok: false, reason: "not_found" })) }));
+vi.mock("@/lib/journal/journal-problems", () => ({ resolveProblem: vi.fn(async () => ({ ok: false, reason: "not_found" })) }));
+vi.mock("@/lib/operations/refund-block", () => ({ clearRefundBlock: vi.fn() }));
+vi.mock("@/lib/results/claims", () => ({ decideClaim: vi.fn(async () => ({ ok: false, reason: "not_found" })) }));
 
 const { resolveProblemAction } = await import("./actions");
 const { captureAction, clearRefundBlockAction, refundAction, releaseAction } = await import("./operation-actions");
 const { confirmClaimAction, rejectClaimAction } = await import("./claim-actions");
-const operations = await import("@/lib/payments/payment-operations");
-const problems = await import("@/lib/payments/journal-problems");
-const refundBlock = await import("@/lib/payments/refund-block");
-const claims = await import("@/lib/payments/claims");
+const operations = await import("@/lib/operations/payment-operations");
+const problems = await import("@/lib/journal/journal-problems");
+const refundBlock = await import("@/lib/operations/refund-block");
+const claims = await import("@/lib/results/claims");
 
 /** What a stranger can send instead of the form: everything React's reply decoder can produce. */
 const NOT_A_FORM: unknown[] = [

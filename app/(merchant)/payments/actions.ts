@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
 import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
 import { log } from "@/lib/log";
-import { resolveProblem } from "@/lib/payments/journal-problems";
+import { resolveProblem } from "@/lib/journal/journal-problems";
 
 /** `formData` is whatever the caller sent: a form's FormData from our button, anything from anyone else. */
 export async function resolveProblemAction(formData: unknown): Promise<void> {

@@ -1,6 +1,6 @@
 "use server";
 // «Подтвердить» / «Отклонить» an unverifiable wallet notification on the payment card
-// (lib/payments/claims.ts). Server actions are public endpoints: each re-checks the session and takes the
+// (lib/results/claims.ts). Server actions are public endpoints: each re-checks the session and takes the
 // shop from it only, never from the form (guide/architecture.md convention 11); Next refuses a foreign
 // Origin before this runs (e2e/security.spec.ts). decideClaim scopes the claim by that shop and is
 // idempotent, so a double click or a second tab changes nothing more.
@@ -10,7 +10,7 @@ import { getShopSession } from "@/lib/auth/session";
 import type { ShopSessionClaims } from "@/lib/auth/options";
 import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
 import { log } from "@/lib/log";
-import { decideClaim, type ClaimDecision } from "@/lib/payments/claims";
+import { decideClaim, type ClaimDecision } from "@/lib/results/claims";
 
 /** Who decided, for the timeline: the InSales user the login verified, as far as it is known. */
 function decidedBy(session: ShopSessionClaims): string {

@@ -1,6 +1,6 @@
 // «Требует подтверждения» / «Применено без проверки» next to a payment's status, in the list and on the card
-// (lib/payments/journal-labels.ts JOURNAL_FLAG_LABELS).
-import { JOURNAL_FLAG_LABELS, journalFlagsOf } from "@/lib/payments/journal-labels";
+// (lib/journal/journal-labels.ts JOURNAL_FLAG_LABELS).
+import { JOURNAL_FLAG_LABELS, journalFlagsOf } from "@/lib/journal/journal-labels";
 import styles from "./journal.module.css";
 
 export function JournalFlags({ pendingClaims, unverifiedResults }: { pendingClaims: number; unverifiedResults: boolean }) {

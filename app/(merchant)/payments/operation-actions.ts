@@ -2,13 +2,13 @@
 // «Списать», «Отменить холдирование», «Вернуть» and «Снять остановку возвратов» on the payment card
 // (issue 7, issue 13 item 12). Server actions are public endpoints: each re-checks the session and takes
 // the shop from it only, never from the form (guide/architecture.md convention 11);
-// lib/payments/payment-operations.ts and refund-block.ts scope the payment by that shop.
+// lib/operations/payment-operations.ts and lib/operations/refund-block.ts scope the payment by that shop.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
 import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
-import { capturePayment, parseRefundInput, parseRequestKey, refundPayment, releaseHold, type OperationOutcome } from "@/lib/payments/payment-operations";
-import { clearRefundBlock } from "@/lib/payments/refund-block";
+import { capturePayment, parseRefundInput, parseRequestKey, refundPayment, releaseHold, type OperationOutcome } from "@/lib/operations/payment-operations";
+import { clearRefundBlock } from "@/lib/operations/refund-block";
 
 export type OperationActionState = { ok: boolean; message: string; at: number } | null;
 

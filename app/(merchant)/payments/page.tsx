@@ -1,9 +1,9 @@
 // «Платежи»: the journal of the signed-in shop (docs/PRODUCT.md flow 10). Filters come from the URL
 // (a GET form, so a filtered view is a link the merchant can share with staff).
 import { requireShopSession } from "@/lib/auth/session";
-import { parseJournalFilters } from "@/lib/payments/journal-filters";
-import { listOpenProblems } from "@/lib/payments/journal-problems";
-import { decodeCursor, listPayments } from "@/lib/payments/journal-query";
+import { parseJournalFilters } from "@/lib/journal/journal-filters";
+import { listOpenProblems } from "@/lib/journal/journal-problems";
+import { decodeCursor, listPayments } from "@/lib/journal/journal-query";
 import { resolveProblemAction } from "./actions";
 import { PaymentsView } from "./payments-view";
 

@@ -1,8 +1,8 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { NO_FILTERS } from "@/lib/payments/journal-filters";
-import type { PaymentList, PaymentListRow, PaymentWithTimeline } from "@/lib/payments/journal-query";
+import { NO_FILTERS } from "@/lib/journal/journal-filters";
+import type { PaymentList, PaymentListRow, PaymentWithTimeline } from "@/lib/journal/journal-query";
 import { PaymentCardView } from "./[id]/payment-card-view";
 import { PaymentsView } from "./payments-view";
 

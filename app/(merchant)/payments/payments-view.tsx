@@ -1,11 +1,12 @@
 // The «Платежи» screen, separate from the page so it renders in tests without a request.
 import { StatusBadge } from "@/components/status-badge";
 import { formatRubles } from "@/lib/money";
-import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/payments/journal-filters";
-import { JOURNAL_FLAG_LABELS, JOURNAL_FLAGS, moscowTime, NOTICE_SUMMARY_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_STATUSES, NOTICE_SUMMARIES, problemRecurrence } from "@/lib/payments/journal-labels";
-import type { OpenProblem } from "@/lib/payments/journal-problems";
-import { isCriticalProblem } from "@/lib/payments/refund-block";
-import { encodeCursor, type PaymentList, type PaymentListRow } from "@/lib/payments/journal-query";
+import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/journal/journal-filters";
+import { JOURNAL_FLAG_LABELS, JOURNAL_FLAGS, moscowTime, NOTICE_SUMMARY_LABELS, NOTICE_SUMMARIES, problemRecurrence } from "@/lib/journal/journal-labels";
+import { PAYMENT_STATUS_LABELS, PAYMENT_STATUSES } from "@/lib/payments/state";
+import type { OpenProblem } from "@/lib/journal/journal-problems";
+import { isCriticalProblem } from "@/lib/operations/refund-block";
+import { encodeCursor, type PaymentList, type PaymentListRow } from "@/lib/journal/journal-query";
 import { JournalFlags } from "./journal-flags";
 import { ResolveProblemButton } from "./resolve-problem-button";
 import styles from "./journal.module.css";

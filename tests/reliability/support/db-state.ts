@@ -10,7 +10,7 @@ const CHECKSUMMED = ["Shop", "ShopSettings", "ShopGateway", "Payment", "InsalesN
 
 /**
  * Counters a refused request is meant to move: the per-shop budget of the checkout's API fallback
- * (lib/payments/checkout-api-budget.ts) counts refused checkouts too — that is its purpose.
+ * (lib/checkout/checkout-api-budget.ts) counts refused checkouts too — that is its purpose.
  */
 const BOOKKEEPING = ["ShopCallBudget"];
 

@@ -22,7 +22,7 @@ export function requireBuild(): void {
 }
 
 /**
- * `npm start` is `… with-database.ts -- node <flags> node_modules/next/dist/bin/next start`: the node flags
+ * `npm start` is `… scripts/with-database.ts -- node <flags> node_modules/next/dist/bin/next start`: the node flags
  * (the heap cap) are read from there, so this server runs with whatever production runs with.
  */
 export function npmStartCommand(): { nodeFlags: string[]; script: string; args: string[] } {

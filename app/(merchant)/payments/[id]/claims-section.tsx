@@ -1,10 +1,11 @@
-// «Уведомления без подписи» on the payment card (docs/protocols/intellectmoney.md §2; lib/payments/claims.ts):
+// «Уведомления без подписи» on the payment card (docs/protocols/intellectmoney.md §2; lib/results/claims.ts):
 // every notification of this wallet payment that nobody could verify, with what it claims and the
 // merchant's decision. A pending one has «Подтвердить» and «Отклонить»: plain forms posting to server
 // actions, so they work without JavaScript too. Nothing here moves money until the merchant confirms.
 import { formatRubles } from "@/lib/money";
-import { CLAIM_STATE_LABELS, claimText, moscowTimeSeconds } from "@/lib/payments/journal-labels";
-import type { ClaimView } from "@/lib/payments/journal-query";
+import { CLAIM_STATE_LABELS, moscowTimeSeconds } from "@/lib/journal/journal-labels";
+import { claimText } from "@/lib/results/claim-text";
+import type { ClaimView } from "@/lib/journal/journal-query";
 import styles from "../journal.module.css";
 
 type FormAction = (formData: FormData) => void | Promise<void>;

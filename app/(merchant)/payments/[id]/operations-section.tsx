@@ -2,8 +2,9 @@
 // state allows, a stop of refunds with its reason and the clear button, and every Merchant API request
 // made from here with its state, IntellectMoney's answer and what the app learned afterwards.
 import { currencySign, formatRubles } from "@/lib/money";
-import { moscowTimeSeconds, OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "@/lib/payments/journal-labels";
-import { refundInputValue, type OperationsPanel } from "@/lib/payments/payment-operations";
+import { moscowTimeSeconds } from "@/lib/journal/journal-labels";
+import { OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "@/lib/operations/operation-labels";
+import { refundInputValue, type OperationsPanel } from "@/lib/operations/payment-operations";
 import { OperationButtons, type OperationButtonsProps } from "./operation-buttons";
 import styles from "./operations.module.css";
 import journal from "../journal.module.css";

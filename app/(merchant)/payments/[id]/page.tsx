@@ -1,10 +1,10 @@
 // The payment card (docs/PRODUCT.md flow 10). Another shop's payment id is a 404 like an unknown one:
-// the queries are scoped by the session's shop (lib/payments/journal-query.ts, payment-operations.ts).
+// the queries are scoped by the session's shop (lib/journal/journal-query.ts, lib/operations/payment-operations.ts).
 import { randomUUID } from "node:crypto";
 import { notFound } from "next/navigation";
 import { requireShopSession } from "@/lib/auth/session";
-import { getPaymentWithTimeline } from "@/lib/payments/journal-query";
-import { getOperationsPanel } from "@/lib/payments/payment-operations";
+import { getPaymentWithTimeline } from "@/lib/journal/journal-query";
+import { getOperationsPanel } from "@/lib/operations/payment-operations";
 import { resolveProblemAction } from "../actions";
 import { confirmClaimAction, rejectClaimAction } from "../claim-actions";
 import { captureAction, clearRefundBlockAction, refundAction, releaseAction } from "../operation-actions";
@@ -31,7 +31,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
           currency={p.currency}
           legalForm={p.legalForm}
           panel={panel}
-          // One key per rendering of the forms: a form sent twice is recognised (payment-operations.ts).
+          // One key per rendering of the forms: a form sent twice is recognised (lib/operations/payment-operations.ts).
           requestKey={randomUUID()}
           actions={{ capture: captureAction, release: releaseAction, refund: refundAction, clearBlock: clearRefundBlockAction }}
         />

@@ -3,9 +3,9 @@ import type { ReactNode } from "react";
 import { StatusBadge } from "@/components/status-badge";
 import { Timeline } from "@/components/timeline";
 import { formatRubles } from "@/lib/money";
-import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, problemRecurrence, verifiedByLabel } from "@/lib/payments/journal-labels";
-import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/payments/journal-query";
-import { isCriticalProblem } from "@/lib/payments/refund-block";
+import { moscowTime, moscowTimeSeconds, NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, problemRecurrence, verifiedByLabel } from "@/lib/journal/journal-labels";
+import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/journal/journal-query";
+import { isCriticalProblem } from "@/lib/operations/refund-block";
 import { JournalFlags } from "../journal-flags";
 import { ResolveProblemButton } from "../resolve-problem-button";
 import { ClaimsSection, type ClaimActions } from "./claims-section";
@@ -67,7 +67,7 @@ const NO_CLAIM_ACTIONS: ClaimActions = { confirm: () => undefined, reject: () =>
 
 /**
  * `operations`: the «Операции IntellectMoney» block (operations-section.tsx), rendered by the page;
- * `claimActions`: «Подтвердить» / «Отклонить» of the unverifiable wallet notifications (claim-actions.ts).
+ * `claimActions`: «Подтвердить» / «Отклонить» of the unverifiable wallet notifications (app/(merchant)/payments/claim-actions.ts).
  */
 export function PaymentCardView({
   data,

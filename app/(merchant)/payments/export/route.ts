@@ -1,10 +1,10 @@
-// «Скачать CSV»: the journal with the list's filters, streamed (lib/payments/journal-csv.ts). The session
+// «Скачать CSV»: the journal with the list's filters, streamed (lib/journal/journal-csv.ts). The session
 // decides the shop; nothing in the URL can name another one.
 import { getShopSession } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { csvFileName, exportPaymentsCsv } from "@/lib/payments/journal-csv";
-import { parseJournalFilters } from "@/lib/payments/journal-filters";
+import { csvFileName, exportPaymentsCsv } from "@/lib/journal/journal-csv";
+import { parseJournalFilters } from "@/lib/journal/journal-filters";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 // POST /api/insales/payment — the checkout (docs/PRODUCT.md flow 5); same handler as /payment.php.
-import { handleCheckout } from "@/lib/payments/checkout-http";
+import { handleCheckout } from "@/app/api/insales/payment/checkout-http";
 
 export const dynamic = "force-dynamic";
 

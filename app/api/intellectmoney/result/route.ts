@@ -8,7 +8,7 @@ import { log } from "@/lib/log";
 import { rateLimited } from "@/lib/http/rate-limit";
 import { readBody } from "@/lib/http/read-body";
 import { decodeUrlencodedForm, type FormCharset } from "@/lib/http/urlencoded-form";
-import { applyResult } from "@/lib/payments/apply-result";
+import { applyResult } from "@/lib/results/apply-result";
 
 export const dynamic = "force-dynamic";
 

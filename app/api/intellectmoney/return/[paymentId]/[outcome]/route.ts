@@ -1,14 +1,14 @@
 // GET|POST /api/intellectmoney/return/<paymentId>/<success|fail> — where IntellectMoney sends the buyer
 // back (docs/protocols/insales.md §2 «Result notice», the buyer's browser). HTTP only:
-// lib/payments/buyer-return.ts decides; this renders the page.
+// lib/notices/buyer-return.ts decides; this renders the page.
 import { randomBytes } from "node:crypto";
 import { escapeHtml, renderAutoSubmitPage, renderMessagePage } from "@/lib/html/auto-submit-page";
 import { standalonePageHeaders } from "@/lib/html/standalone-page-headers";
 import { log } from "@/lib/log";
 import { rateLimited } from "@/lib/http/rate-limit";
 import { readBody } from "@/lib/http/read-body";
-import { buyerReturn } from "@/lib/payments/buyer-return";
-import { returnFormAction } from "@/lib/payments/form-action-sources";
+import { buyerReturn } from "@/lib/notices/buyer-return";
+import { returnFormAction } from "@/lib/html/form-action-sources";
 
 export const dynamic = "force-dynamic";
 
@@ -67,7 +67,7 @@ async function handle(request: Request, { params }: Params): Promise<Response> {
         nonce,
       });
       // The shop answers the POST with a redirect to the order page, possibly on its own domain, https or http
-      // (lib/payments/form-action-sources.ts).
+      // (lib/html/form-action-sources.ts).
       return new Response(html, { status: 200, headers: standalonePageHeaders(nonce, returnFormAction(result.action)) });
     }
     if (result.kind === "superseded") {

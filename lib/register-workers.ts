@@ -1,0 +1,10 @@
+// The list of every worker in the app. Importing a use case's worker module registers it.
+// Add one import per queue; keep this file free of logic.
+import "./shops/connect-gateway-job";
+import "./shops/sync-account-job";
+import "./shops/install-candidates-sweeper";
+import "./mail/send-mail";
+import "./mail/sweep-mails";
+import "./notices/notify-insales";
+import "./notices/notice-sweeper";
+export {};
