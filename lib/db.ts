@@ -41,6 +41,19 @@ function preparedStatements(url: string): { statementNameGenerator?: (query: { s
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
+/**
+ * One unit of work: `fn`'s statements (through the stores it hands `tx` to) commit together or not at all.
+ * Use cases open transactions with this and never touch the client themselves (docs/ARCHITECTURE.md «Stores»).
+ */
+export function inTransaction<T>(fn: (tx: Tx) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T> {
+  return db().$transaction(fn, options);
+}
+
+/** Whether the database answers (GET /api/health). */
+export async function databaseAnswers(): Promise<void> {
+  await db().$queryRaw`SELECT 1`;
+}
+
 export async function disconnectDb(): Promise<void> {
   await globalForDb.prisma?.$disconnect();
   globalForDb.prisma = undefined;

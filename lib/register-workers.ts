@@ -4,7 +4,7 @@ import "./shops/connect-gateway-job";
 import "./shops/sync-account-job";
 import "./shops/install-candidates-sweeper";
 import "./mail/send-mail";
-import "./mail/sweep-mails";
+import "./mail/mail-sweeper";
 import "./notices/notify-insales";
 import "./notices/notice-sweeper";
 export {};

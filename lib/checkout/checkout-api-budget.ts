@@ -12,7 +12,7 @@
 //
 // A fixed window in PostgreSQL, one statement per take, so every app instance draws from one budget and
 // concurrent takes count exactly.
-import { db } from "../db";
+import { takeFromCallBudget } from "./checkout-store";
 
 export const FALLBACK_LOOKUPS_PER_WINDOW = 5;
 export const FALLBACK_WINDOW_SECONDS = 60;
@@ -20,15 +20,6 @@ export const FALLBACK_WINDOW_SECONDS = 60;
 const PURPOSE = "checkout_api_fallback";
 
 /** Takes one look-up from the shop's budget; false when the window's budget is spent (nothing taken). */
-export async function takeFallbackLookup(shopId: string): Promise<boolean> {
-  const rows = await db().$queryRaw<Array<{ used: number }>>`
-    INSERT INTO "ShopCallBudget" ("shopId", "purpose", "windowStart", "used")
-    VALUES (${shopId}::uuid, ${PURPOSE}, now() AT TIME ZONE 'UTC', 1)
-    ON CONFLICT ("shopId", "purpose") DO UPDATE SET
-      "windowStart" = CASE WHEN "ShopCallBudget"."windowStart" <= (now() AT TIME ZONE 'UTC') - ${FALLBACK_WINDOW_SECONDS}::int * interval '1 second'
-                           THEN EXCLUDED."windowStart" ELSE "ShopCallBudget"."windowStart" END,
-      "used" = CASE WHEN "ShopCallBudget"."windowStart" <= (now() AT TIME ZONE 'UTC') - ${FALLBACK_WINDOW_SECONDS}::int * interval '1 second'
-                    THEN 1 ELSE LEAST("ShopCallBudget"."used" + 1, ${FALLBACK_LOOKUPS_PER_WINDOW + 1}::int) END
-    RETURNING "used"`;
-  return rows[0].used <= FALLBACK_LOOKUPS_PER_WINDOW;
+export function takeFallbackLookup(shopId: string): Promise<boolean> {
+  return takeFromCallBudget({ shopId, purpose: PURPOSE, windowSeconds: FALLBACK_WINDOW_SECONDS, limit: FALLBACK_LOOKUPS_PER_WINDOW });
 }

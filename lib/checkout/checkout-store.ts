@@ -9,7 +9,8 @@ import { Prisma } from "../generated/prisma/client";
 import type { Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { db } from "../db";
 import { paymentJson, toGateway, toPayment, toSettings, toShop, type Json } from "../payments/jsonb-rows";
-import type { PlannedMail } from "../mail/queue-mail";
+import { insertMailsSql, type PlannedMail } from "../mail/mail-store";
+import { insertEventsSql, type EventRow } from "../payments/event-store";
 
 export type ShopWithConfig = Shop & {
   settings: ShopSettings | null;
@@ -47,6 +48,11 @@ export async function loadCheckoutShops(where: { byInsalesId: string } | { eshop
   return rows.map(toShopWithConfig);
 }
 
+/** The attempt of a transaction, when a concurrent statement committed it after ours took its snapshot. */
+export function findPaymentAttempt(shopId: string, transactionId: string, attempt: number): Promise<Payment | null> {
+  return db().payment.findUnique({ where: { shopId_transactionId_attempt: { shopId, transactionId, attempt } } });
+}
+
 export type NewPayment = Omit<
   Payment,
   | "buyerName"
@@ -62,7 +68,6 @@ export type NewPayment = Omit<
   | "updatedAt"
 >;
 
-export type NewEvent = { id: string; type: string; message: string; data: Json };
 
 export type InsertOutcome =
   | { created: true; payment: Payment; mailIds: string[] }
@@ -70,13 +75,12 @@ export type InsertOutcome =
 
 /**
  * One statement: INSERT the payment ON CONFLICT (shop, transaction_id, attempt) DO NOTHING; only when it was
- * inserted, its events and letters (ON CONFLICT ("dedupeKey") DO NOTHING, as queuePaymentMails does).
+ * inserted, its events and letters (lib/mail/mail-store.ts insertMailsSql: ON CONFLICT ("dedupeKey") DO NOTHING).
  * On a conflict the row that was there answers instead. `payment: null` only when the conflicting row was
  * committed by a concurrent statement after this one took its snapshot: the caller reads it again.
  */
-export async function insertPayment(p: NewPayment, events: NewEvent[], mails: PlannedMail[]): Promise<InsertOutcome> {
-  const eventsJson = JSON.stringify(events.map((e, ord) => ({ ...e, ord })));
-  const mailsJson = JSON.stringify(mails.map((m) => ({ id: m.id, kind: m.kind, dedupeKey: m.dedupeKey, to: m.to, state: m.state, subject: m.mail.subject, text: m.mail.text, html: m.mail.html })));
+export async function insertPayment(p: NewPayment, events: EventRow[], mails: PlannedMail[]): Promise<InsertOutcome> {
+  const ordered = events.map((e, ord) => ({ ...e, ord }));
   // Result columns are jsonb, never `*`: with cached prepared statements (lib/db.ts) a `*` whose table
   // gained a column fails with «cached plan must not change result type» until the pool reconnects.
   const rows = await db().$queryRaw<Array<{ row: Json; created: boolean; mailIds: string[] | null }>>`
@@ -90,18 +94,8 @@ export async function insertPayment(p: NewPayment, events: NewEvent[], mails: Pl
           ${p.invoiceFields === null ? null : JSON.stringify(p.invoiceFields)}::jsonb, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
       ON CONFLICT ("shopId", "transactionId", "attempt") DO NOTHING
       RETURNING "id", "shopId", "createdAt", ${paymentJson(Prisma.sql`"Payment"`)} AS row
-    ), ev AS (
-      INSERT INTO "PaymentEvent" ("id", "shopId", "paymentId", "type", "message", "data", "createdAt")
-      -- One millisecond apart, in the given order, so the timeline sorts them as they happened.
-      SELECT e.id, ins."shopId", ins."id", e.type, e.message, e.data, ins."createdAt" + e.ord * interval '1 millisecond'
-        FROM ins, jsonb_to_recordset(${eventsJson}::jsonb) AS e(id uuid, type text, message text, data jsonb, ord int)
-    ), mail AS (
-      INSERT INTO "Mail" ("id", "shopId", "paymentId", "kind", "dedupeKey", "to", "subject", "text", "html", "state", "createdAt")
-      SELECT m.id, ins."shopId", ins."id", m.kind, m."dedupeKey", m."to", m.subject, m.text, m.html, m.state::"MailState", ins."createdAt"
-        FROM ins, jsonb_to_recordset(${mailsJson}::jsonb) AS m(id uuid, kind int, "dedupeKey" text, "to" text, subject text, text text, html text, state text)
-      ON CONFLICT ("dedupeKey") DO NOTHING
-      RETURNING "id"
-    )
+    ), ev AS (${insertEventsSql(ordered, { shopId: Prisma.sql`ins."shopId"`, paymentId: Prisma.sql`ins."id"`, at: Prisma.sql`ins."createdAt"`, from: Prisma.sql`ins` })}
+    ), mail AS (${insertMailsSql(mails, { shopId: Prisma.sql`ins."shopId"`, paymentId: Prisma.sql`ins."id"`, createdAt: Prisma.sql`ins."createdAt"`, from: Prisma.sql`ins` })})
     SELECT ins.row, true AS created, (SELECT array_agg(mail."id"::text) FROM mail) AS "mailIds" FROM ins
     UNION ALL
     SELECT ${paymentJson(Prisma.sql`p`)}, false AS created, NULL::text[] AS "mailIds" FROM "Payment" p
@@ -110,4 +104,22 @@ export async function insertPayment(p: NewPayment, events: NewEvent[], mails: Pl
   if (!row) return { created: false, payment: null };
   const payment = toPayment(row.row);
   return row.created ? { created: true, payment, mailIds: row.mailIds ?? [] } : { created: false, payment };
+}
+
+/**
+ * One call from a shop's fixed-window budget (ShopCallBudget, lib/checkout/checkout-api-budget.ts): one
+ * statement per take, so every app instance draws from one budget and concurrent takes count exactly.
+ * False when the window's `limit` is spent (nothing taken).
+ */
+export async function takeFromCallBudget(b: { shopId: string; purpose: string; windowSeconds: number; limit: number }): Promise<boolean> {
+  const rows = await db().$queryRaw<Array<{ used: number }>>`
+    INSERT INTO "ShopCallBudget" ("shopId", "purpose", "windowStart", "used")
+    VALUES (${b.shopId}::uuid, ${b.purpose}, now() AT TIME ZONE 'UTC', 1)
+    ON CONFLICT ("shopId", "purpose") DO UPDATE SET
+      "windowStart" = CASE WHEN "ShopCallBudget"."windowStart" <= (now() AT TIME ZONE 'UTC') - ${b.windowSeconds}::int * interval '1 second'
+                           THEN EXCLUDED."windowStart" ELSE "ShopCallBudget"."windowStart" END,
+      "used" = CASE WHEN "ShopCallBudget"."windowStart" <= (now() AT TIME ZONE 'UTC') - ${b.windowSeconds}::int * interval '1 second'
+                    THEN 1 ELSE LEAST("ShopCallBudget"."used" + 1, ${b.limit + 1}::int) END
+    RETURNING "used"`;
+  return rows[0].used <= b.limit;
 }

@@ -7,7 +7,7 @@
 // Refusals are values with a Russian message for the buyer; nothing reaches IntellectMoney then.
 import { randomUUID } from "node:crypto";
 import { decryptSecret, md5Hex } from "../crypto";
-import { db } from "../db";
+import { inTransaction } from "../db";
 import type { Payment, Shop, ShopSettings } from "../generated/prisma/client";
 import { env } from "../env";
 import { parseCheckoutRequest, type CheckoutRequest } from "../insales/checkout-request";
@@ -15,15 +15,16 @@ import { buildInvoiceForm, deriveImOrderId, WALLET_ESHOP_ID, type InvoiceForm, t
 import type { InsalesApiShop } from "../insales/api-client";
 import { log } from "../log";
 import { enqueue } from "../jobs/queue";
-import { planPaymentMails, queuePaymentMails, SEND_MAIL_QUEUE } from "../mail/queue-mail";
+import { logLettersQueued, newMailState, planPaymentMails, queuePaymentMails, sendMailJobs } from "../mail/queue-mail";
 import { parseKopecks } from "../money";
 import { checkoutCurrency, currencyRefusal, invoiceCurrencyOf, type InvoiceCurrency } from "./checkout-currency";
 import { checkoutReceipt } from "./checkout-receipt";
 import { REPEAT_EVENT_TEXT, repeatForm, type RepeatForm } from "./checkout-repeat";
 import { takeFallbackLookup } from "./checkout-api-budget";
-import { insertPayment, loadCheckoutShops, type NewPayment, type ShopWithConfig } from "./checkout-store";
+import { findPaymentAttempt, insertPayment, loadCheckoutShops, type NewPayment, type ShopWithConfig } from "./checkout-store";
 import { verifyCheckout, type AdmittedOrder } from "./checkout-verify";
-import { recordProblem } from "../payments/problems";
+import { recordEvent } from "../payments/event-store";
+import { recordProblem } from "../payments/problem-store";
 import { repeatedCheckout } from "../payments/state";
 import { buyerReturnUrl, resultUrl } from "../app-urls";
 
@@ -125,13 +126,13 @@ export const REFUSAL_EVENTS_PER_PROBLEM = 3;
 
 /**
  * Refusal for a known shop: a problem for the merchant (merged with the open one of the same reason, and
- * of the same payment when there is one: lib/payments/problems.ts), the timeline while that problem is young, a log
+ * of the same payment when there is one: lib/payments/problem-store.ts), the timeline while that problem is young, a log
  * line. `detail` adds the specific cause to PROBLEM_TEXT (Russian, no secrets, no buyer contacts).
  */
 async function recordRefusal(shopId: string, request: CheckoutRequest, reason: CheckoutRefusal, paymentId: string | null, detail?: string) {
   const order = orderNumberFromDescription(request.description) ?? request.order_id;
   const why = detail ? `${PROBLEM_TEXT[reason]}: ${detail}` : PROBLEM_TEXT[reason];
-  const problem = await db().$transaction(async (tx) => {
+  const problem = await inTransaction(async (tx) => {
     const recorded = await recordProblem(tx, {
       shopId,
       paymentId,
@@ -141,8 +142,8 @@ async function recordRefusal(shopId: string, request: CheckoutRequest, reason: C
       message: `Переход к оплате заказа ${order} (транзакция ${request.transaction_id}) отклонён: ${why}.`,
     });
     if (recorded.count <= REFUSAL_EVENTS_PER_PROBLEM) {
-      await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) } });
-      await tx.paymentEvent.create({ data: { shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${why}`, data: { ...eventData(request), reason } } });
+      await recordEvent({ shopId, paymentId, type: "checkout_received", message: `Переход к оплате заказа ${order}`, data: eventData(request) }, tx);
+      await recordEvent({ shopId, paymentId, type: "checkout_rejected", message: `Отклонён: ${why}`, data: { ...eventData(request), reason } }, tx);
     }
     // Letter 7 for every refusal but a repeat of a finished payment; letter 10 when neither the signature
     // nor the InSales API confirmed the order. One key per transaction and reason: a reload adds nothing.
@@ -219,12 +220,10 @@ export function orderNumberFromDescription(description: string): string | null {
  * sweep-mails job queues a PENDING letter that has no job after 2 minutes; the buyer is never refused.
  */
 async function sendLetters(shopId: string, paymentId: string, mailIds: string[], planned: Array<{ id: string; kind: number }>): Promise<void> {
-  const smtp = Boolean(env().SMTP_URL);
   const kinds = planned.filter((m) => mailIds.includes(m.id)).map((m) => m.kind);
-  log.info({ shopId, paymentId, trigger: "invoice_created", kinds, state: smtp ? "PENDING" : "STORED" }, "mail: letters queued");
-  if (!smtp) return;
+  logLettersQueued({ shopId, paymentId, trigger: "invoice_created" }, kinds, newMailState());
   try {
-    await Promise.all(mailIds.map((id) => enqueue(SEND_MAIL_QUEUE, { mailId: id }, { singletonKey: id })));
+    await enqueue(sendMailJobs(mailIds));
   } catch (error) {
     log.error({ shopId, paymentId, err: (error as Error).message }, "checkout: send-mail jobs not queued; the mail sweeper will queue them");
   }
@@ -269,14 +268,12 @@ async function answerExisting(existing: Payment, c: ExistingContext): Promise<Ch
     repeat = { form: invoiceFor(existing, shop, settings, c.now, receipt.receipt ? receipt.json : null), how: "rebuilt_form" };
     log.warn({ shopId: shop.id, paymentId: existing.id }, "checkout: repeat of a payment without a stored form; the form was rebuilt");
   }
-  await db().paymentEvent.create({
-    data: {
-      shopId: shop.id,
-      paymentId: existing.id,
-      type: "checkout_received",
-      message: REPEAT_EVENT_TEXT[repeat.how](existing),
-      data: { ...eventData(request), repeat: true, via: repeat.how },
-    },
+  await recordEvent({
+    shopId: shop.id,
+    paymentId: existing.id,
+    type: "checkout_received",
+    message: REPEAT_EVENT_TEXT[repeat.how](existing),
+    data: { ...eventData(request), repeat: true, via: repeat.how },
   });
   return { ok: true, action: repeat.form.action, fields: repeat.form.fields, paymentId: existing.id, repeat: true };
 }
@@ -460,14 +457,12 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
   // status-3 trigger, so whichever comes first makes the only letter. Rendered here and written by the
   // same statement as the payment, so they exist exactly when it does.
   const asCreated: Payment = { ...fresh, buyerName: null, imPaymentId: null, unverifiedResults: false, status: "CREATED", paidKopecks: 0n, refundedKopecks: 0n, noticeState: "NONE", refundsBlockedAt: null, refundsBlockedReason: null, createdAt: now, updatedAt: now };
-  const mails = await planPaymentMails(db(), { trigger: "invoice_created", shopId: shop.id, paymentId: fresh.id, eventKey: "invoice_created" }, { shop, settings, payment: asCreated });
+  const mails = await planPaymentMails({ trigger: "invoice_created", shopId: shop.id, paymentId: fresh.id, eventKey: "invoice_created" }, { shop, settings, payment: asCreated });
 
   // A concurrent copy of this checkout (a double click) gets the payment the other one stored.
   const inserted = await insertPayment(fresh, events, mails);
   if (!inserted.created) {
-    const existing =
-      inserted.payment ??
-      (await db().payment.findUnique({ where: { shopId_transactionId_attempt: { shopId: shop.id, transactionId: request.transaction_id, attempt } } }));
+    const existing = inserted.payment ?? (await findPaymentAttempt(shop.id, request.transaction_id, attempt));
     if (!existing) throw new Error("checkout: payment conflict without a stored payment");
     return answerExisting(existing, { request: admitted, shop, settings, now, api, apiOrder: chosen.apiOrder });
   }

@@ -10,11 +10,11 @@ describe("job queue", () => {
   it("keeps a job sent inside a transaction only when the transaction commits", async () => {
     const boss = await getBoss();
     await db().$transaction(async (tx) => {
-      await enqueue("test-echo", { n: 1 }, { tx, singletonKey: "committed" });
+      await enqueue([{ name: "test-echo", data: { n: 1 }, singletonKey: "committed" }], { tx });
     });
     await expect(
       db().$transaction(async (tx) => {
-        await enqueue("test-echo", { n: 2 }, { tx, singletonKey: "rolled-back" });
+        await enqueue([{ name: "test-echo", data: { n: 2 }, singletonKey: "rolled-back" }], { tx });
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");

@@ -7,7 +7,7 @@ type Policy = Omit<PgBoss.Queue, "name">;
 export const QUEUES = {
   /** Example/test queue used by the queue's own tests. */
   "test-echo": { retryLimit: 2, retryDelay: 1, retryBackoff: false },
-  /** Create/update the shop's «Внешний способ оплаты» (lib/shops/connect-gateway-job.ts). "stately" with
+  /** Create/update the shop's «Внешний способ оплаты» (lib/shops/connect-gateway-queue.ts, -job.ts). "stately" with
    *  singletonKey = shop id: at most one queued and one running per shop, so a click during a run queues
    *  exactly one follow-up and two runs never race on the same gateway. */
   "connect-gateway": { policy: "stately", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
@@ -21,7 +21,7 @@ export const QUEUES = {
   /** One e-mail (lib/mail/send-mail.ts); singletonKey = mail id, "stately": one waiting and one running per
    *  mail. Back-off from 5 s, doubling with jitter: 12 retries span about 6 to 11 hours. */
   "send-mail": { policy: "stately", retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
-  /** Every 5 minutes: re-queue PENDING mails that lost their job (lib/mail/sweep-mails.ts). */
+  /** Every 5 minutes: re-queue PENDING mails that lost their job (lib/mail/mail-sweeper.ts). */
   "sweep-mails": { policy: "singleton", retryLimit: 0, expireInSeconds: 300 },
   /** One notice to InSales (lib/notices/notify-insales.ts); singletonKey = notice id, "stately": one waiting
    *  and one running per notice. The worker schedules its own Retry-After/back-off follow-ups (bounded to

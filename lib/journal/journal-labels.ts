@@ -127,7 +127,7 @@ function timesWord(n: number): string {
 }
 
 /**
- * How often a merged problem happened (lib/payments/problems.ts), for its line in the journal and on the
+ * How often a merged problem happened (lib/payments/problem-store.ts), for its line in the journal and on the
  * card: null when once, else «повторялось 30 раз, последний раз 09.03.2026, 23:59».
  */
 export function problemRecurrence(p: { count: number; lastSeenAt: Date }): string | null {

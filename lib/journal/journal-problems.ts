@@ -4,10 +4,11 @@
 import { db } from "../db";
 import { isUuid } from "../uuid";
 import { CARD_ONLY_PROBLEM_KINDS } from "../operations/refund-block";
+import { findProblemOfShop, resolveOpenProblem } from "../payments/problem-store";
 
 export const PROBLEMS_SHOWN = 20;
 
-/** `count` > 1: merged occurrences of the same problem (lib/payments/problems.ts), the last at `lastSeenAt`. */
+/** `count` > 1: merged occurrences of the same problem (lib/payments/problem-store.ts), the last at `lastSeenAt`. */
 export type OpenProblem = { id: string; kind: string; message: string; createdAt: Date; paymentId: string | null; count: number; lastSeenAt: Date };
 
 export async function listOpenProblems(shopId: string): Promise<{ items: OpenProblem[]; total: number }> {
@@ -33,11 +34,9 @@ export type ResolveProblemOutcome = { ok: true } | { ok: false; reason: "not_fou
  */
 export async function resolveProblem(shopId: string, problemId: string, now: Date = new Date()): Promise<ResolveProblemOutcome> {
   if (!isUuid(shopId) || !isUuid(problemId)) return { ok: false, reason: "not_found" };
-  // The cause is cleared so the next occurrence opens a new problem instead of counting into this one.
-  const updated = await db().problem.updateMany({ where: { id: problemId, shopId, resolvedAt: null, kind: { notIn: [...CARD_ONLY_PROBLEM_KINDS] } }, data: { resolvedAt: now, openCause: null } });
-  if (updated.count === 1) return { ok: true };
+  if (await resolveOpenProblem(shopId, problemId, now, CARD_ONLY_PROBLEM_KINDS)) return { ok: true };
   // Already resolved (a double click, a second tab) is a success that changes nothing.
-  const existing = await db().problem.findFirst({ where: { id: problemId, shopId }, select: { kind: true, resolvedAt: true } });
+  const existing = await findProblemOfShop(shopId, problemId);
   if (!existing) return { ok: false, reason: "not_found" };
   return existing.resolvedAt === null && CARD_ONLY_PROBLEM_KINDS.includes(existing.kind) ? { ok: false, reason: "card_only" } : { ok: true };
 }

@@ -14,7 +14,7 @@ import { addInstalledShop, addVectorShopToStandIn, configureOrganization, connec
 import { useTestDatabase } from "../../tests/support/use-test-database";
 import { waitFor } from "../../tests/support/wait-for";
 import { resetMailTransport } from "./send-mail";
-import "./sweep-mails";
+import "./mail-sweeper";
 import { TestSmtpServer } from "../../tests/support/test-smtp-server";
 
 useTestDatabase();

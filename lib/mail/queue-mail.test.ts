@@ -6,12 +6,12 @@ import { resetEnvCache } from "../env";
 import { getBoss, stopBoss } from "../jobs/queue";
 import { startWorkers } from "../jobs/workers";
 import { useTestDatabase } from "../../tests/support/use-test-database";
-import { listShopMails } from "./list-mails";
+import { listShopMails } from "./mail-query";
 import { addMailPayment, addMailShop } from "../../tests/support/mail-test-support";
 import { waitFor } from "../../tests/support/wait-for";
 import { FLOOD_LIMIT_PER_HOUR, queuePaymentMails, type MailFacts, type MailTrigger } from "./queue-mail";
 import { resetMailTransport, sendQueuedMail } from "./send-mail";
-import { MAX_MAIL_ATTEMPTS, sweepPendingMails } from "./sweep-mails";
+import { MAX_MAIL_ATTEMPTS, sweepPendingMails } from "./mail-sweeper";
 import { TestSmtpServer } from "../../tests/support/test-smtp-server";
 
 useTestDatabase();

@@ -1,7 +1,9 @@
 // Turns a payment event into the letters the shop asked for (docs/PRODUCT.md «The 13 e-mail
-// notifications», flows 6, 7 and 9). Called by the payment code inside the transaction of the event that
-// causes the letters, so a letter exists exactly when its event committed. Sending is a job
-// (lib/mail/send-mail.ts): queueing never talks to SMTP and never blocks a payment.
+// notifications», flows 6, 7 and 9): planPaymentMails renders them, and they are written by the one INSERT
+// of lib/mail/mail-store.ts — by queuePaymentMails inside the transaction of the event that causes them (its
+// send-mail jobs in the same transaction), or by the checkout's and the result's own statement (their jobs
+// right after the commit: sendMailJobs). Either way a letter exists exactly when its event committed.
+// Sending is a job (lib/mail/send-mail.ts): queueing never talks to SMTP and never blocks a payment.
 //
 // Idempotent: each letter has a dedupe key `${kind}:${paymentId ?? shopId}:${eventKey}` and is inserted
 // with ON CONFLICT DO NOTHING, so a repeated notification (same eventKey) never makes a second letter.
@@ -9,13 +11,14 @@ import { randomUUID } from "node:crypto";
 import type { Tx } from "../db";
 import type { Payment } from "../generated/prisma/client";
 import { env } from "../env";
-import { enqueue } from "../jobs/queue";
+import { enqueue, type JobRequest } from "../jobs/queue";
 import { log } from "../log";
 import { journalPaymentUrl } from "../app-urls";
-import { renderBuyerMail, renderShopMail, type BuyerLetterKind, type RenderedMail, type ShopLetterKind } from "./templates";
+import { countMailsSince, insertMails, loadMailContext, type PlannedMail } from "./mail-store";
+import { sendMailJob } from "./send-mail-queue";
+import { renderBuyerMail, renderShopMail, type BuyerLetterKind, type ShopLetterKind } from "./templates";
 
-/** The send-mail queue (lib/jobs/queues.ts); named here too so queueing does not import the worker. */
-export const SEND_MAIL_QUEUE = "send-mail" as const;
+export type { PlannedMail } from "./mail-store";
 
 export type MailTrigger = "invoice_created" | "invoice_failed" | "held" | "paid" | "overpaid" | "refunded" | "fraud" | "notice_failed" | "claim_received";
 
@@ -77,27 +80,40 @@ function deliverable(address: string | null | undefined): string | null {
   return a && a.length <= 254 && EMAIL.test(a) ? a : null;
 }
 
+/** The letters of one event, planned, written and (with SMTP on) their jobs queued, all inside `tx`. */
 export async function queuePaymentMails(tx: Tx, input: QueuePaymentMailsInput): Promise<QueuedMail[]> {
   const { shopId } = input;
   const paymentId = input.paymentId ?? null;
-  const shop = await tx.shop.findUnique({ where: { id: shopId }, include: { settings: true } });
-  if (!shop) return [];
-  const payment = paymentId ? await tx.payment.findUnique({ where: { id: paymentId } }) : null;
-  const rows = await planPaymentMails(tx, input, { shop, settings: shop.settings, payment });
+  const loaded = await loadMailContext(tx, shopId, paymentId);
+  if (!loaded) return [];
+  const { shop, payment } = loaded;
+  const rows = await planPaymentMails(input, { shop, settings: shop.settings, payment }, tx);
   if (rows.length === 0) return [];
 
-  const smtp = Boolean(env().SMTP_URL);
-  const created = await tx.mail.createManyAndReturn({
-    data: rows.map((r) => ({ id: r.id, shopId, paymentId, kind: r.kind, dedupeKey: r.dedupeKey, to: r.to, state: r.state, ...r.mail })),
-    skipDuplicates: true, // INSERT … ON CONFLICT DO NOTHING: a repeated event adds nothing
-    select: { id: true, kind: true, to: true },
-  });
-  if (smtp) {
-    for (const m of created) await enqueue(SEND_MAIL_QUEUE, { mailId: m.id }, { tx, singletonKey: m.id });
-  }
-  const state = smtp ? "PENDING" : "STORED";
-  if (created.length > 0) log.info({ shopId, paymentId, trigger: input.trigger, kinds: created.map((m) => m.kind), state }, "mail: letters queued");
+  const created = await insertMails(tx, shopId, paymentId, rows);
+  await enqueue(sendMailJobs(created.map((m) => m.id)), { tx });
+  const state = newMailState();
+  logLettersQueued({ shopId, paymentId, trigger: input.trigger }, created.map((m) => m.kind), state);
   return created.map((m) => ({ ...m, state }));
+}
+
+/** The state new letters are written in: PENDING (a send-mail job sends them) with SMTP_URL set, else STORED (only listed under «Письма»). */
+export function newMailState(): "PENDING" | "STORED" {
+  return env().SMTP_URL ? "PENDING" : "STORED";
+}
+
+/** The send-mail jobs of letters just written, for enqueue(): none while letters are only stored. */
+export function sendMailJobs(mailIds: readonly string[]): JobRequest[] {
+  return newMailState() === "PENDING" ? mailIds.map(sendMailJob) : [];
+}
+
+/** The one log line of the letters written for an event (none when no letter was written). */
+export function logLettersQueued(
+  context: { shopId: string; paymentId: string | null } & ({ trigger: MailTrigger } | { triggers: MailTrigger[] }),
+  kinds: number[],
+  state: "PENDING" | "STORED",
+): void {
+  if (kinds.length > 0) log.info({ ...context, kinds, state }, "mail: letters queued");
 }
 
 /** What letters are made from: loaded by queuePaymentMails, or handed over by a caller that has it already. */
@@ -107,15 +123,12 @@ export type MailContext = {
   payment: Payment | null;
 };
 
-/** A rendered letter ready for INSERT … ON CONFLICT ("dedupeKey") DO NOTHING. */
-export type PlannedMail = { id: string; kind: number; to: string; dedupeKey: string; state: "STORED" | "PENDING"; mail: RenderedMail };
-
 /**
  * The letters an event makes, rendered, without writing anything: queuePaymentMails inserts them, and the
- * checkout inserts them in the same statement as the payment (docs/PERFORMANCE.md). `client` is read
- * only for the hourly limit of kinds 7 and 10.
+ * checkout and the result insert them in their own statement (docs/PERFORMANCE.md). The database is read
+ * (in `tx` when planned inside one) only for the hourly limit of kinds 7 and 10.
  */
-export async function planPaymentMails(client: Tx, input: QueuePaymentMailsInput, ctx: MailContext): Promise<PlannedMail[]> {
+export async function planPaymentMails(input: QueuePaymentMailsInput, ctx: MailContext, tx?: Tx): Promise<PlannedMail[]> {
   const { trigger, shopId, eventKey } = input;
   const paymentId = input.paymentId ?? null;
   const facts = input.facts ?? {};
@@ -134,7 +147,7 @@ export async function planPaymentMails(client: Tx, input: QueuePaymentMailsInput
   const currency = payment?.currency ?? "RUB";
   const shopRef = { title: shop.title, host: shop.host };
 
-  const state = env().SMTP_URL ? "PENDING" : "STORED";
+  const state = newMailState();
   const rows: PlannedMail[] = [];
   for (const letter of TRIGGER_LETTERS[trigger]) {
     const kind = letter.kinds.find((k) => enabled.has(k));
@@ -154,7 +167,7 @@ export async function planPaymentMails(client: Tx, input: QueuePaymentMailsInput
     } else {
       const to = deliverable(settings.notifyEmail);
       if (!to) continue;
-      if (FLOOD_LIMITED_KINDS.has(kind) && (await floodLimited(client, shopId, kind))) {
+      if (FLOOD_LIMITED_KINDS.has(kind) && (await countMailsSince(shopId, kind, new Date(Date.now() - 60 * 60 * 1000), tx)) >= FLOOD_LIMIT_PER_HOUR) {
         log.warn({ shopId, paymentId, kind, trigger }, "mail: hourly limit for this kind reached; letter not queued");
         continue;
       }
@@ -175,10 +188,4 @@ export async function planPaymentMails(client: Tx, input: QueuePaymentMailsInput
     }
   }
   return rows;
-}
-
-async function floodLimited(tx: Tx, shopId: string, kind: number): Promise<boolean> {
-  const since = new Date(Date.now() - 60 * 60 * 1000);
-  const recent = await tx.mail.count({ where: { shopId, kind, createdAt: { gte: since } } });
-  return recent >= FLOOD_LIMIT_PER_HOUR;
 }

@@ -4,15 +4,13 @@
 // and the job throws so pg-boss retries with back-off (lib/jobs/queues.ts «send-mail»); after the last
 // attempt the mail becomes FAILED, visible on «Письма».
 import nodemailer, { type Transporter } from "nodemailer";
-import { db } from "../db";
 import { retryDbWrite } from "../db-retry";
 import { env } from "../env";
 import { workEach } from "../jobs/work-each";
 import { registerWorker } from "../jobs/workers";
 import { log } from "../log";
-import { SEND_MAIL_QUEUE } from "./queue-mail";
-
-export type SendMailJob = { mailId: string };
+import { loadMail, markMailSent, recordMailFailure } from "./mail-store";
+import { SEND_MAIL_QUEUE, type SendMailJob } from "./send-mail-queue";
 
 export type SendMailOutcome =
   | { ok: true; result: "sent" | "not_pending" | "missing" }
@@ -61,16 +59,13 @@ function describeError(error: unknown, smtpUrl: string): string {
  * failure marks the mail FAILED instead of leaving it PENDING.
  */
 export async function sendQueuedMail(mailId: string, options: { finalAttempt: boolean }): Promise<SendMailOutcome> {
-  const mail = await db().mail.findUnique({ where: { id: mailId } });
+  const mail = await loadMail(mailId);
   if (!mail) return { ok: true, result: "missing" };
   if (mail.state !== "PENDING") return { ok: true, result: "not_pending" };
 
   const smtpUrl = env().SMTP_URL;
   const failure = async (reason: "smtp_not_configured" | "smtp_error", error: string): Promise<SendMailOutcome> => {
-    await db().mail.updateMany({
-      where: { id: mailId, state: "PENDING" },
-      data: { attempts: { increment: 1 }, lastError: error, ...(options.finalAttempt ? { state: "FAILED" } : {}) },
-    });
+    await recordMailFailure(mailId, error, options.finalAttempt);
     log.warn({ mailId, shopId: mail.shopId, kind: mail.kind, err: error, final: options.finalAttempt }, "mail: sending failed");
     return { ok: false, reason, error, final: options.finalAttempt };
   };
@@ -91,12 +86,7 @@ export async function sendQueuedMail(mailId: string, options: { finalAttempt: bo
     return failure("smtp_error", describeError(error, smtpUrl));
   }
   // The letter has left: recording that must survive a short database outage, or the retry resends it.
-  await retryDbWrite("mail sent", () =>
-    db().mail.updateMany({
-      where: { id: mailId, state: "PENDING" },
-      data: { state: "SENT", sentAt: new Date(), attempts: { increment: 1 }, lastError: null },
-    }),
-  );
+  await retryDbWrite("mail sent", () => markMailSent(mailId));
   log.info({ mailId, shopId: mail.shopId, kind: mail.kind }, "mail: sent");
   return { ok: true, result: "sent" };
 }

@@ -104,7 +104,7 @@ describe("trigger table", () => {
 
 describe("maskEmail", () => {
   it("keeps the first and last character of the local part and the domain", async () => {
-    const { maskEmail } = await import("./list-mails");
+    const { maskEmail } = await import("./mail-query");
     expect(maskEmail("buyer@example.com")).toBe("b***r@example.com");
     expect(maskEmail("ab@example.com")).toBe("a***@example.com");
     expect(maskEmail("x@example.com")).toBe("x***@example.com");

@@ -6,12 +6,12 @@
 // - Result not here yet → wait briefly; still unknown → an honest «Платёж обрабатывается…» page with a
 //   link to the order. Which URL the buyer came back on proves nothing: never a signed paid=1 for a
 //   payment we do not know to be paid.
-import { db } from "../db";
-import type { Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { decryptSecret } from "../crypto";
 import { insalesApi } from "../insales/api-client";
 import { log } from "../log";
+import { recordEvent } from "../payments/event-store";
 import { insalesNoticeFor } from "../payments/state";
+import { hasNewerAttempt, loadReturningPayment, type ReturningPayment } from "./notice-store";
 import { isUuid } from "../uuid";
 import { buyerReturnTarget, noticePassword, orderPageUrl, signedNoticeFields } from "./notify-insales-fields";
 
@@ -24,22 +24,16 @@ export type BuyerReturnOutcome =
   | { ok: true; kind: "superseded"; orderUrl: string | null }
   | { ok: false; reason: "unknown_payment" };
 
-type Loaded = Payment & { shop: Shop & { settings: ShopSettings | null; gateway: ShopGateway | null } };
-
 /** 1 / 0 when the state says what to tell InSales (the state table's notice), null while undecided. */
-function decided(p: Loaded): 1 | 0 | null {
+function decided(p: ReturningPayment): 1 | 0 | null {
   return insalesNoticeFor(p.status, { markPaidOnHold: p.shop.settings?.markPaidOnHold ?? false });
-}
-
-async function load(paymentId: string): Promise<Loaded | null> {
-  return db().payment.findUnique({ where: { id: paymentId }, include: { shop: { include: { settings: true, gateway: true } } } });
 }
 
 /**
  * The gateway id when we did not create the method (manual setup): the order's payment_gateway_id
  * through the API (§2 «Buyer's browser»). Null when that is not possible.
  */
-async function targetUrl(p: Loaded, outcome: ReturnOutcomeParam): Promise<string | null> {
+async function targetUrl(p: ReturningPayment, outcome: ReturnOutcomeParam): Promise<string | null> {
   const known = buyerReturnTarget(p.shop.host, p.shop.gateway, outcome);
   if (known) return known;
   if (!p.shop.apiPasswordEnc) return null;
@@ -55,7 +49,7 @@ export type BuyerReturnOptions = { waitMs?: number; pollMs?: number };
 
 export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam, options: BuyerReturnOptions = {}): Promise<BuyerReturnOutcome> {
   if (!isUuid(paymentId)) return { ok: false, reason: "unknown_payment" };
-  let payment = await load(paymentId);
+  let payment = await loadReturningPayment(paymentId);
   if (!payment) return { ok: false, reason: "unknown_payment" };
 
   // The notification usually arrives a moment before or after the buyer: wait for it a little.
@@ -63,7 +57,7 @@ export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam
   const pollMs = options.pollMs ?? 500;
   while (decided(payment) === null && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-    payment = (await load(paymentId)) ?? payment;
+    payment = (await loadReturningPayment(paymentId)) ?? payment;
   }
 
   const paid = decided(payment);
@@ -77,10 +71,8 @@ export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam
 
   // A cancelled attempt followed by a newer one of the same transaction (lib/checkout/checkout.ts): InSales must hear about
   // the order from the newer attempt only, never a late «не оплачен» from an old link (notify-insales.ts).
-  if (paid === 0 && (await db().payment.count({ where: { shopId: payment.shopId, transactionId: payment.transactionId, attempt: { gt: payment.attempt } } })) > 0) {
-    await db().paymentEvent.create({
-      data: { shopId: payment.shopId, paymentId, type: "buyer_returned", message: "Покупатель вернулся по ссылке отменённого счёта; по заказу уже выставлен новый", data: { outcome, superseded: true } },
-    });
+  if (paid === 0 && (await hasNewerAttempt(payment))) {
+    await recordEvent({ shopId: payment.shopId, paymentId, type: "buyer_returned", message: "Покупатель вернулся по ссылке отменённого счёта; по заказу уже выставлен новый", data: { outcome, superseded: true } });
     return { ok: true, kind: "superseded", orderUrl };
   }
 
@@ -88,17 +80,13 @@ export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam
     const password = noticePassword(payment, payment.shop.gateway, payment.shop.settings);
     const action = password ? await targetUrl(payment, paid === 1 ? "success" : "fail").catch(() => null) : null;
     if (password && action) {
-      await db().paymentEvent.create({
-        data: { shopId: payment.shopId, paymentId, type: "buyer_returned", message: `Покупатель вернулся в магазин (${paid === 1 ? "оплачен" : "не оплачен"})`, data: { outcome, paid } },
-      });
+      await recordEvent({ shopId: payment.shopId, paymentId, type: "buyer_returned", message: `Покупатель вернулся в магазин (${paid === 1 ? "оплачен" : "не оплачен"})`, data: { outcome, paid } });
       log.info({ ...ctx, paid, outcome }, "buyer-return: sending the buyer back to the shop");
       return { ok: true, kind: "post", paid, action, fields: signedNoticeFields(payment, paid, password) };
     }
     log.warn({ ...ctx, paid }, "buyer-return: no gateway URL or password; showing the order link");
   }
 
-  await db().paymentEvent.create({
-    data: { shopId: payment.shopId, paymentId, type: "buyer_returned", message: `Покупатель вернулся (${outcome === "success" ? "успех" : "отказ"}), результат оплаты ещё не известен`, data: { outcome, status: payment.status } },
-  });
+  await recordEvent({ shopId: payment.shopId, paymentId, type: "buyer_returned", message: `Покупатель вернулся (${outcome === "success" ? "успех" : "отказ"}), результат оплаты ещё не известен`, data: { outcome, status: payment.status } });
   return { ok: true, kind: "pending", orderUrl, outcome };
 }

@@ -1,8 +1,10 @@
-// The notify-insales worker's reads and writes on the hot path of a sale's burst: one round trip to load a
-// notice with everything its signature needs, one statement to record its delivery. Prisma's nested
-// `include` and an interactive transaction took 5 and 6 round trips (docs/PERFORMANCE.md).
+// The InSales notice's statements. On the hot path of a sale's burst the notify-insales worker needs one
+// round trip to load a notice with everything its signature needs and one statement to record its delivery
+// (Prisma's nested `include` and an interactive transaction took 5 and 6 round trips, docs/PERFORMANCE.md);
+// the rest — a notice that ends without delivery, its retries, the sweeper's search, the buyer's return —
+// are plain statements, inside the caller's transaction where it passes one.
 import { randomUUID } from "node:crypto";
-import { db } from "../db";
+import { db, type Tx } from "../db";
 import type { InsalesNotice, Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
 import { paymentJson, toGateway, toNotice, toPayment, toSettings, toShop, type Json } from "../payments/jsonb-rows";
@@ -64,4 +66,64 @@ export async function markNoticeDelivered(input: { noticeId: string; paymentId: 
     )
     SELECT EXISTS (SELECT 1 FROM upd) AS delivered`;
   return rows[0]?.delivered === true;
+}
+
+/** The state a payment's notice summary shows: the newest notice's. */
+async function refreshPaymentSummary(tx: Tx, paymentId: string): Promise<void> {
+  const latest = await tx.insalesNotice.findFirst({ where: { paymentId }, orderBy: { createdAt: "desc" }, select: { state: true } });
+  if (latest) await tx.payment.update({ where: { id: paymentId }, data: { noticeState: latest.state } });
+}
+
+/**
+ * PENDING → `state` (FAILED for good, or SUPERSEDED by a newer attempt) with the payment's summary; the
+ * notice as it is then, or null when it was no longer PENDING (nothing written).
+ */
+export async function endPendingNotice(tx: Tx, noticeId: string, state: "FAILED" | "SUPERSEDED", lastError: string | null): Promise<InsalesNotice | null> {
+  const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state, lastError } });
+  if (updated.count === 0) return null;
+  const notice = await tx.insalesNotice.findUniqueOrThrow({ where: { id: noticeId } });
+  await refreshPaymentSummary(tx, notice.paymentId);
+  return notice;
+}
+
+/** Counted before sending: a crash mid-request still shows as an attempt. */
+export async function countNoticeAttempt(noticeId: string): Promise<void> {
+  await db().insalesNotice.update({ where: { id: noticeId }, data: { attempts: { increment: 1 } } });
+}
+
+/** The last attempt's error, in `tx` when given. */
+export async function recordNoticeError(noticeId: string, lastError: string, tx?: Tx): Promise<void> {
+  await (tx ?? db()).insalesNotice.update({ where: { id: noticeId }, data: { lastError } });
+}
+
+/**
+ * PENDING notices whose last change is older than `graceSeconds` (at `now`) with no live notify-insales job —
+ * one pg-boss may still run: created (perhaps with a future startAfter), retry, active — oldest first, at
+ * most 500.
+ */
+export function findNoticesWithoutJob(graceSeconds: number, now: Date, queue: string) {
+  return db().$queryRaw<Array<{ id: string; createdAt: Date; paid: number; orderNumber: string | null; insalesOrderId: string }>>`
+    SELECT n.id::text AS id, n."createdAt", n.paid, p."orderNumber", p."insalesOrderId"
+    FROM "InsalesNotice" n JOIN "Payment" p ON p.id = n."paymentId"
+    WHERE n.state = 'PENDING'
+      AND n."updatedAt" < ${now}::timestamptz - make_interval(secs => ${graceSeconds})
+      AND NOT EXISTS (
+        SELECT 1 FROM pgboss.job j
+        WHERE j.name = ${queue} AND j.singleton_key = n.id::text
+          AND j.state IN ('created', 'retry', 'active')
+      )
+    ORDER BY n."createdAt"
+    LIMIT 500`;
+}
+
+export type ReturningPayment = Payment & { shop: Shop & { settings: ShopSettings | null; gateway: ShopGateway | null } };
+
+/** The payment the buyer returns for, with what its notice fields need. */
+export function loadReturningPayment(paymentId: string): Promise<ReturningPayment | null> {
+  return db().payment.findUnique({ where: { id: paymentId }, include: { shop: { include: { settings: true, gateway: true } } } });
+}
+
+/** Whether InSales reused the payment's transaction_id for a newer attempt (a new invoice after a cancelled one). */
+export async function hasNewerAttempt(p: Pick<Payment, "shopId" | "transactionId" | "attempt">): Promise<boolean> {
+  return (await db().payment.count({ where: { shopId: p.shopId, transactionId: p.transactionId, attempt: { gt: p.attempt } } })) > 0;
 }

@@ -3,10 +3,10 @@
 // last pg-boss retry after crashes, archived, lost with a restored database, or never queued because the
 // process died or the database went away between apply-result's commit and its queueing — is queued again, or marked
 // FAILED (with a Problem) once past its deadline. Without it such a notice would wait forever.
-import { db } from "../db";
 import { registerScheduledWorker } from "../jobs/workers";
 import { log } from "../log";
 import { failNotice, NOTICE_DEADLINE_MS, paidText } from "./notify-insales";
+import { findNoticesWithoutJob } from "./notice-store";
 import { enqueueNotice, NOTIFY_INSALES_QUEUE } from "./notify-insales-queue";
 
 export const SWEEP_NOTICES_QUEUE = "sweep-notices" as const;
@@ -25,19 +25,7 @@ export type SweepNoticesOutcome = { requeued: number; failed: number };
 export async function sweepPendingNotices(options: { graceSeconds?: number; now?: Date } = {}): Promise<SweepNoticesOutcome> {
   const grace = options.graceSeconds ?? SWEEP_GRACE_SECONDS;
   const now = options.now ?? new Date();
-  // A live job is one pg-boss may still run: created (perhaps with a future startAfter), retry, active.
-  const orphans = await db().$queryRaw<Array<{ id: string; createdAt: Date; paid: number; orderNumber: string | null; insalesOrderId: string }>>`
-    SELECT n.id::text AS id, n."createdAt", n.paid, p."orderNumber", p."insalesOrderId"
-    FROM "InsalesNotice" n JOIN "Payment" p ON p.id = n."paymentId"
-    WHERE n.state = 'PENDING'
-      AND n."updatedAt" < ${now}::timestamptz - make_interval(secs => ${grace})
-      AND NOT EXISTS (
-        SELECT 1 FROM pgboss.job j
-        WHERE j.name = ${NOTIFY_INSALES_QUEUE} AND j.singleton_key = n.id::text
-          AND j.state IN ('created', 'retry', 'active')
-      )
-    ORDER BY n."createdAt"
-    LIMIT 500`;
+  const orphans = await findNoticesWithoutJob(grace, now, NOTIFY_INSALES_QUEUE);
   let requeued = 0;
   let failed = 0;
   for (const notice of orphans) {

@@ -11,7 +11,7 @@
 //   path, a second hop) → FAILED for good + Problem: a signed notice is never handed to another host.
 // Idempotent: only a PENDING notice is sent; a DELIVERED or FAILED one never again. The follow-up job is
 // sent in the same transaction that records the attempt, so a crash loses neither.
-import { db, type Tx } from "../db";
+import { inTransaction } from "../db";
 import { retryDbWrite } from "../db-retry";
 import { parseRetryAfter } from "../insales/api-client";
 import { sameHostHttpsUpgrade } from "../insales/secure-url";
@@ -20,7 +20,10 @@ import { registerWorker } from "../jobs/workers";
 import { log } from "../log";
 import { queuePaymentMails } from "../mail/queue-mail";
 import { noticePassword, noticeServerUrl, signedNoticeFields } from "./notify-insales-fields";
-import { loadNoticeForDelivery, markNoticeDelivered } from "./notice-store";
+import { recordEvent } from "../payments/event-store";
+import { openProblem } from "../payments/problem-store";
+import { moveGatewayServerUrl } from "../shops/gateway-store";
+import { countNoticeAttempt, endPendingNotice, loadNoticeForDelivery, markNoticeDelivered, recordNoticeError } from "./notice-store";
 import { enqueueNotice, NOTIFY_INSALES_QUEUE, type NotifyInsalesJob } from "./notify-insales-queue";
 
 /** Keep trying this long after the notice was created (InSales outages are hours, not days). */
@@ -146,23 +149,13 @@ export function backoffSeconds(attempts: number): number {
   return Math.min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** Math.max(0, attempts - 1));
 }
 
-/** The state a payment's notice summary shows: the newest notice's. */
-async function refreshPaymentSummary(paymentId: string, tx: Tx) {
-  const latest = await tx.insalesNotice.findFirst({ where: { paymentId }, orderBy: { createdAt: "desc" }, select: { state: true } });
-  if (latest) await tx.payment.update({ where: { id: paymentId }, data: { noticeState: latest.state } });
-}
-
 /** FAILED for good: the notice, the payment summary, the timeline, a Problem and the kind-4 letter. */
 export async function failNotice(noticeId: string, input: { kind: "notice_rejected" | "notice_failed"; error: string; problem: string }): Promise<boolean> {
-  return db().$transaction(async (tx) => {
-    const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state: "FAILED", lastError: input.error } });
-    if (updated.count === 0) return false;
-    const notice = await tx.insalesNotice.findUniqueOrThrow({ where: { id: noticeId } });
-    await refreshPaymentSummary(notice.paymentId, tx);
-    await tx.paymentEvent.create({
-      data: { shopId: notice.shopId, paymentId: notice.paymentId, type: input.kind, message: input.problem, data: { noticeId, paid: notice.paid, attempts: notice.attempts } },
-    });
-    await tx.problem.create({ data: { shopId: notice.shopId, paymentId: notice.paymentId, kind: input.kind, message: input.problem } });
+  return inTransaction(async (tx) => {
+    const notice = await endPendingNotice(tx, noticeId, "FAILED", input.error);
+    if (!notice) return false;
+    await recordEvent({ shopId: notice.shopId, paymentId: notice.paymentId, type: input.kind, message: input.problem, data: { noticeId, paid: notice.paid, attempts: notice.attempts } }, tx);
+    await openProblem({ shopId: notice.shopId, paymentId: notice.paymentId, kind: input.kind, message: input.problem }, tx);
     await queuePaymentMails(tx, { trigger: "notice_failed", shopId: notice.shopId, paymentId: notice.paymentId, eventKey: `notice:${noticeId}`, facts: { reason: input.problem } });
     return true;
   });
@@ -179,20 +172,19 @@ export function paidText(paid: number): string {
  * So it is not sent: SUPERSEDED, a timeline line, no problem and no letter (nothing is wrong).
  */
 async function supersedeNotice(noticeId: string): Promise<boolean> {
-  return db().$transaction(async (tx) => {
-    const updated = await tx.insalesNotice.updateMany({ where: { id: noticeId, state: "PENDING" }, data: { state: "SUPERSEDED", lastError: null } });
-    if (updated.count === 0) return false;
-    const notice = await tx.insalesNotice.findUniqueOrThrow({ where: { id: noticeId } });
-    await refreshPaymentSummary(notice.paymentId, tx);
-    await tx.paymentEvent.create({
-      data: {
+  return inTransaction(async (tx) => {
+    const notice = await endPendingNotice(tx, noticeId, "SUPERSEDED", null);
+    if (!notice) return false;
+    await recordEvent(
+      {
         shopId: notice.shopId,
         paymentId: notice.paymentId,
         type: "notice_superseded",
         message: "Уведомление «не оплачен» не отправлено: покупатель начал новую попытку оплаты этого заказа, о ней InSales узнает отдельно",
         data: { noticeId, paid: notice.paid, attempts: notice.attempts },
       },
-    });
+      tx,
+    );
     return true;
   });
 }
@@ -228,14 +220,14 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
   }
 
   // Counted before sending: a crash mid-request still shows as an attempt.
-  await db().insalesNotice.update({ where: { id: noticeId }, data: { attempts: { increment: 1 } } });
+  await countNoticeAttempt(noticeId);
   const attempts = notice.attempts + 1;
   const { attempt, deliveredTo } = await deliverTo(url, signedNoticeFields(payment, notice.paid === 1 ? 1 : 0, password));
   const logCtx = { shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, noticeId, paid: notice.paid, attempts };
   if (deliveredTo !== url && attempt.kind !== "redirect_refused") {
     // The https URL answered: keep it, so the next notice goes there directly (only if the stored one is
     // still the URL we were redirected from).
-    await db().shopGateway.updateMany({ where: { shopId: shop.id, serverUrl: url }, data: { serverUrl: deliveredTo } });
+    await moveGatewayServerUrl(shop.id, url, deliveredTo);
     log.info({ ...logCtx, from: hostOf(url), to: hostOf(deliveredTo) }, "notify-insales: followed a same-host https redirect");
   }
 
@@ -272,7 +264,7 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
 
   const delay = attempt.retryAfterSeconds !== null ? Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, attempt.retryAfterSeconds)) : backoffSeconds(attempts);
   if (now.getTime() + delay * 1000 > notice.createdAt.getTime() + NOTICE_DEADLINE_MS) {
-    await db().insalesNotice.update({ where: { id: noticeId }, data: { lastError: attempt.error } });
+    await recordNoticeError(noticeId, attempt.error);
     await failNotice(noticeId, {
       kind: "notice_failed",
       error: attempt.error,
@@ -281,11 +273,12 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
     log.error({ ...logCtx, err: attempt.error }, "notify-insales: gave up");
     return { ok: false, reason: "gave_up", error: attempt.error };
   }
-  await db().$transaction(async (tx) => {
-    await tx.insalesNotice.update({ where: { id: noticeId }, data: { lastError: attempt.error } });
-    await tx.paymentEvent.create({
-      data: { shopId: shop.id, paymentId: payment.id, type: "notice_retry", message: `Уведомление InSales не доставлено (${attempt.error}); повтор через ${delay} с`, data: { noticeId, attempts, retryInSeconds: delay } },
-    });
+  await inTransaction(async (tx) => {
+    await recordNoticeError(noticeId, attempt.error, tx);
+    await recordEvent(
+      { shopId: shop.id, paymentId: payment.id, type: "notice_retry", message: `Уведомление InSales не доставлено (${attempt.error}); повтор через ${delay} с`, data: { noticeId, attempts, retryInSeconds: delay } },
+      tx,
+    );
     await enqueueNotice(noticeId, { tx, startAfter: delay });
   });
   log.warn({ ...logCtx, err: attempt.error, retryInSeconds: delay }, "notify-insales: will retry");

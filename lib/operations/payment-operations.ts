@@ -14,7 +14,7 @@
 // same `requestKey`) finds its first operation instead of making another. The API calls themselves run
 // outside any transaction: no lock is held while IntellectMoney thinks.
 import { decryptSecret } from "../crypto";
-import { db, type Tx } from "../db";
+import { inTransaction, type Tx } from "../db";
 import type { OperationKind, OperationState } from "../generated/prisma/enums";
 import { getPurchaseInfo, purchaseToPaid, purchaseToRefund, type MerchantApiAuth, type MerchantApiOutcome, type PurchaseInfoOutcome } from "../intellectmoney/merchant-api";
 import { log } from "../log";
@@ -23,6 +23,20 @@ import { isUuid } from "../uuid";
 import { OPERATION_STATE_LABELS } from "./operation-labels";
 import { availableOperations, checkGate, KIND_NOUN, refundedSoFarKopecks, type AvailableOperations, type GatePayment, type GateRefusal } from "./operation-gate";
 import { blockRefunds } from "./refund-block";
+import {
+  createRequestedOperation,
+  gateOperations,
+  loadBlockTarget,
+  loadOperationsPanel,
+  loadPayment,
+  loadShopSettings,
+  lockPaymentRow,
+  lockShopPayment,
+  markOperationsUncertain,
+  operationByRequestKey,
+  recordOperationAnswer,
+  staleRequestedOperations,
+} from "./operation-store";
 import { concludeRefund, type RefundConclusion } from "./refund-read-back";
 
 export { availableOperations, checkGate, parseRefundInput, refundableKopecks, refundInputValue, type AvailableOperations, type GateOperation, type GatePayment } from "./operation-gate";
@@ -73,7 +87,7 @@ type Prepared = {
 
 async function runOperation(shopId: string, paymentId: string, kind: OperationKind, requested?: bigint, requestKey?: string): Promise<OperationOutcome> {
   if (!isUuid(shopId) || !isUuid(paymentId)) return refuse("not_found", "Платёж не найден.");
-  const prepared = await db().$transaction((tx) => prepare(tx, shopId, paymentId, kind, requested, requestKey), { maxWait: 10_000, timeout: 20_000 });
+  const prepared = await inTransaction((tx) => prepare(tx, shopId, paymentId, kind, requested, requestKey), { maxWait: 10_000, timeout: 20_000 });
   if ("reason" in prepared) {
     log.info({ shopId, paymentId, kind, reason: prepared.reason }, "operation: refused before the API call");
     return prepared;
@@ -137,22 +151,16 @@ async function finish(
     state = conclusion.state;
   }
 
-  await db().$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "Payment" WHERE id = ${paymentId}::uuid FOR UPDATE`;
-    await tx.paymentOperation.update({
-      where: { id: operationId },
-      data: {
-        state,
-        message,
-        operationCode: outcome.codes?.operation ?? null,
-        resultCode: outcome.codes?.result ?? null,
-        ...(conclusion ? { note: conclusion.note, readBackKopecks: conclusion.readBackKopecks } : {}),
-      },
+  await inTransaction(async (tx) => {
+    await lockPaymentRow(tx, paymentId);
+    await recordOperationAnswer(tx, operationId, {
+      state,
+      message,
+      operationCode: outcome.codes?.operation ?? null,
+      resultCode: outcome.codes?.result ?? null,
+      ...(conclusion ? { readBack: { note: conclusion.note, readBackKopecks: conclusion.readBackKopecks } } : {}),
     });
-    if (conclusion?.block) {
-      const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { id: true, shopId: true, orderNumber: true, insalesOrderId: true, refundsBlockedAt: true } });
-      await blockRefunds(tx, payment, conclusion.block);
-    }
+    if (conclusion?.block) await blockRefunds(tx, await loadBlockTarget(tx, paymentId), conclusion.block);
   });
   log.info(
     { shopId, paymentId, kind, operationId, state, reason: outcome.ok ? undefined : outcome.reason, warning: outcome.ok && outcome.warning !== null, readBack: readBack ? readBack.ok : undefined, blocked: Boolean(conclusion?.block) },
@@ -205,42 +213,38 @@ async function prepare(
   requestKey: string | undefined,
 ): Promise<Prepared | Refusal | { duplicate: OperationOutcome }> {
   // Scoped by the session's shop: another shop's payment id is "not found" like an unknown one.
-  const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Payment" WHERE id = ${paymentId}::uuid AND "shopId" = ${shopId}::uuid FOR UPDATE`;
-  if (locked.length === 0) return refuse("not_found", "Платёж не найден.");
-  let payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-  const settings = await tx.shopSettings.findUnique({ where: { shopId } });
+  if (!(await lockShopPayment(tx, shopId, paymentId))) return refuse("not_found", "Платёж не найден.");
+  let payment = await loadPayment(tx, paymentId);
+  const settings = await loadShopSettings(tx, shopId);
 
   // A process that died mid-call: IntellectMoney may have executed the request. A refund among them
   // stops refunds, exactly like a refund without a clear answer.
-  const stale = await tx.paymentOperation.findMany({ where: { paymentId, shopId, state: "REQUESTED", createdAt: { lt: new Date(Date.now() - STALE_REQUEST_MS) } }, select: { id: true, kind: true, amountKopecks: true } });
+  const stale = await staleRequestedOperations(tx, shopId, paymentId, new Date(Date.now() - STALE_REQUEST_MS));
   if (stale.length > 0) {
-    await tx.paymentOperation.updateMany({ where: { id: { in: stale.map((s) => s.id) } }, data: { state: "UNCERTAIN", message: STALE_MESSAGE } });
+    await markOperationsUncertain(tx, stale.map((s) => s.id), STALE_MESSAGE);
     const staleRefund = stale.find((s) => s.kind === "REFUND");
     if (staleRefund) {
       await blockRefunds(tx, payment, `запрос возврата ${formatRubles(staleRefund.amountKopecks ?? 0n, payment.currency)} остался без ответа (операция прервалась).`);
-      payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+      payment = await loadPayment(tx, paymentId);
     }
   }
 
   if (requestKey) {
-    const first = await tx.paymentOperation.findFirst({ where: { paymentId, shopId, requestKey }, select: { id: true, state: true } });
+    const first = await operationByRequestKey(tx, shopId, paymentId, requestKey);
     if (first) {
       const message = `Этот запрос уже отправлялся в IntellectMoney (${OPERATION_STATE_LABELS[first.state]}): повторно он не отправлен. Итог — в списке операций ниже.`;
       return { duplicate: first.state === "ACCEPTED" ? { ok: true, operationId: first.id, message } : refuse("duplicate", message, first.id) };
     }
   }
 
-  const ops = await tx.paymentOperation.findMany({ where: { paymentId, shopId }, select: { kind: true, state: true, amountKopecks: true, readBackKopecks: true } });
+  const ops = await gateOperations(tx, shopId, paymentId);
   const gate = checkGate(payment, ops, kind, requested);
   if (!gate.ok) return gate;
 
   const keys = signingKeys(settings);
   if ("missing" in keys) return refuse("not_configured", keys.missing);
 
-  const op = await tx.paymentOperation.create({
-    data: { shopId, paymentId, kind, amountKopecks: gate.amountKopecks, state: "REQUESTED", requestKey: requestKey ?? null },
-    select: { id: true },
-  });
+  const op = await createRequestedOperation(tx, { shopId, paymentId, kind, amountKopecks: gate.amountKopecks, requestKey: requestKey ?? null });
   const refundedBefore = refundedSoFarKopecks(payment, ops);
   // A first refund of everything goes without `Amount` (the documented full refund); anything else says how much.
   const partial = kind === "REFUND" && !(refundedBefore === 0n && gate.amountKopecks === payment.paidKopecks);
@@ -284,13 +288,6 @@ export type OperationsPanel = {
  * session's shop, lib/journal/journal-query.ts getPaymentWithTimeline).
  */
 export async function getOperationsPanel(shopId: string, payment: GatePayment & { id: string }): Promise<OperationsPanel> {
-  const [settings, operations] = await Promise.all([
-    db().shopSettings.findUnique({ where: { shopId }, select: { secretKeyEnc: true, apiTokenEnc: true, signSecretEnc: true } }),
-    db().paymentOperation.findMany({
-      where: { paymentId: payment.id, shopId },
-      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      select: { id: true, kind: true, state: true, amountKopecks: true, message: true, note: true, resultCode: true, readBackKopecks: true, createdAt: true, updatedAt: true },
-    }),
-  ]);
+  const [settings, operations] = await loadOperationsPanel(shopId, payment.id);
   return { operations, available: availableOperations(payment, operations), configured: !("missing" in signingKeys(settings)) };
 }

@@ -3,9 +3,12 @@
 // back, stops every further refund of the payment: a persisted flag on the payment (the gate refuses
 // while it is set), a critical problem on the card and in «Требует внимания», an event on the timeline.
 // Only the merchant clears it, on the payment card, after checking the IntellectMoney account.
-import { db, type Tx } from "../db";
+import { inTransaction, type Tx } from "../db";
 import { log } from "../log";
 import { isUuid } from "../uuid";
+import { recordEvent } from "../payments/event-store";
+import { openProblem } from "../payments/problem-store";
+import { hasRequestedOperation, lockShopPayment, refundsBlockedAt, resolvePaymentProblems, setRefundsBlocked, type BlockTarget } from "./operation-store";
 
 /** The problem kind of a stop: critical, and resolved only by clearing the stop on the card. */
 export const REFUNDS_BLOCKED_PROBLEM = "refunds_blocked";
@@ -17,26 +20,23 @@ export function isCriticalProblem(kind: string): boolean {
   return kind === REFUNDS_BLOCKED_PROBLEM;
 }
 
-type BlockTarget = { id: string; shopId: string; orderNumber: string | null; insalesOrderId: string; refundsBlockedAt: Date | null };
-
 /**
  * Stops refunds of `payment` (inside the caller's transaction, under its row lock). A payment already
  * stopped keeps its first reason; the new one still becomes a problem, so nothing is lost.
  */
 export async function blockRefunds(tx: Tx, payment: BlockTarget, reason: string, now = new Date()): Promise<void> {
-  if (payment.refundsBlockedAt === null) {
-    await tx.payment.update({ where: { id: payment.id }, data: { refundsBlockedAt: now, refundsBlockedReason: reason } });
-  }
+  if (payment.refundsBlockedAt === null) await setRefundsBlocked(tx, payment.id, now, reason);
   const order = payment.orderNumber ?? payment.insalesOrderId;
-  await tx.problem.create({
-    data: {
+  await openProblem(
+    {
       shopId: payment.shopId,
       paymentId: payment.id,
       kind: REFUNDS_BLOCKED_PROBLEM,
       message: `Возвраты по заказу №${order} остановлены: ${reason} Проверьте возвраты в личном кабинете IntellectMoney и снимите остановку на карточке платежа.`,
     },
-  });
-  await tx.paymentEvent.create({ data: { shopId: payment.shopId, paymentId: payment.id, type: "refunds_blocked", message: `Возвраты остановлены: ${reason}` } });
+    tx,
+  );
+  await recordEvent({ shopId: payment.shopId, paymentId: payment.id, type: "refunds_blocked", message: `Возвраты остановлены: ${reason}` }, tx);
   log.warn({ shopId: payment.shopId, paymentId: payment.id }, "operation: refunds of the payment stopped");
 }
 
@@ -48,19 +48,15 @@ export type ClearOutcome = { ok: true; message: string } | { ok: false; reason: 
  */
 export async function clearRefundBlock(shopId: string, paymentId: string, now = new Date()): Promise<ClearOutcome> {
   if (!isUuid(shopId) || !isUuid(paymentId)) return { ok: false, reason: "not_found", message: "Платёж не найден." };
-  return db().$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Payment" WHERE id = ${paymentId}::uuid AND "shopId" = ${shopId}::uuid FOR UPDATE`;
-    if (locked.length === 0) return { ok: false as const, reason: "not_found" as const, message: "Платёж не найден." };
-    const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { refundsBlockedAt: true } });
-    if (payment.refundsBlockedAt === null) return { ok: true as const, message: "Возвраты по этому платежу не остановлены." };
-    if (await tx.paymentOperation.count({ where: { paymentId, shopId, state: "REQUESTED" } })) {
+  return inTransaction(async (tx) => {
+    if (!(await lockShopPayment(tx, shopId, paymentId))) return { ok: false as const, reason: "not_found" as const, message: "Платёж не найден." };
+    if ((await refundsBlockedAt(tx, paymentId)) === null) return { ok: true as const, message: "Возвраты по этому платежу не остановлены." };
+    if (await hasRequestedOperation(tx, shopId, paymentId)) {
       return { ok: false as const, reason: "busy" as const, message: "По этому платежу выполняется операция. Дождитесь её результата." };
     }
-    await tx.payment.update({ where: { id: paymentId }, data: { refundsBlockedAt: null, refundsBlockedReason: null } });
-    await tx.problem.updateMany({ where: { paymentId, shopId, kind: REFUNDS_BLOCKED_PROBLEM, resolvedAt: null }, data: { resolvedAt: now } });
-    await tx.paymentEvent.create({
-      data: { shopId, paymentId, type: "refunds_unblocked", message: "Продавец снял остановку возвратов, проверив возвраты в личном кабинете IntellectMoney." },
-    });
+    await setRefundsBlocked(tx, paymentId, null, null);
+    await resolvePaymentProblems(tx, shopId, paymentId, REFUNDS_BLOCKED_PROBLEM, now);
+    await recordEvent({ shopId, paymentId, type: "refunds_unblocked", message: "Продавец снял остановку возвратов, проверив возвраты в личном кабинете IntellectMoney." }, tx);
     log.info({ shopId, paymentId }, "operation: refunds of the payment allowed again by the merchant");
     return { ok: true as const, message: "Возвраты снова доступны. Сумма к возврату считается по уведомлениям IntellectMoney и принятым возвратам." };
   });

@@ -12,7 +12,7 @@ import { resetEnvCache } from "../env";
 import { dropDatabase } from "../../tests/support/test-db";
 import { ADMIN_DATABASE_URL, databaseUrl, TEST_ENV } from "../../tests/support/test-env";
 import { resolveProblem } from "../journal/journal-problems";
-import { recordProblem } from "./problems";
+import { recordProblem } from "./problem-store";
 
 const MIGRATION = "problem_merge_and_call_budget";
 const name = `im_test_problem_merge_${process.pid}`;

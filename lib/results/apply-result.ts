@@ -17,7 +17,7 @@
 // A proven result moves the payment through lib/results/result-transition.ts (one statement under a
 // version check, the row lock when a concurrent copy got there first).
 import { decryptSecret, md5Hex } from "../crypto";
-import { db } from "../db";
+import { inTransaction } from "../db";
 import type { Payment } from "../generated/prisma/client";
 import type { PaymentStatus } from "../generated/prisma/enums";
 import { parseResultNotification, type ResultNotification } from "../intellectmoney/result-notification";
@@ -28,7 +28,8 @@ import { log } from "../log";
 import { queuePaymentMails } from "../mail/queue-mail";
 import { formatKopecks, parseKopecks } from "../money";
 import { closeOutdatedClaims, recordClaim } from "./claims";
-import { recordProblem } from "../payments/problems";
+import { recordEvent } from "../payments/event-store";
+import { recordProblem } from "../payments/problem-store";
 import { loadResultContext, type ShopWithSettings } from "./result-store";
 import { applyTransition } from "./result-transition";
 import { claimAmountsAdmissible, statusForCode, type ResultProof } from "../payments/state";
@@ -99,7 +100,7 @@ type Context = { shop: ShopWithSettings; payment: Payment | null };
 
 /**
  * Records a refusal: one event (payment timeline, or shop-level, or unrouted), perhaps a fraud letter, and
- * with `problem` a problem for the merchant (merged per cause while open: lib/payments/problems.ts).
+ * with `problem` a problem for the merchant (merged per cause while open: lib/payments/problem-store.ts).
  */
 async function reject(
   reason: ResultRejection,
@@ -111,10 +112,8 @@ async function reject(
 ): Promise<Extract<ApplyResultOutcome, { ok: false }>> {
   const shopId = ctx.shop?.id ?? null;
   const paymentId = ctx.payment?.id ?? null;
-  await db().$transaction(async (tx) => {
-    await tx.paymentEvent.create({
-      data: { shopId, paymentId, type: "result_rejected", message: storable(`Уведомление IntellectMoney отклонено: ${message}`), data: storable({ ...data, reason }) },
-    });
+  await inTransaction(async (tx) => {
+    await recordEvent({ shopId, paymentId, type: "result_rejected", message: storable(`Уведомление IntellectMoney отклонено: ${message}`), data: storable({ ...data, reason }) }, tx);
     if (shopId && problem) await recordProblem(tx, { shopId, paymentId, kind: "result_rejected", cause: problem.cause, message: storable(problem.message) });
     if (shopId && FRAUD.has(reason)) {
       // The same notification retried by IntellectMoney gives the same key: one letter, not one per retry.

@@ -14,19 +14,32 @@
 // locked path takes), so two clicks, two tabs and a concurrent notification are serialised: one transition,
 // one notice, and a repeat is a success that changes nothing. Scoped by the session's shop on every read.
 import { md5Hex } from "../crypto";
-import { db, type Tx } from "../db";
+import { inTransaction, type Tx } from "../db";
 import type { Payment, PaymentClaim } from "../generated/prisma/client";
 import type { ClaimState, PaymentStatus } from "../generated/prisma/enums";
 import type { ResultNotification } from "../intellectmoney/result-notification";
 import { log } from "../log";
 import { isUuid } from "../uuid";
 import { queuePaymentMails } from "../mail/queue-mail";
-import { lockPayment, type EventRow, type ShopWithSettings } from "./result-store";
+import { eventRow, insertEvents, jsonSafe } from "../payments/event-store";
 import { planResultFor, STATUS_TEXT } from "../payments/state";
 import { claimText } from "./claim-text";
-import { eventRow, jsonSafe, queueTransitionJobs, writeTransitionLocked, type WrittenTransition } from "./result-transition";
-
-export const CLAIM_PROBLEM_KIND = "claim_pending";
+import {
+  countClaimCopy,
+  createClaim,
+  decideClaimRow,
+  findClaimOfShop,
+  findPendingClaim,
+  hasPendingClaim,
+  loadClaim,
+  loadShopWithSettings,
+  markClaimsOutdated,
+  openClaimProblem,
+  pendingClaims,
+  resolveClaimProblemIfDone,
+} from "./claim-store";
+import { lockPayment, type ShopWithSettings } from "./result-store";
+import { queueTransitionJobs, writeTransitionLocked, type WrittenTransition } from "./result-transition";
 
 /** Claims wait for the merchant; copies of one notification queue up on the row lock in the meantime. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
@@ -54,47 +67,13 @@ function dedupeKey(c: { paymentStatus: string; imPaymentId: string; paidKopecks:
 }
 
 /**
- * Timeline rows written in this transaction, ordered around the transition's own (result-store.ts writes
- * those at now() + 0, 1, 2 … ms): `startOrd` -1 puts one before them, 10 after.
- */
-async function insertEvents(tx: Tx, shopId: string, paymentId: string, rows: EventRow[], startOrd: number): Promise<void> {
-  if (rows.length === 0) return;
-  const events = JSON.stringify(rows.map((e, i) => ({ ...e, ord: startOrd + i })));
-  await tx.$executeRaw`
-    INSERT INTO "PaymentEvent" ("id", "shopId", "paymentId", "type", "message", "data", "createdAt")
-    SELECT e.id, ${shopId}::uuid, ${paymentId}::uuid, e.type, e.message, e.data, (now() AT TIME ZONE 'UTC') + e.ord * interval '1 millisecond'
-      FROM jsonb_to_recordset(${events}::jsonb) AS e(id uuid, type text, message text, data jsonb, ord int)`;
-}
-
-/** The merchant's «Требует внимания» entry for a payment with pending claims: one per payment, not per claim. */
-async function openClaimProblem(tx: Tx, shopId: string, payment: Payment, text: string): Promise<void> {
-  const open = await tx.problem.findFirst({ where: { shopId, paymentId: payment.id, kind: CLAIM_PROBLEM_KIND, resolvedAt: null }, select: { id: true } });
-  if (open) return;
-  const order = payment.orderNumber ?? payment.insalesOrderId;
-  await tx.problem.create({
-    data: {
-      shopId,
-      paymentId: payment.id,
-      kind: CLAIM_PROBLEM_KIND,
-      message: `Заказ №${order}: уведомление IntellectMoney без подписи («${text}») требует подтверждения. Сверьте оплату в личном кабинете IntellectMoney и подтвердите или отклоните его на карточке платежа.`,
-    },
-  });
-}
-
-/** Once no claim of the payment is pending, its problem is done too. */
-async function resolveClaimProblemIfDone(tx: Tx, shopId: string, paymentId: string): Promise<void> {
-  const pending = await tx.paymentClaim.count({ where: { paymentId, state: "PENDING" } });
-  if (pending === 0) await tx.problem.updateMany({ where: { shopId, paymentId, kind: CLAIM_PROBLEM_KIND, resolvedAt: null }, data: { resolvedAt: new Date() } });
-}
-
-/**
  * An unverifiable notification (apply-result.ts, proof "none"): a new claim, a copy of a pending one, or —
  * when it would not move the payment anyway (a status 3, a repeat, an older status) — a timeline entry.
  */
 export async function recordClaim(c: ClaimInput): Promise<RecordClaimOutcome> {
   const { shop, n } = c;
   const paymentId = c.payment.id;
-  const outcome = await db().$transaction(async (tx) => {
+  const outcome = await inTransaction(async (tx) => {
     const current = await lockPayment(tx, paymentId);
     const plan = planResultFor(current, c, "none");
     if (plan.kind === "ignore") {
@@ -112,16 +91,13 @@ export async function recordClaim(c: ClaimInput): Promise<RecordClaimOutcome> {
     const fields = { paymentStatus: n.paymentStatus, imPaymentId: n.paymentId, paidKopecks: c.paid, refundKopecks: c.refund ?? null };
     const key = dedupeKey(fields);
     const text = claimText({ targetStatus: c.next, paidKopecks: c.paid, refundKopecks: c.refund ?? null }, current.currency);
-    const pending = await tx.paymentClaim.findFirst({ where: { paymentId, state: "PENDING", dedupeKey: key }, select: { id: true, copies: true } });
+    const pending = await findPendingClaim(tx, paymentId, key);
     if (pending) {
-      await tx.paymentClaim.update({ where: { id: pending.id }, data: { copies: { increment: 1 } } });
+      await countClaimCopy(tx, pending.id);
       await insertEvents(tx, shop.id, paymentId, [eventRow("claim_repeated", `Уведомление без подписи пришло ещё раз («${text}»); ждёт подтверждения`, { ...c.data, claimId: pending.id, copies: pending.copies + 1 })], 0);
       return { result: "claimed" as const, status: current.status, claimId: pending.id };
     }
-    const claim = await tx.paymentClaim.create({
-      data: { shopId: shop.id, paymentId, ...fields, targetStatus: c.next, dedupeKey: key, data: jsonSafe(c.data) },
-      select: { id: true },
-    });
+    const claim = await createClaim(tx, { shopId: shop.id, paymentId, ...fields, targetStatus: c.next, dedupeKey: key, data: jsonSafe(c.data) });
     await insertEvents(
       tx,
       shop.id,
@@ -135,7 +111,13 @@ export async function recordClaim(c: ClaimInput): Promise<RecordClaimOutcome> {
       ],
       0,
     );
-    await openClaimProblem(tx, shop.id, current, text);
+    const order = current.orderNumber ?? current.insalesOrderId;
+    await openClaimProblem(
+      tx,
+      shop.id,
+      paymentId,
+      `Заказ №${order}: уведомление IntellectMoney без подписи («${text}») требует подтверждения. Сверьте оплату в личном кабинете IntellectMoney и подтвердите или отклоните его на карточке платежа.`,
+    );
     // One letter per claim; kind 7 is flood-limited per shop and hour (lib/mail/queue-mail.ts).
     await queuePaymentMails(tx, { trigger: "claim_received", shopId: shop.id, paymentId, eventKey: `claim:${claim.id}`, facts: { reason: `IntellectMoney сообщает: ${text} (счёт ${n.paymentId})` } });
     return { result: "claimed" as const, status: current.status, claimId: claim.id };
@@ -167,10 +149,10 @@ function asResult(claim: PaymentClaim) {
  * except `except`. Caller holds the payment's row lock.
  */
 async function closeOutdated(tx: Tx, current: Payment, except: string | null, startOrd: number): Promise<number> {
-  const pending = await tx.paymentClaim.findMany({ where: { paymentId: current.id, state: "PENDING", ...(except ? { id: { not: except } } : {}) } });
+  const pending = await pendingClaims(tx, current.id, except);
   const outdated = pending.filter((c) => planResultFor(current, asResult(c), "merchant").kind !== "apply");
   if (outdated.length === 0) return 0;
-  await tx.paymentClaim.updateMany({ where: { id: { in: outdated.map((c) => c.id) }, state: "PENDING" }, data: { state: "OUTDATED", decidedAt: new Date(), decidedBy: "system" } });
+  await markClaimsOutdated(tx, outdated.map((c) => c.id));
   await insertEvents(
     tx,
     current.shopId,
@@ -189,21 +171,21 @@ async function closeOutdated(tx: Tx, current: Payment, except: string | null, st
  */
 export async function decideClaim(shopId: string, claimId: string, decision: ClaimDecision, decidedBy: string): Promise<DecideClaimOutcome> {
   if (!isUuid(shopId) || !isUuid(claimId)) return { ok: false, reason: "not_found" };
-  const found = await db().paymentClaim.findFirst({ where: { id: claimId, shopId }, select: { paymentId: true } });
+  const found = await findClaimOfShop(shopId, claimId);
   if (!found) return { ok: false, reason: "not_found" };
   const paymentId = found.paymentId;
   const by = decidedBy.slice(0, 200);
 
-  const done = await db().$transaction(async (tx) => {
+  const done = await inTransaction(async (tx) => {
     // Lock order: the payment first (as the result's locked path), then the claim.
     const current = await lockPayment(tx, paymentId);
-    const claim = await tx.paymentClaim.findUniqueOrThrow({ where: { id: claimId } });
+    const claim = await loadClaim(tx, claimId);
     if (claim.state !== "PENDING") return { result: "already_decided" as const, state: claim.state, status: current.status, written: null };
     const text = claimText(claim, current.currency);
     const decided = { decidedAt: new Date(), decidedBy: by };
 
     if (decision === "reject") {
-      await tx.paymentClaim.update({ where: { id: claimId }, data: { state: "REJECTED", ...decided } });
+      await decideClaimRow(tx, claimId, "REJECTED", decided);
       await insertEvents(tx, shopId, paymentId, [eventRow("claim_rejected", `Магазин отклонил неподтверждённое уведомление «${text}»; платёж не изменён`, { claimId, decidedBy: by })], 0);
       await resolveClaimProblemIfDone(tx, shopId, paymentId);
       return { result: "rejected" as const, state: "REJECTED" as const, status: current.status, written: null };
@@ -212,14 +194,14 @@ export async function decideClaim(shopId: string, claimId: string, decision: Cla
     const r = asResult(claim);
     if (planResultFor(current, r, "merchant").kind !== "apply") {
       // The payment moved past it (a verified result, another confirmed claim): confirming changes nothing.
-      await tx.paymentClaim.update({ where: { id: claimId }, data: { state: "OUTDATED", ...decided } });
+      await decideClaimRow(tx, claimId, "OUTDATED", decided);
       await insertEvents(tx, shopId, paymentId, [eventRow("claim_outdated", `Подтверждение не понадобилось: уведомление «${text}» ничего не меняет, платёж уже «${STATUS_TEXT[current.status]}»`, { claimId, decidedBy: by })], 0);
       await resolveClaimProblemIfDone(tx, shopId, paymentId);
       return { result: "outdated" as const, state: "OUTDATED" as const, status: current.status, written: null };
     }
 
-    const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId }, include: { settings: true } });
-    await tx.paymentClaim.update({ where: { id: claimId }, data: { state: "CONFIRMED", ...decided } });
+    const shop = await loadShopWithSettings(tx, shopId);
+    await decideClaimRow(tx, claimId, "CONFIRMED", decided);
     await insertEvents(tx, shopId, paymentId, [eventRow("claim_confirmed", `Магазин подтвердил уведомление «${text}» после сверки в личном кабинете IntellectMoney`, { claimId, decidedBy: by })], -1);
     // The same transition as a verified result, on the payment as it stands under the lock.
     const written: WrittenTransition = await writeTransitionLocked(tx, current, { shop, payment: current, ...r, provenBy: "merchant" });
@@ -239,9 +221,8 @@ export async function decideClaim(shopId: string, claimId: string, decision: Cla
  * closed (the merchant need not decide them). Cheap when there are none.
  */
 export async function closeOutdatedClaims(shopId: string, paymentId: string): Promise<number> {
-  const any = await db().paymentClaim.findFirst({ where: { paymentId, shopId, state: "PENDING" }, select: { id: true } });
-  if (!any) return 0;
-  const closed = await db().$transaction(async (tx) => {
+  if (!(await hasPendingClaim(shopId, paymentId))) return 0;
+  const closed = await inTransaction(async (tx) => {
     const current = await lockPayment(tx, paymentId);
     const n = await closeOutdated(tx, current, null, 0);
     if (n > 0) await resolveClaimProblemIfDone(tx, shopId, paymentId);

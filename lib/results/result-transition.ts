@@ -12,15 +12,17 @@
 // convention 4). The notice's and letters' jobs are queued right after the commit; the sweepers queue
 // any a crash left without one.
 import { randomUUID } from "node:crypto";
-import { db, type Tx } from "../db";
-import { env } from "../env";
+import { inTransaction, type Tx } from "../db";
 import type { Payment } from "../generated/prisma/client";
 import type { PaymentStatus } from "../generated/prisma/enums";
 import { log } from "../log";
-import { planPaymentMails, type PlannedMail, type QueuePaymentMailsInput } from "../mail/queue-mail";
+import { enqueue } from "../jobs/queue";
+import { logLettersQueued, newMailState, planPaymentMails, sendMailJobs, type PlannedMail, type QueuePaymentMailsInput } from "../mail/queue-mail";
+import { notifyInsalesJob } from "../notices/notify-insales-queue";
 import { formatRubles } from "../money";
 import { insalesNoticeFor, isOverpaid, letterFor, planResultFor, STATUS_TEXT, totalOf, totalsAfter } from "../payments/state";
-import { lockPayment, queueResultJobs, writeResult, type EventRow, type PaymentChange, type ResultWrite, type ShopWithSettings } from "./result-store";
+import { eventRow, type EventRow } from "../payments/event-store";
+import { lockPayment, writeResult, type PaymentChange, type ResultWrite, type ShopWithSettings } from "./result-store";
 
 export type ProvenBy = "hash" | "merchant";
 
@@ -67,8 +69,8 @@ export async function applyTransition(t: TransitionInput): Promise<TransitionOut
 
   // Fast path: decided on the payment as read with the shop, written only if it is still in that state.
   let decision = decide(t.payment, t);
-  let mails = await planMails(db(), decision, t);
-  const fast = await writeResult(db(), { ...decision.write, mails });
+  let mails = await planMails(decision, t);
+  const fast = await writeResult({ ...decision.write, mails });
   let written: WrittenTransition;
   if (fast.written) {
     written = { decision, mails, noticeId: fast.noticeId, mailIds: fast.mailIds };
@@ -76,7 +78,7 @@ export async function applyTransition(t: TransitionInput): Promise<TransitionOut
     // A concurrent copy (or a newer notification) changed the payment since it was read. Decide again on
     // the current row under its lock; copies queue up here and each sees what the previous one left.
     log.debug({ shopId: shop.id, paymentId }, "result: payment changed since it was read; deciding again under the row lock");
-    written = await db().$transaction(
+    written = await inTransaction(
       async (tx) => writeTransitionLocked(tx, await lockPayment(tx, paymentId), t),
       // Copies of one notification wait for the lock in turn; give them room.
       { maxWait: 10_000, timeout: 20_000 },
@@ -95,32 +97,36 @@ export async function applyTransition(t: TransitionInput): Promise<TransitionOut
  */
 export async function writeTransitionLocked(tx: Tx, current: Payment, t: TransitionInput): Promise<WrittenTransition> {
   const decision = decide(current, t);
-  const mails = await planMails(tx, decision, t);
-  const w = await writeResult(tx, { ...decision.write, mails });
+  const mails = await planMails(decision, t, tx);
+  const w = await writeResult({ ...decision.write, mails }, tx);
   if (!w.written) throw new Error("result: version check missed under the row lock");
   return { decision, mails, noticeId: w.noticeId, mailIds: w.mailIds };
 }
 
-/** After the commit: the notice's and the letters' jobs (see queueResultJobs for why after, and what covers a crash). */
+/**
+ * After the commit: the new notice's notify-insales job and the new letters' send-mail jobs, in one INSERT
+ * (lib/jobs/queue.ts enqueue). Outside the statement on purpose (docs/PERFORMANCE.md): should this fail or
+ * the process die first, the sweep-notices job (every minute) queues a PENDING notice without a job once it
+ * is SWEEP_GRACE_SECONDS old, and sweep-mails (every 5 minutes, 2 minutes' grace) does the same for
+ * letters. A second job for the same row is harmless: the queues are "stately" (one waiting per key) and
+ * both workers act only on a PENDING row.
+ */
 export async function queueTransitionJobs(shopId: string, paymentId: string, written: WrittenTransition): Promise<void> {
-  const smtp = Boolean(env().SMTP_URL);
-  if (written.mailIds.length > 0) {
-    const kinds = written.mails.filter((m) => written.mailIds.includes(m.id)).map((m) => m.kind);
-    log.info({ shopId, paymentId, triggers: written.decision.mails.map((m) => m.trigger), kinds, state: smtp ? "PENDING" : "STORED" }, "mail: letters queued");
-  }
+  const kinds = written.mails.filter((m) => written.mailIds.includes(m.id)).map((m) => m.kind);
+  logLettersQueued({ shopId, paymentId, triggers: written.decision.mails.map((m) => m.trigger) }, kinds, newMailState());
   try {
-    await queueResultJobs(written.noticeId, smtp ? written.mailIds : []);
+    await enqueue([...(written.noticeId ? [notifyInsalesJob(written.noticeId)] : []), ...sendMailJobs(written.mailIds)]);
   } catch (error) {
     // The state change is committed: answer OK (a resent copy would change nothing and queue nothing).
     log.error({ shopId, paymentId, noticeId: written.noticeId, err: (error as Error).message }, "result: jobs not queued; the sweepers will queue them");
   }
 }
 
-/** The letters of a decision, rendered; `client` is read only for the hourly limit of kinds 7 and 10. */
-async function planMails(client: Tx, d: Decision, t: TransitionInput): Promise<PlannedMail[]> {
+/** The letters of a decision, rendered (inside `tx` on the locked path). */
+async function planMails(d: Decision, t: TransitionInput, tx?: Tx): Promise<PlannedMail[]> {
   const ctx = { shop: t.shop, settings: t.shop.settings, payment: d.after };
   const planned: PlannedMail[] = [];
-  for (const input of d.mails) planned.push(...(await planPaymentMails(client, input, ctx)));
+  for (const input of d.mails) planned.push(...(await planPaymentMails(input, ctx, tx)));
   return planned;
 }
 
@@ -209,13 +215,4 @@ function amountText(t: TransitionInput, next: PaymentStatus, invoice: bigint, re
   if (refunded !== undefined) return `возвращено ${formatRubles(refunded, currency)}`;
   if (totalOf(next) === "paid") return `оплачено ${formatRubles(t.paid, currency)} из ${formatRubles(invoice, currency)}`;
   return `сумма счёта ${formatRubles(invoice, currency)}`;
-}
-
-export function eventRow(type: string, message: string, data: Record<string, unknown>): EventRow {
-  return { id: randomUUID(), type, message, data: jsonSafe(data) };
-}
-
-/** Event data is JSON: bigint values become decimal strings. */
-export function jsonSafe(data: Record<string, unknown>): Record<string, string | number | boolean | null | object> {
-  return JSON.parse(JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
 }

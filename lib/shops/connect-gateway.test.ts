@@ -5,7 +5,8 @@ import { getBoss, stopBoss } from "../jobs/queue";
 import { useTestDatabase } from "../../tests/support/use-test-database";
 import { addInstalledShop, startTestStandIn, type TestStandIn } from "../../tests/support/checkout-test-support";
 import { connectGateway } from "./connect-gateway";
-import { requestGatewayConnection, requestGatewayConnectionIfNew, runConnectGatewayJob } from "./connect-gateway-job";
+import { runConnectGatewayJob } from "./connect-gateway-job";
+import { requestGatewayConnection, requestGatewayConnectionIfNew } from "./connect-gateway-queue";
 
 useTestDatabase();
 

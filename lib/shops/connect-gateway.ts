@@ -1,10 +1,8 @@
 // «Подключить способ оплаты» (docs/protocols/insales.md §2 «Its settings»):
 // create or update the shop's PaymentGateway::External through the InSales API so the merchant copies
 // nothing by hand. Runs only inside the `connect-gateway` job (lib/shops/connect-gateway-job.ts): one
-// run per shop at a time, never on a request.
+// run per shop at a time, never on a request. Its statements are lib/shops/gateway-store.ts.
 import { decryptSecret, encryptSecret, randomToken } from "../crypto";
-import { db } from "../db";
-import type { GatewayState } from "../generated/prisma/enums";
 import {
   createGateway,
   GATEWAY_TYPE,
@@ -19,6 +17,7 @@ import {
 import { secureInsalesUrl } from "../insales/secure-url";
 import { log } from "../log";
 import { checkoutUrl } from "../app-urls";
+import { loadShopWithGateway, markGatewayConnected, setGatewayState, storeGatewayPassword } from "./gateway-store";
 
 export type ConnectGatewayResult =
   | { ok: true; gatewayId: string; created: boolean }
@@ -43,23 +42,15 @@ export function gatewayErrorMessage(failure: GatewayApiFailure | { ok: false; re
   }
 }
 
-async function setState(shopId: string, state: GatewayState, lastError: string | null) {
-  await db().shopGateway.upsert({
-    where: { shopId },
-    create: { shopId, state, lastError },
-    update: { state, lastError },
-  });
-}
-
 async function fail(shopId: string, failure: GatewayApiFailure | { ok: false; reason: "shop_inactive" }): Promise<ConnectGatewayResult> {
   const message = gatewayErrorMessage(failure);
-  await setState(shopId, "FAILED", message);
+  await setGatewayState(shopId, "FAILED", message);
   log.warn({ shopId, reason: failure.reason }, "connect-gateway: failed");
   return { ok: false, reason: failure.reason, message };
 }
 
 export async function connectGateway(shopId: string): Promise<ConnectGatewayResult> {
-  const shop = await db().shop.findUnique({ where: { id: shopId }, include: { gateway: true } });
+  const shop = await loadShopWithGateway(shopId);
   if (!shop) return { ok: false, reason: "shop_not_found", message: "Магазин не найден" };
   if (shop.status !== "ACTIVE" || !shop.apiPasswordEnc) return fail(shopId, { ok: false, reason: "shop_inactive" });
   const api = { host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) };
@@ -71,11 +62,7 @@ export async function connectGateway(shopId: string): Promise<ConnectGatewayResu
     password = decryptSecret(shop.gateway.passwordEnc);
   } else {
     password = randomToken(16);
-    await db().shopGateway.upsert({
-      where: { shopId },
-      create: { shopId, state: "CONNECTING", passwordEnc: encryptSecret(password) },
-      update: { passwordEnc: encryptSecret(password) },
-    });
+    await storeGatewayPassword(shopId, encryptSecret(password));
   }
 
   const variants = await listDeliveryVariantIds(api);
@@ -106,20 +93,14 @@ export async function connectGateway(shopId: string): Promise<ConnectGatewayResu
   if (!result.ok) return fail(shopId, result);
 
   const g = result.gateway;
-  await db().shopGateway.update({
-    where: { shopId },
-    data: {
-      state: "CONNECTED",
-      gatewayId: g.id,
-      passwordEnc: encryptSecret(password),
-      // The update answer may omit the URLs: keep what the create answer gave us. Stored in their https
-      // form: InSales's examples are http and it redirects to https (lib/insales/secure-url.ts).
-      ...(g.successUrl ? { successUrl: secureInsalesUrl(g.successUrl) } : {}),
-      ...(g.failUrl ? { failUrl: secureInsalesUrl(g.failUrl) } : {}),
-      ...(g.serverUrl ? { serverUrl: secureInsalesUrl(g.serverUrl) } : {}),
-      lastError: null,
-      syncedAt: new Date(),
-    },
+  await markGatewayConnected(shopId, {
+    gatewayId: g.id,
+    passwordEnc: encryptSecret(password),
+    // The update answer may omit the URLs: keep what the create answer gave us. Stored in their https
+    // form: InSales's examples are http and it redirects to https (lib/insales/secure-url.ts).
+    ...(g.successUrl ? { successUrl: secureInsalesUrl(g.successUrl) } : {}),
+    ...(g.failUrl ? { failUrl: secureInsalesUrl(g.failUrl) } : {}),
+    ...(g.serverUrl ? { serverUrl: secureInsalesUrl(g.serverUrl) } : {}),
   });
   log.info({ shopId, gatewayId: g.id, created: !existing }, "connect-gateway: connected");
   return { ok: true, gatewayId: g.id, created: !existing };
@@ -127,5 +108,5 @@ export async function connectGateway(shopId: string): Promise<ConnectGatewayResu
 
 /** For the job's last resort: an unexpected error must not leave the screen spinning on CONNECTING. */
 export async function markGatewayFailedUnexpectedly(shopId: string): Promise<void> {
-  await setState(shopId, "FAILED", "Не удалось подключить способ оплаты, попробуйте ещё раз позже");
+  await setGatewayState(shopId, "FAILED", "Не удалось подключить способ оплаты, попробуйте ещё раз позже");
 }

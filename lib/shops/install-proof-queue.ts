@@ -11,5 +11,6 @@ export type SyncAccountJob = { candidateId: string };
 
 /** One waiting job per candidate ("stately" + singletonKey), started after `startAfterSeconds`. */
 export async function enqueueInstallProof(candidateId: string, options: { tx?: Tx; startAfterSeconds: number }): Promise<void> {
-  await enqueue<SyncAccountJob>(SYNC_ACCOUNT_QUEUE, { candidateId }, { tx: options.tx, singletonKey: candidateId, startAfter: options.startAfterSeconds });
+  const data: SyncAccountJob = { candidateId };
+  await enqueue([{ name: SYNC_ACCOUNT_QUEUE, data, singletonKey: candidateId, startAfterSeconds: options.startAfterSeconds }], { tx: options.tx });
 }

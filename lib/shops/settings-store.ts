@@ -3,7 +3,7 @@
 import { decryptSecret, encryptSecret, maskSecret } from "../crypto";
 import { db } from "../db";
 import { log } from "../log";
-import { requestGatewayConnectionIfNew } from "./connect-gateway-job";
+import { requestGatewayConnectionIfNew } from "./connect-gateway-queue";
 import { DEFAULT_RECEIPT_METHOD_TYPE, DEFAULT_RECEIPT_SUBJECT_TYPE } from "../intellectmoney/receipt-codes";
 import { emptySettingsForm, fieldErrorsOf, settingsSchema, type SecretChange, type SettingsFieldErrors, type SettingsFormValues } from "./settings-schema";
 

@@ -58,9 +58,10 @@ describe("install proof job", () => {
   }, 40_000);
 
   it("a job queued by the earlier release ({ shopId }) completes and does nothing", async () => {
-    const id = await enqueue("sync-account", { shopId: "00000000-0000-0000-0000-000000000000" });
+    const shopId = "00000000-0000-0000-0000-000000000000";
+    await enqueue([{ name: "sync-account", data: { shopId } }]);
     await waitFor("the old job to complete", async () => {
-      const rows = await db().$queryRawUnsafe<Array<{ state: string }>>(`SELECT state::text AS state FROM pgboss.job WHERE id = $1::uuid`, id);
+      const rows = await db().$queryRawUnsafe<Array<{ state: string }>>(`SELECT state::text AS state FROM pgboss.job WHERE name = 'sync-account' AND data->>'shopId' = $1`, shopId);
       return rows[0]?.state === "completed";
     });
   }, 30_000);

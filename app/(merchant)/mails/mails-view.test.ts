@@ -1,7 +1,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import type { MailList, MailListItem } from "@/lib/mail/list-mails";
+import type { MailList, MailListItem } from "@/lib/mail/mail-query";
 import { MailsView } from "./mails-view";
 
 const item = (over: Partial<MailListItem>): MailListItem => ({

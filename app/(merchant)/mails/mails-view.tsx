@@ -1,7 +1,7 @@
 // The «Письма» table, separate from the page so it renders in tests without a request.
 import type { MailState } from "@/lib/generated/prisma/enums";
 import { mailKindLabel } from "@/lib/mail/kind-label";
-import type { MailList, MailListItem } from "@/lib/mail/list-mails";
+import type { MailList, MailListItem } from "@/lib/mail/mail-query";
 
 const MOSCOW_TIME = new Intl.DateTimeFormat("ru-RU", {
   timeZone: "Europe/Moscow",

@@ -2,7 +2,7 @@
 // SMTP_URL they are kept and listed here). Only this shop's letters; buyers' addresses masked.
 import { requireShopSession } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { listShopMails, parsePage } from "@/lib/mail/list-mails";
+import { listShopMails, parsePage } from "@/lib/mail/mail-query";
 import { MailsView } from "./mails-view";
 
 export const metadata = { title: "Письма — IntellectMoney для InSales" };

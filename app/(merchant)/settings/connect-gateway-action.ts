@@ -5,7 +5,7 @@
 import { revalidatePath } from "next/cache";
 import { getShopSession } from "@/lib/auth/session";
 import { log } from "@/lib/log";
-import { requestGatewayConnection } from "@/lib/shops/connect-gateway-job";
+import { requestGatewayConnection } from "@/lib/shops/connect-gateway-queue";
 
 export type ConnectGatewayActionResult = { ok: true } | { ok: false; message: string };
 

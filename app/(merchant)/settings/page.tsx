@@ -3,7 +3,7 @@
 import { requireShopSession } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { manualSetupValues } from "@/lib/shops/manual-setup";
-import { loadPaymentMethodView } from "@/lib/shops/payment-method-view";
+import { loadPaymentMethodView } from "@/lib/shops/payment-method-query";
 import { resultUrl } from "@/lib/app-urls";
 import { loadSettingsForm } from "@/lib/shops/settings-store";
 import { GatewayConnectButton } from "./gateway-connect-button";

@@ -5,7 +5,7 @@ import { Badge, type BadgeTone } from "@/components/badge";
 import { SectionCard } from "@/components/section-card";
 import type { GatewayState } from "@/lib/generated/prisma/enums";
 import type { ManualSetupValues } from "@/lib/shops/manual-setup";
-import type { PaymentMethodView } from "@/lib/shops/payment-method-view";
+import type { PaymentMethodView } from "@/lib/shops/payment-method-query";
 import styles from "./settings.module.css";
 
 const STATE: Record<GatewayState, { label: string; tone: BadgeTone }> = {

@@ -1,12 +1,12 @@
 // GET /api/health — for load balancers and monitoring: 200 when the database answers, 503 otherwise.
-import { db } from "@/lib/db";
+import { databaseAnswers } from "@/lib/db";
 import { log } from "@/lib/log";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
   try {
-    await db().$queryRaw`SELECT 1`;
+    await databaseAnswers();
     return Response.json({ status: "ok", database: "up" });
   } catch (error) {
     log.warn({ err: (error as Error).message }, "health: database unreachable");

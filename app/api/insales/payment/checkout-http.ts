@@ -4,14 +4,13 @@
 // inline script and whose form-action admits only IntellectMoney's hosts and our own return URLs
 // (lib/html/form-action-sources.ts, docs/protocols/intellectmoney.md §10).
 import { randomBytes } from "node:crypto";
-import { env } from "../../../../lib/env";
-import { renderAutoSubmitPage, renderMessagePage } from "../../../../lib/html/auto-submit-page";
-import { standalonePageHeaders } from "../../../../lib/html/standalone-page-headers";
-import { log } from "../../../../lib/log";
-import { rateLimited } from "../../../../lib/http/rate-limit";
-import { withBody, type ReadBodyResult } from "../../../../lib/http/read-body";
-import { startCheckout } from "../../../../lib/checkout/checkout";
-import { checkoutFormAction } from "../../../../lib/html/form-action-sources";
+import { renderAutoSubmitPage, renderMessagePage } from "@/lib/html/auto-submit-page";
+import { standalonePageHeaders } from "@/lib/html/standalone-page-headers";
+import { log } from "@/lib/log";
+import { rateLimited } from "@/lib/http/rate-limit";
+import { withBody, type ReadBodyResult } from "@/lib/http/read-body";
+import { startCheckout } from "@/lib/checkout/checkout";
+import { checkoutFormAction } from "@/lib/html/form-action-sources";
 
 /**
  * order_json may be up to 1 MiB of UTF-8 (lib/insales/checkout-request.ts); URL-encoded, every non-ASCII
