@@ -4,12 +4,12 @@
 // uninstall bump it (docs/protocols/insales.md §1), which ends every older session of that shop at once.
 // A session minted before the generation existed carries none and is refused: after that release every
 // merchant logs in once more (README «Upgrading»).
-import { db } from "../db";
+import { loadSessionShop } from "./session-store";
 import type { ShopSessionClaims } from "./options";
 
 export async function validShopSession(claims: Partial<ShopSessionClaims> | null | undefined): Promise<ShopSessionClaims | null> {
   if (!claims?.shopId || typeof claims.sessionGeneration !== "number") return null;
-  const shop = await db().shop.findUnique({ where: { id: claims.shopId }, select: { status: true, sessionGeneration: true } });
+  const shop = await loadSessionShop(claims.shopId);
   if (!shop || shop.status !== "ACTIVE") return null;
   if (claims.sessionGeneration !== shop.sessionGeneration) return null;
   return claims as ShopSessionClaims;

@@ -2,7 +2,7 @@
 // the first settings save only mark the gateway CONNECTING and queue the job (never block a request on the
 // InSales API; lib/shops/connect-gateway-job.ts runs it). The queue is "stately" with singletonKey = shop id
 // (lib/jobs/queues.ts): at most one run per shop at a time and at most one waiting behind it.
-import { db, type Tx } from "../db";
+import { inTransaction, type Tx } from "../db";
 import { enqueue } from "../jobs/queue";
 import { gatewayStateOf, markGatewayConnecting } from "./gateway-store";
 
@@ -22,12 +22,12 @@ export async function requestGatewayConnection(shopId: string, options: { tx?: T
     await enqueue([{ name: CONNECT_GATEWAY_QUEUE, data, singletonKey: shopId }], { tx });
   };
   if (options.tx) await run(options.tx);
-  else await db().$transaction(run);
+  else await inTransaction(run);
 }
 
 /** The automatic attempt after the first successful settings save: only while never connected. */
 export async function requestGatewayConnectionIfNew(shopId: string, options: { tx?: Tx } = {}): Promise<boolean> {
-  const state = await gatewayStateOf(options.tx ?? db(), shopId);
+  const state = await gatewayStateOf(shopId, options.tx);
   if (state !== null && state !== "NOT_CONNECTED") return false;
   await requestGatewayConnection(shopId, options);
   return true;

@@ -42,7 +42,8 @@ export async function moveGatewayServerUrl(shopId: string, from: string, to: str
   await db().shopGateway.updateMany({ where: { shopId, serverUrl: from }, data: { serverUrl: to } });
 }
 
-export async function gatewayStateOf(client: Tx, shopId: string): Promise<GatewayState | null> {
-  const gateway = await client.shopGateway.findUnique({ where: { shopId }, select: { state: true } });
+/** The gateway's state, in `tx` when given; null when the shop has no gateway row yet. */
+export async function gatewayStateOf(shopId: string, tx?: Tx): Promise<GatewayState | null> {
+  const gateway = await (tx ?? db()).shopGateway.findUnique({ where: { shopId }, select: { state: true } });
   return gateway?.state ?? null;
 }

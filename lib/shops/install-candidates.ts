@@ -25,13 +25,29 @@
 // Unknown insales_ids are also capped per hour across all instances (INSTALL_NEW_SHOPS_PER_HOUR), beyond
 // the per-IP limit of the route, so a flood of made-up ids cannot fill the table.
 import { createHmac } from "node:crypto";
-import type { Tx } from "../db";
-import { db } from "../db";
+import { inTransaction, type Tx } from "../db";
 import { env } from "../env";
 import { decryptSecret, encryptSecret, hexEquals, md5Hex } from "../crypto";
 import { log } from "../log";
 import type { InstallParams } from "../insales/lifecycle-params";
 import { enqueueInstallProof } from "./install-proof-queue";
+import {
+  countPendingCandidates,
+  createCandidate,
+  deleteCandidate,
+  deleteCandidatesUpTo,
+  findCandidateByFingerprint,
+  findShopCredentials,
+  hasPendingCandidate,
+  lockInsalesId,
+  lockNewShopAdmissions,
+  markCandidateDiscarded,
+  newTenantSeenSince,
+  newTenantsSince,
+  oldestUnprovableCandidate,
+  pendingCandidatePasswords,
+  type CandidateScope,
+} from "./install-store";
 
 /** Pending candidates per insales_id and sender address (InSales resending, a merchant's double click). */
 export const MAX_PENDING_PER_SOURCE = 3;
@@ -66,29 +82,22 @@ export type AdmitResult =
   | { ok: true; outcome: "current"; shopId: string }
   | { ok: false; reason: "too_many_pending" | "too_many_new_shops"; retryAfterSeconds: number };
 
-/** Serialises admissions, proofs and uninstalls of one insales_id (released at commit). */
-export async function lockInsalesId(tx: Tx, insalesId: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`install:${insalesId}`}, 0))`;
-}
-
-const NEW_SHOPS_LOCK = "install:new-shops";
-
 export async function admitInstallCandidate(params: InstallParams, options: { now?: Date; sourceAddress?: string } = {}): Promise<AdmitResult> {
   const now = options.now ?? new Date();
   const sourceAddress = options.sourceAddress ?? "unknown";
   const password = appApiPassword(params.token, env().INSALES_APP_SECRET);
   const print = fingerprint(params.insalesId, params.shop, password);
 
-  const result = await db().$transaction(async (tx): Promise<AdmitResult> => {
+  const result = await inTransaction(async (tx): Promise<AdmitResult> => {
     await lockInsalesId(tx, params.insalesId);
-    const shop = await tx.shop.findUnique({ where: { insalesId: params.insalesId }, select: { id: true, status: true, host: true, apiPasswordEnc: true } });
+    const shop = await findShopCredentials(tx, params.insalesId);
     if (shop?.status === "ACTIVE" && shop.host === params.shop && shop.apiPasswordEnc && hexEquals(password, decryptSecret(shop.apiPasswordEnc))) {
       return { ok: true, outcome: "current", shopId: shop.id };
     }
-    const same = await tx.installCandidate.findUnique({ where: { insalesId_fingerprint: { insalesId: params.insalesId, fingerprint: print } }, select: { id: true, state: true } });
+    const same = await findCandidateByFingerprint(tx, params.insalesId, print);
     if (same?.state === "PENDING") return { ok: true, outcome: "duplicate", candidateId: same.id };
     // A call discarded earlier (InSales was slow to unlock) and sent again starts afresh.
-    if (same) await tx.installCandidate.delete({ where: { id: same.id } });
+    if (same) await deleteCandidate(tx, same.id);
 
     const newTenant = !shop;
     if (newTenant) {
@@ -99,28 +108,18 @@ export async function admitInstallCandidate(params: InstallParams, options: { no
     // First the sender's own places for this shop, then the shop's; each full one gives up its oldest
     // candidate only if that one is past proving (see the header).
     let evicted: string | null = null;
-    for (const scope of [{ insalesId: params.insalesId, sourceAddress }, { insalesId: params.insalesId }]) {
-      const limit = "sourceAddress" in scope ? MAX_PENDING_PER_SOURCE : MAX_PENDING_PER_SHOP;
-      const pending = await tx.installCandidate.count({ where: { ...scope, state: "PENDING" } });
+    const scopes: CandidateScope[] = [{ insalesId: params.insalesId, sourceAddress }, { insalesId: params.insalesId }];
+    for (const scope of scopes) {
+      const limit = scope.sourceAddress !== undefined ? MAX_PENDING_PER_SOURCE : MAX_PENDING_PER_SHOP;
+      const pending = await countPendingCandidates(tx, scope);
       if (pending < limit) continue;
-      const stale = await tx.installCandidate.findFirst({
-        where: {
-          ...scope,
-          state: "PENDING",
-          OR: [{ failedAfterUnlock: true }, { createdAt: { lt: new Date(now.getTime() - PROOF_WINDOW_SECONDS * 1000) } }],
-        },
-        orderBy: { createdAt: "asc" },
-        select: { id: true, newTenant: true },
-      });
+      const stale = await oldestUnprovableCandidate(tx, scope, new Date(now.getTime() - PROOF_WINDOW_SECONDS * 1000));
       if (!stale) return { ok: false, reason: "too_many_pending", retryAfterSeconds: UNLOCK_GRACE_SECONDS };
       await discardInTx(tx, stale, "evicted", now);
       evicted = stale.id;
     }
 
-    const candidate = await tx.installCandidate.create({
-      data: { insalesId: params.insalesId, host: params.shop, apiPasswordEnc: encryptSecret(password), fingerprint: print, newTenant, sourceAddress, createdAt: now },
-      select: { id: true },
-    });
+    const candidate = await createCandidate(tx, { insalesId: params.insalesId, host: params.shop, apiPasswordEnc: encryptSecret(password), fingerprint: print, newTenant, sourceAddress, createdAt: now });
     // The proof runs after our 200 has unlocked the API; committed with the candidate.
     await enqueueInstallProof(candidate.id, { tx, startAfterSeconds: 1 });
     return { ok: true, outcome: "pending", candidateId: candidate.id, knownShop: !newTenant, evicted };
@@ -139,12 +138,10 @@ export async function admitInstallCandidate(params: InstallParams, options: { no
  * in the window do not count again (InSales retrying a new shop's install is not refused). */
 async function newShopCapReached(tx: Tx, insalesId: string, now: Date): Promise<AdmitResult | null> {
   const since = new Date(now.getTime() - NEW_SHOP_WINDOW_SECONDS * 1000);
-  const seen = await tx.installCandidate.findFirst({ where: { insalesId, newTenant: true, createdAt: { gte: since } }, select: { id: true } });
-  if (seen) return null;
+  if (await newTenantSeenSince(tx, insalesId, since)) return null;
   // One counter for all instances: admissions of new ids take turns here.
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${NEW_SHOPS_LOCK}, 0))`;
-  const ids = await tx.installCandidate.groupBy({ by: ["insalesId"], where: { newTenant: true, createdAt: { gte: since } } });
-  if (ids.length < env().INSTALL_NEW_SHOPS_PER_HOUR) return null;
+  await lockNewShopAdmissions(tx);
+  if ((await newTenantsSince(tx, since)) < env().INSTALL_NEW_SHOPS_PER_HOUR) return null;
   return { ok: false, reason: "too_many_new_shops", retryAfterSeconds: 600 };
 }
 
@@ -153,17 +150,13 @@ async function newShopCapReached(tx: Tx, insalesId: string, now: Date): Promise<
  * DISCARDED for KEEP_SECONDS so the hourly new-shop cap still counts it.
  */
 export async function discardInTx(tx: Tx, candidate: { id: string; newTenant: boolean }, reason: string, now: Date): Promise<void> {
-  if (candidate.newTenant) {
-    await tx.installCandidate.update({ where: { id: candidate.id }, data: { state: "DISCARDED", discardedAt: now, lastError: reason } });
-  } else {
-    await tx.installCandidate.delete({ where: { id: candidate.id } });
-  }
+  if (candidate.newTenant) await markCandidateDiscarded(tx, candidate.id, reason, now);
+  else await deleteCandidate(tx, candidate.id);
 }
 
 /** Whether an install of this shop is waiting for its proof (the login page says so instead of «not installed»). */
 export async function hasPendingInstall(insalesId: string, host?: string): Promise<boolean> {
-  const row = await db().installCandidate.findFirst({ where: { insalesId, state: "PENDING", ...(host ? { host } : {}) }, select: { id: true } });
-  return row !== null;
+  return hasPendingCandidate(insalesId, host);
 }
 
 /**
@@ -172,7 +165,7 @@ export async function hasPendingInstall(insalesId: string, host?: string): Promi
  * INSALES_APP_SECRET. (A merchant may reinstall and uninstall before the reinstall was proven.)
  */
 export async function pendingCandidateWithPassword(tx: Tx, insalesId: string, token: string): Promise<{ id: string } | null> {
-  const rows = await tx.installCandidate.findMany({ where: { insalesId, state: "PENDING" }, select: { id: true, apiPasswordEnc: true } });
+  const rows = await pendingCandidatePasswords(tx, insalesId);
   for (const row of rows) {
     if (hexEquals(token, decryptSecret(row.apiPasswordEnc))) return { id: row.id };
   }
@@ -181,6 +174,5 @@ export async function pendingCandidateWithPassword(tx: Tx, insalesId: string, to
 
 /** Ends every candidate of this shop that arrived before `before`: they are older than what InSales now holds. */
 export async function supersedeCandidates(tx: Tx, insalesId: string, before: Date): Promise<number> {
-  const r = await tx.installCandidate.deleteMany({ where: { insalesId, createdAt: { lte: before } } });
-  return r.count;
+  return deleteCandidatesUpTo(tx, insalesId, before);
 }

@@ -7,7 +7,6 @@
 //    atomically first (single use even under concurrency). Then: a present `token` must match; without
 //    one, `token3` must. User fields are trusted only when a token covering them matched (§1 step 4).
 //    The hashes are the vendor-vector-tested ones of lib/insales/signatures.ts (docs/protocols/test-vectors.md).
-import { db } from "../db";
 import { env } from "../env";
 import { decryptSecret, randomToken } from "../crypto";
 import { log } from "../log";
@@ -17,6 +16,7 @@ import { shopBaseUrl } from "../insales/shop-host";
 import { verifyLoginToken, verifyLoginToken2, verifyLoginToken3, type LoginUserFields } from "../insales/signatures";
 import type { AutologinParams, LoginParams } from "../insales/lifecycle-params";
 import { hasPendingInstall } from "./install-candidates";
+import { createLoginNonce, findShopForLogin, findShopForSession, loginNonceUse, spendLoginNonce } from "./login-store";
 
 export const LOGIN_NONCE_TTL_SECONDS = 600;
 export const LOGIN_COOKIE_PATH = "/api/insales";
@@ -43,7 +43,7 @@ export type StartLoginResult =
   | { ok: false; reason: StartLoginFailure };
 
 export async function startLogin(params: LoginParams): Promise<StartLoginResult> {
-  const shop = await db().shop.findUnique({ where: { insalesId: params.insalesId }, select: { id: true, host: true, status: true } });
+  const shop = await findShopForLogin(params.insalesId);
   // The parameters are unsigned: a host other than the one a proven install gave us is refused, never
   // stored, and the redirect always goes to the stored host.
   const refusal: StartLoginFailure | null = !shop ? "unknown_shop" : shop.status !== "ACTIVE" ? "shop_inactive" : shop.host !== params.shop ? "host_mismatch" : null;
@@ -56,12 +56,7 @@ export async function startLogin(params: LoginParams): Promise<StartLoginResult>
 
   const id = randomToken(32);
   const nonce = randomToken(16);
-  const client = db();
-  await client.loginNonce.create({
-    data: { id, nonce, shopId: shop.id, expiresAt: new Date(Date.now() + LOGIN_NONCE_TTL_SECONDS * 1000) },
-  });
-  // Housekeeping: login URLs can be opened by anyone, so do not let dead nonces pile up.
-  await client.loginNonce.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 3600_000) } } });
+  await createLoginNonce({ id, nonce, shopId: shop.id, expiresAt: new Date(Date.now() + LOGIN_NONCE_TTL_SECONDS * 1000) });
 
   const e = env();
   const target = new URL(`${shopBaseUrl(shop.host)}/admin/applications/${encodeURIComponent(e.INSALES_APP_ID)}/login`);
@@ -112,14 +107,9 @@ export function checkLoginTokens(nonce: string, password: string, params: Autolo
 }
 
 async function consumeNonce(id: string): Promise<{ ok: true; nonce: string; shopId: string } | { ok: false; reason: "no_nonce" | "nonce_used" | "nonce_expired" }> {
-  // One UPDATE decides: of two concurrent returns with the same cookie only one gets the row back.
-  // Columns are timestamp without time zone holding UTC (Prisma's convention), hence AT TIME ZONE.
-  const rows = await db().$queryRaw<Array<{ nonce: string; shopId: string }>>`
-    UPDATE "LoginNonce" SET "usedAt" = (now() AT TIME ZONE 'UTC')
-    WHERE "id" = ${id} AND "usedAt" IS NULL AND "expiresAt" > (now() AT TIME ZONE 'UTC')
-    RETURNING "nonce", "shopId"::text AS "shopId"`;
-  if (rows[0]) return { ok: true, ...rows[0] };
-  const row = await db().loginNonce.findUnique({ where: { id }, select: { usedAt: true } });
+  const used = await spendLoginNonce(id);
+  if (used) return { ok: true, ...used };
+  const row = await loginNonceUse(id);
   if (!row) return { ok: false, reason: "no_nonce" };
   return { ok: false, reason: row.usedAt ? "nonce_used" : "nonce_expired" };
 }
@@ -131,10 +121,7 @@ export async function finishLogin(cookieValue: string | undefined, params: Autol
     log.warn({ reason: consumed.reason }, "login: refused");
     return consumed;
   }
-  const shop = await db().shop.findUnique({
-    where: { id: consumed.shopId },
-    select: { id: true, insalesId: true, host: true, status: true, apiPasswordEnc: true, sessionGeneration: true },
-  });
+  const shop = await findShopForSession(consumed.shopId);
   const refuse = (reason: FinishLoginFailure): FinishLoginResult => {
     log.warn({ shopId: consumed.shopId, reason }, "login: refused");
     return { ok: false, reason };

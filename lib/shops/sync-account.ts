@@ -9,11 +9,12 @@
 //
 // Runs as a job (lib/shops/sync-account-job.ts) after our 200 has unlocked the API.
 import { z } from "zod";
-import { db } from "../db";
+import { inTransaction } from "../db";
 import { decryptSecret } from "../crypto";
 import { log } from "../log";
 import { insalesApi, type InsalesApiOptions, type InsalesApiReason } from "../insales/api-client";
-import { discardInTx, lockInsalesId, PROOF_WINDOW_SECONDS, supersedeCandidates, UNLOCK_GRACE_SECONDS } from "./install-candidates";
+import { discardInTx, PROOF_WINDOW_SECONDS, supersedeCandidates, UNLOCK_GRACE_SECONDS } from "./install-candidates";
+import { candidateState, createShop, findShopForProof, loadCandidate, lockInsalesId, recordProbeFailure, switchShopCredentials } from "./install-store";
 import { enqueueInstallProof } from "./install-proof-queue";
 
 export type ProveResult =
@@ -62,7 +63,7 @@ export type ProveOptions = {
 
 export async function proveInstallCandidate(candidateId: string, options: ProveOptions = {}): Promise<ProveResult> {
   const now = options.now ?? (() => new Date());
-  const candidate = await db().installCandidate.findUnique({ where: { id: candidateId } });
+  const candidate = await loadCandidate(candidateId);
   if (!candidate || candidate.state !== "PENDING") return { ok: false, reason: "gone", retryable: false };
   const ctx = { candidateId, insalesId: candidate.insalesId, host: candidate.host };
 
@@ -74,13 +75,10 @@ export async function proveInstallCandidate(candidateId: string, options: ProveO
     if (MAY_PASS.has(answer.reason) && ageSeconds < PROOF_WINDOW_SECONDS) {
       const attempts = candidate.attempts + 1;
       const retryInSeconds = Math.max(nextProbeDelaySeconds(attempts), answer.retryAfterSeconds ?? 0);
-      await db().$transaction(async (tx) => {
-        const updated = await tx.installCandidate.updateMany({
-          where: { id: candidateId, state: "PENDING" },
-          data: { attempts, lastTriedAt: startedAt, lastError: answer.reason, failedAfterUnlock: ageSeconds >= UNLOCK_GRACE_SECONDS },
-        });
+      await inTransaction(async (tx) => {
+        const stillPending = await recordProbeFailure(tx, candidateId, { attempts, at: startedAt, reason: answer.reason, failedAfterUnlock: ageSeconds >= UNLOCK_GRACE_SECONDS });
         // The next probe commits with the attempt (an evicted or superseded candidate gets none).
-        if (updated.count === 1 && options.scheduleNext !== false) await enqueueInstallProof(candidateId, { tx, startAfterSeconds: retryInSeconds });
+        if (stillPending && options.scheduleNext !== false) await enqueueInstallProof(candidateId, { tx, startAfterSeconds: retryInSeconds });
       });
       log.info({ ...ctx, status: answer.status, reason: answer.reason, attempts, retryInSeconds }, "install: not proven yet, will probe again");
       return { ok: false, reason: answer.reason, retryable: true, retryInSeconds };
@@ -108,22 +106,22 @@ export async function proveInstallCandidate(candidateId: string, options: ProveO
 }
 
 async function discard(candidateId: string, reason: string, at: Date): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const row = await tx.installCandidate.findUnique({ where: { id: candidateId }, select: { id: true, state: true, newTenant: true } });
+  await inTransaction(async (tx) => {
+    const row = await candidateState(tx, candidateId);
     if (row?.state === "PENDING") await discardInTx(tx, row, reason, at);
   });
 }
 
 /** The proven candidate becomes the shop's credentials. */
 async function adopt(candidateId: string, account: { title: string | null; ownerEmail: string | null }): Promise<ProveResult> {
-  const insalesId = (await db().installCandidate.findUnique({ where: { id: candidateId }, select: { insalesId: true } }))?.insalesId;
+  const insalesId = (await loadCandidate(candidateId))?.insalesId;
   if (!insalesId) return { ok: false, reason: "gone", retryable: false };
 
-  const outcome = await db().$transaction(async (tx) => {
+  const outcome = await inTransaction(async (tx) => {
     await lockInsalesId(tx, insalesId);
-    const candidate = await tx.installCandidate.findUnique({ where: { id: candidateId } });
+    const candidate = await loadCandidate(candidateId, tx);
     if (!candidate || candidate.state !== "PENDING") return { kind: "gone" as const };
-    const shop = await tx.shop.findUnique({ where: { insalesId }, select: { id: true, host: true, status: true, installedAt: true, uninstalledAt: true } });
+    const shop = await findShopForProof(tx, insalesId);
     // Proofs may finish out of order: a newer proven install, or an uninstall, that arrived after this
     // call already holds what InSales holds now.
     const newest = Math.max(shop?.installedAt.getTime() ?? 0, shop?.uninstalledAt?.getTime() ?? 0);
@@ -131,16 +129,14 @@ async function adopt(candidateId: string, account: { title: string | null; owner
       await discardInTx(tx, candidate, "superseded", new Date());
       return { kind: "superseded" as const };
     }
-    const credentials = { host: candidate.host, apiPasswordEnc: candidate.apiPasswordEnc, status: "ACTIVE" as const, installedAt: candidate.createdAt, uninstalledAt: null, ...account };
+    const credentials = { host: candidate.host, apiPasswordEnc: candidate.apiPasswordEnc, installedAt: candidate.createdAt, ...account };
     let shopId: string;
     if (shop) {
-      await tx.shop.update({ where: { id: shop.id }, data: { ...credentials, sessionGeneration: { increment: 1 } } });
-      await tx.shopSettings.upsert({ where: { shopId: shop.id }, create: { shopId: shop.id }, update: {}, select: { shopId: true } });
-      // «Войти» round trips started under the old password cannot finish under the new one.
-      await tx.loginNonce.deleteMany({ where: { shopId: shop.id } });
+      // Older sessions end, and «Войти» round trips started under the old password cannot finish under the new one.
+      await switchShopCredentials(tx, shop.id, credentials);
       shopId = shop.id;
     } else {
-      shopId = (await tx.shop.create({ data: { insalesId, ...credentials, settings: { create: {} } }, select: { id: true } })).id;
+      shopId = await createShop(tx, insalesId, credentials);
     }
     // Older calls are superseded by this one; newer ones stay pending (a later reinstall proves on its own).
     await supersedeCandidates(tx, insalesId, candidate.createdAt);

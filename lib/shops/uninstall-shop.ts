@@ -14,11 +14,12 @@
 // one of their passwords, i.e. the call is InSales's own: anyone can send an uninstall for a public
 // insales_id, and a made-up one must not cancel a genuine install being proven [our decision]. Made-up
 // candidates never prove and end with the proof window anyway.
-import { db } from "../db";
+import { inTransaction } from "../db";
 import { decryptSecret, hexEquals } from "../crypto";
 import { log } from "../log";
 import type { UninstallParams } from "../insales/lifecycle-params";
-import { lockInsalesId, pendingCandidateWithPassword, supersedeCandidates } from "./install-candidates";
+import { pendingCandidateWithPassword, supersedeCandidates } from "./install-candidates";
+import { findShopCredentials, lockInsalesId, wipeShopCredentials } from "./install-store";
 
 export type UninstallResult =
   | { ok: true; shopId: string | null; alreadyUninstalled: boolean; unknownShop?: true }
@@ -26,9 +27,9 @@ export type UninstallResult =
 
 export async function uninstallShop(params: UninstallParams): Promise<UninstallResult> {
   const now = new Date();
-  const result = await db().$transaction(async (tx): Promise<UninstallResult> => {
+  const result = await inTransaction(async (tx): Promise<UninstallResult> => {
     await lockInsalesId(tx, params.insalesId);
-    const shop = await tx.shop.findUnique({ where: { insalesId: params.insalesId }, select: { id: true, status: true, apiPasswordEnc: true } });
+    const shop = await findShopCredentials(tx, params.insalesId);
     const candidate = await pendingCandidateWithPassword(tx, params.insalesId, params.token);
     if (!shop) {
       // Nothing of ours to remove: already gone. Installed and removed before the install was proven:
@@ -44,17 +45,8 @@ export async function uninstallShop(params: UninstallParams): Promise<UninstallR
     }
     const storedMatches = shop.apiPasswordEnc !== null && hexEquals(params.token, decryptSecret(shop.apiPasswordEnc));
     if (!storedMatches && !candidate) return { ok: false, reason: "bad_token" };
-    await tx.shop.update({
-      where: { id: shop.id },
-      data: { status: "UNINSTALLED", uninstalledAt: now, apiPasswordEnc: null, sessionGeneration: { increment: 1 } },
-    });
-    await tx.shopSettings.updateMany({
-      where: { shopId: shop.id },
-      data: { secretKeyEnc: null, apiTokenEnc: null, signSecretEnc: null, walletSecretKeyEnc: null },
-    });
-    await tx.shopGateway.updateMany({ where: { shopId: shop.id }, data: { passwordEnc: null } });
     // Pending «Войти» round trips die with the installation, and so do install calls older than this.
-    await tx.loginNonce.deleteMany({ where: { shopId: shop.id } });
+    await wipeShopCredentials(tx, shop.id, now);
     await supersedeCandidates(tx, params.insalesId, now);
     return { ok: true, shopId: shop.id, alreadyUninstalled: false };
   });
