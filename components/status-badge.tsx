@@ -1,7 +1,8 @@
-// A payment's status as a coloured pill with its Russian label (spec/product.md flow 10).
+// A payment's status as a coloured pill with its Russian label (docs/PRODUCT.md flow 10).
 import type { PaymentStatus } from "@/lib/generated/prisma/enums";
 import { PAYMENT_STATUS_LABELS } from "@/lib/payments/state";
 import styles from "./status-badge.module.css";
+import ui from "./ui.module.css";
 
 const CLASS: Record<PaymentStatus, string> = {
   CREATED: "created",
@@ -15,7 +16,7 @@ const CLASS: Record<PaymentStatus, string> = {
 
 export function StatusBadge({ status }: { status: PaymentStatus }) {
   return (
-    <span className={`${styles.badge ?? ""} ${styles[CLASS[status]] ?? ""}`.trim()} data-testid="status-badge" data-status={status}>
+    <span className={`${ui.badge ?? ""} ${styles.status ?? ""} ${styles[CLASS[status]] ?? ""}`.trim()} data-testid="status-badge" data-status={status}>
       {PAYMENT_STATUS_LABELS[status]}
     </span>
   );

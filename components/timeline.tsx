@@ -1,7 +1,7 @@
 // A payment's timeline: every event and operation, oldest first, in Moscow time (spec/product.md flow 10:
 // «received, verified, rejected and why»).
 import type { TimelineItem } from "@/lib/journal/journal-query";
-import { moscowTimeSeconds } from "@/lib/journal/journal-labels";
+import { moscowTimeSeconds } from "@/lib/html/moscow-time";
 import styles from "./timeline.module.css";
 
 export function Timeline({ items }: { items: TimelineItem[] }) {

@@ -19,3 +19,16 @@ export function parseActionArgs<S extends z.ZodType>(action: string, schema: S, 
   log.warn({ action, issues }, "server action: arguments refused");
   return { ok: false };
 }
+
+export type FormFieldArg = { ok: true; value: string; form: FormData } | { ok: false; reason: "not_a_form" | "no_field" };
+
+/**
+ * A form action's one id field (a payment, a problem, a claim): the arguments must be a FormData
+ * (parseActionArgs, logged when not) holding `field` as text.
+ */
+export function formField(action: string, args: unknown, field: string): FormFieldArg {
+  const form = parseActionArgs(action, formDataArg, args);
+  if (!form.ok) return { ok: false, reason: "not_a_form" };
+  const value = form.value.get(field);
+  return typeof value === "string" ? { ok: true, value, form: form.value } : { ok: false, reason: "no_field" };
+}

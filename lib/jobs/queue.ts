@@ -11,6 +11,7 @@
 import PgBoss from "pg-boss";
 import pg from "pg";
 import { db, type Tx } from "../db";
+import { Prisma } from "../generated/prisma/client";
 import { env } from "../env";
 import { log } from "../log";
 import { QUEUES, type QueueName } from "./queues";
@@ -97,6 +98,18 @@ export async function enqueue(jobs: readonly JobRequest[], options: { tx?: Tx } 
     ...(j.startAfterSeconds ? { startAfter: String(j.startAfterSeconds) } : {}),
   }));
   await (await getBoss()).insert(rows, { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await client.$queryRawUnsafe<unknown[]>(text, ...values) }) } });
+}
+
+/**
+ * SQL for the sweepers' stores: no job of `queue` with singleton key `key` that pg-boss may still run —
+ * created (perhaps with a future startAfter), waiting for a retry, or running.
+ */
+export function noLiveJobSql(queue: QueueName, key: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`NOT EXISTS (
+        SELECT 1 FROM pgboss.job j
+        WHERE j.name = ${queue} AND j.singleton_key = ${key}
+          AND j.state IN ('created', 'retry', 'active')
+      )`;
 }
 
 /** Our own worker loops (lib/jobs/work-each.ts) stop, and wait for their jobs, before pg-boss stops. */

@@ -13,6 +13,7 @@ import type { Prisma } from "../generated/prisma/client";
 import { log } from "../log";
 import { formatKopecks } from "../money";
 import { paymentsWhere, type JournalFilters } from "./journal-filters";
+import { LIST_SELECT, olderThan, type Cursor } from "./journal-query";
 import { PAYMENT_STATUS_LABELS } from "../payments/state";
 import { JOURNAL_FLAG_LABELS, journalFlagsOf, NOTICE_SUMMARY_LABELS, verifiedByLabel } from "./journal-labels";
 
@@ -64,25 +65,8 @@ export function csvMoscowTime(at: Date): string {
   return `${p(m.getUTCDate())}.${p(m.getUTCMonth() + 1)}.${m.getUTCFullYear()} ${p(m.getUTCHours())}:${p(m.getUTCMinutes())}:${p(m.getUTCSeconds())}`;
 }
 
-const CSV_SELECT = {
-  id: true,
-  createdAt: true,
-  orderNumber: true,
-  insalesOrderId: true,
-  transactionId: true,
-  amountKopecks: true,
-  paidKopecks: true,
-  refundedKopecks: true,
-  currency: true,
-  status: true,
-  imOrderId: true,
-  imPaymentId: true,
-  noticeState: true,
-  verifiedBy: true,
-  buyerEmail: true,
-  unverifiedResults: true,
-  _count: { select: { claims: { where: { state: "PENDING" } } } },
-} satisfies Prisma.PaymentSelect;
+/** The journal's columns, and the CSV's own. */
+const CSV_SELECT = { ...LIST_SELECT, transactionId: true, verifiedBy: true, buyerEmail: true } satisfies Prisma.PaymentSelect;
 
 type CsvRow = Prisma.PaymentGetPayload<{ select: typeof CSV_SELECT }>;
 
@@ -110,7 +94,7 @@ export function csvRow(p: CsvRow): string {
 export function exportPaymentsCsv(shopId: string, filters: JournalFilters): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const where = paymentsWhere(shopId, filters);
-  let cursor: { createdAt: Date; id: string } | null = null;
+  let cursor: Cursor | null = null;
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -123,7 +107,7 @@ export function exportPaymentsCsv(shopId: string, filters: JournalFilters): Read
       let rows: CsvRow[];
       try {
         rows = await db().payment.findMany({
-          where: c ? { AND: [where, { createdAt: { lte: c.createdAt }, OR: [{ createdAt: { lt: c.createdAt } }, { id: { lt: c.id } }] }] } : where,
+          where: c ? { AND: [where, olderThan(c)] } : where,
           orderBy: [{ createdAt: "desc" }, { id: "desc" }],
           take: BATCH,
           select: CSV_SELECT,

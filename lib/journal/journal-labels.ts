@@ -2,6 +2,7 @@
 // what the screen says. The states' own words are the state table's (lib/payments/state.ts), the
 // operations' are lib/operations/operation-labels.ts.
 import type { ClaimState, DeliveryState, NoticeSummary } from "../generated/prisma/enums";
+import { moscowTime } from "../html/moscow-time";
 
 /**
  * Marks next to the status, filtered with the statuses (docs/protocols/intellectmoney.md §2):
@@ -88,35 +89,6 @@ export function verifiedByLabel(verifiedBy: string): string {
   if (verifiedBy === "signature") return "подпись InSales";
   if (verifiedBy === "api") return "проверка заказа через API InSales";
   return verifiedBy;
-}
-
-const MOSCOW_MINUTES = new Intl.DateTimeFormat("ru-RU", {
-  timeZone: "Europe/Moscow",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-const MOSCOW_SECONDS = new Intl.DateTimeFormat("ru-RU", {
-  timeZone: "Europe/Moscow",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-
-/** "09.03.2026, 23:59" (Moscow time), for tables. */
-export function moscowTime(at: Date): string {
-  return MOSCOW_MINUTES.format(at);
-}
-
-/** "09.03.2026, 23:59:59" (Moscow time), for the timeline where seconds tell events apart. */
-export function moscowTimeSeconds(at: Date): string {
-  return MOSCOW_SECONDS.format(at);
 }
 
 /** «раз» or «раза» after a count, as Russian agrees it: 1 раз, 2 раза, 5 раз, 22 раза, 112 раз. */

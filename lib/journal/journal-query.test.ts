@@ -7,7 +7,8 @@ import type { Prisma } from "../generated/prisma/client";
 import { useTestDatabase } from "../../tests/support/use-test-database";
 import { CSV_BOM, CSV_HEADER } from "./journal-csv";
 import { NO_FILTERS, parseJournalFilters, type JournalFilters } from "./journal-filters";
-import { COUNT_CAP, countPayments, exportPaymentsCsv, getPaymentWithTimeline, listPayments, PAGE_SIZE } from "./journal-query";
+import { exportPaymentsCsv } from "./journal-csv";
+import { COUNT_CAP, countPayments, getPaymentWithTimeline, listPayments, PAGE_SIZE } from "./journal-query";
 import { listOpenProblems, resolveProblem } from "./journal-problems";
 
 useTestDatabase();

@@ -18,8 +18,6 @@ import { OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "../operations/ope
 import { isUuid } from "../uuid";
 import { eventLabel, type Tone } from "./journal-labels";
 
-export { exportPaymentsCsv } from "./journal-csv";
-
 export const PAGE_SIZE = 50;
 /**
  * Counting stops here, so the count's cost stays bounded however many payments a shop has; the page
@@ -49,7 +47,8 @@ export function decodeCursor(raw: string | string[] | undefined | null): Cursor 
 /** `after`: the page older than that row; `before`: the page newer than it. None: the newest page. */
 export type PageRequest = { after?: Cursor | null; before?: Cursor | null };
 
-const LIST_SELECT = {
+/** The columns of a journal row (the CSV export adds its own: journal-csv.ts). */
+export const LIST_SELECT = {
   id: true,
   createdAt: true,
   orderNumber: true,
@@ -84,7 +83,8 @@ export type PaymentList = {
   older: Cursor | null;
 };
 
-function olderThan(c: Cursor): Prisma.PaymentWhereInput {
+/** The rows after `c` in the journal's order (createdAt desc, id desc): the next page, the next CSV batch. */
+export function olderThan(c: Cursor): Prisma.PaymentWhereInput {
   // createdAt <= c narrows the index range; the OR breaks ties within one millisecond by id.
   return { createdAt: { lte: c.createdAt }, OR: [{ createdAt: { lt: c.createdAt } }, { id: { lt: c.id } }] };
 }

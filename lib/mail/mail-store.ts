@@ -5,6 +5,8 @@
 import { Prisma } from "../generated/prisma/client";
 import type { Mail, Payment, Shop, ShopSettings } from "../generated/prisma/client";
 import { db, type Tx } from "../db";
+import { noLiveJobSql } from "../jobs/queue";
+import { SEND_MAIL_QUEUE } from "./send-mail-queue";
 import type { RenderedMail } from "./templates";
 
 /** A rendered letter ready for INSERT … ON CONFLICT ("dedupeKey") DO NOTHING. */
@@ -66,21 +68,14 @@ export async function markMailSent(mailId: string): Promise<void> {
   });
 }
 
-/**
- * PENDING letters older than `graceSeconds` with no live send-mail job (created, waiting for a retry, or
- * running), oldest first, at most 500.
- */
-export function findMailsWithoutJob(graceSeconds: number, queue: string): Promise<Array<{ id: string; attempts: number }>> {
+/** PENDING letters older than `graceSeconds` with no live send-mail job, oldest first, at most 500. */
+export function findMailsWithoutJob(graceSeconds: number): Promise<Array<{ id: string; attempts: number }>> {
   return db().$queryRaw<Array<{ id: string; attempts: number }>>`
     SELECT m.id::text AS id, m.attempts
     FROM "Mail" m
     WHERE m.state = 'PENDING'
       AND m."createdAt" < now() - make_interval(secs => ${graceSeconds})
-      AND NOT EXISTS (
-        SELECT 1 FROM pgboss.job j
-        WHERE j.name = ${queue} AND j.singleton_key = m.id::text
-          AND j.state IN ('created', 'retry', 'active')
-      )
+      AND ${noLiveJobSql(SEND_MAIL_QUEUE, Prisma.sql`m.id::text`)}
     ORDER BY m."createdAt"
     LIMIT 500`;
 }

@@ -21,7 +21,7 @@ export type SweepOutcome = { requeued: number; failed: number };
 
 export async function sweepPendingMails(): Promise<SweepOutcome> {
   if (!env().SMTP_URL) return { requeued: 0, failed: 0 };
-  const orphans = await findMailsWithoutJob(GRACE_SECONDS, SEND_MAIL_QUEUE);
+  const orphans = await findMailsWithoutJob(GRACE_SECONDS);
   let requeued = 0;
   let failed = 0;
   for (const mail of orphans) {

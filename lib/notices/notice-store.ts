@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import { db, type Tx } from "../db";
 import type { InsalesNotice, Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
+import { noLiveJobSql } from "../jobs/queue";
+import { NOTIFY_INSALES_QUEUE } from "./notify-insales-queue";
 import { paymentJson, toGateway, toNotice, toPayment, toSettings, toShop, type Json } from "../payments/jsonb-rows";
 
 export type NoticeContext = InsalesNotice & {
@@ -96,22 +98,14 @@ export async function recordNoticeError(noticeId: string, lastError: string, tx?
   await (tx ?? db()).insalesNotice.update({ where: { id: noticeId }, data: { lastError } });
 }
 
-/**
- * PENDING notices whose last change is older than `graceSeconds` (at `now`) with no live notify-insales job —
- * one pg-boss may still run: created (perhaps with a future startAfter), retry, active — oldest first, at
- * most 500.
- */
-export function findNoticesWithoutJob(graceSeconds: number, now: Date, queue: string) {
+/** PENDING notices whose last change is older than `graceSeconds` (at `now`) with no live notify-insales job, oldest first, at most 500. */
+export function findNoticesWithoutJob(graceSeconds: number, now: Date) {
   return db().$queryRaw<Array<{ id: string; createdAt: Date; paid: number; orderNumber: string | null; insalesOrderId: string }>>`
     SELECT n.id::text AS id, n."createdAt", n.paid, p."orderNumber", p."insalesOrderId"
     FROM "InsalesNotice" n JOIN "Payment" p ON p.id = n."paymentId"
     WHERE n.state = 'PENDING'
       AND n."updatedAt" < ${now}::timestamptz - make_interval(secs => ${graceSeconds})
-      AND NOT EXISTS (
-        SELECT 1 FROM pgboss.job j
-        WHERE j.name = ${queue} AND j.singleton_key = n.id::text
-          AND j.state IN ('created', 'retry', 'active')
-      )
+      AND ${noLiveJobSql(NOTIFY_INSALES_QUEUE, Prisma.sql`n.id::text`)}
     ORDER BY n."createdAt"
     LIMIT 500`;
 }

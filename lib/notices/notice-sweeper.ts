@@ -7,7 +7,7 @@ import { registerScheduledWorker } from "../jobs/workers";
 import { log } from "../log";
 import { failNotice, NOTICE_DEADLINE_MS, paidText } from "./notify-insales";
 import { findNoticesWithoutJob } from "./notice-store";
-import { enqueueNotice, NOTIFY_INSALES_QUEUE } from "./notify-insales-queue";
+import { enqueueNotice } from "./notify-insales-queue";
 
 export const SWEEP_NOTICES_QUEUE = "sweep-notices" as const;
 
@@ -25,7 +25,7 @@ export type SweepNoticesOutcome = { requeued: number; failed: number };
 export async function sweepPendingNotices(options: { graceSeconds?: number; now?: Date } = {}): Promise<SweepNoticesOutcome> {
   const grace = options.graceSeconds ?? SWEEP_GRACE_SECONDS;
   const now = options.now ?? new Date();
-  const orphans = await findNoticesWithoutJob(grace, now, NOTIFY_INSALES_QUEUE);
+  const orphans = await findNoticesWithoutJob(grace, now);
   let requeued = 0;
   let failed = 0;
   for (const notice of orphans) {

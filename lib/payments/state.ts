@@ -1,8 +1,9 @@
 // The payment's rules, in one place (docs/ARCHITECTURE.md convention 5; docs/protocols/intellectmoney.md §3,
 // docs/protocols/insales.md §2 «Hold»). Read it top to bottom:
-//   1. STATES — every state of a payment: its words, the running total it carries, whether it can still be
-//      cancelled, whether anything leaves it, what InSales is told on reaching it, the merchant's letter, what
-//      a repeated checkout does, and which Merchant API operations it allows;
+//   1. STATES — every state of a payment, one row each: its rank, the running total it carries, whether it
+//      can still be cancelled, whether anything leaves it, what InSales is told on reaching it, the merchant's
+//      letter, what a repeated checkout does, and which Merchant API operations it allows; WORDS — what the
+//      journal, the timeline and the letters call it;
 //   2. RESULT_CODES — the state each IntellectMoney `paymentStatus` moves a payment to;
 //   3. the moves — states only move forward along STATES' order (CANCELLED ends an unpaid or held invoice);
 //      a repeat or an older status is not an error (the sender would retry forever) but a no-op with a reason;
@@ -21,14 +22,8 @@ type InsalesNotice =
   | null; // nothing (refunds have no InSales notice)
 
 type StateRow = {
-  /** The order money moves in; null: off the line (CANCELLED is reached from CANCELLABLE states only). */
+  /** The order money moves in; null: off the line (CANCELLED is reached from cancellable states only). */
   rank: number | null;
-  /** The journal's, the CSV's and the badges' word. */
-  label: string;
-  /** Inside a sentence of the timeline («Статус платежа: оплачен»). */
-  inSentence: string;
-  /** The letters' «Статус» line. */
-  inLetter: string;
   /**
    * The running total a result into this state sets: `paid` (paidKopecks) or `refunded` (refundedKopecks).
    * `grows`: a repeat of this state with a larger total is news (several partial payments or refunds arrive
@@ -52,113 +47,41 @@ type StateRow = {
   operations: readonly OperationKind[];
 };
 
+/** The rules of each state (StateRow says what each column means). */
 export const STATES = {
-  CREATED: {
-    rank: 0,
-    label: "Создан",
-    inSentence: "счёт создан",
-    inLetter: "Счёт создан, ожидает оплаты",
-    total: null,
-    cancellable: true,
-    terminal: false,
-    insales: null,
-    letter: null,
-    repeatedCheckout: "same_invoice",
-    operations: [],
-  },
-  HELD: {
-    rank: 1,
-    label: "Захолдирован",
-    inSentence: "деньги захолдированы",
-    inLetter: "Средства заблокированы (холд), ожидают списания",
-    total: null,
-    cancellable: true,
-    terminal: false,
-    insales: "paid_if_marked_on_hold",
-    letter: "held",
-    repeatedCheckout: "already_processed",
-    operations: ["CAPTURE", "RELEASE"],
-  },
-  PARTIALLY_PAID: {
-    rank: 2,
-    label: "Частично оплачен",
-    inSentence: "оплачен частично",
-    inLetter: "Оплачен частично",
-    total: { of: "paid", grows: true },
-    cancellable: true,
-    terminal: false,
-    insales: null,
-    letter: null,
-    repeatedCheckout: "same_invoice",
-    operations: [],
-  },
-  PAID: {
-    rank: 3,
-    label: "Оплачен",
-    inSentence: "оплачен",
-    inLetter: "Оплачен",
-    total: { of: "paid", grows: false },
-    cancellable: false,
-    terminal: false,
-    insales: "paid",
-    letter: "paid",
-    repeatedCheckout: "already_processed",
-    operations: ["REFUND"],
-  },
-  PARTIALLY_REFUNDED: {
-    rank: 4,
-    label: "Частично возвращён",
-    inSentence: "частичный возврат",
-    inLetter: "Частичный возврат",
-    total: { of: "refunded", grows: true },
-    cancellable: false,
-    terminal: false,
-    insales: null,
-    letter: "refunded",
-    repeatedCheckout: "already_processed",
-    operations: ["REFUND"],
-  },
-  REFUNDED: {
-    rank: 5,
-    label: "Возвращён",
-    inSentence: "возврат",
-    inLetter: "Возврат",
-    total: { of: "refunded", grows: false },
-    cancellable: false,
-    terminal: true,
-    insales: null,
-    letter: "refunded",
-    repeatedCheckout: "already_processed",
-    operations: [],
-  },
-  CANCELLED: {
-    rank: null,
-    label: "Отменён",
-    inSentence: "отменён",
-    inLetter: "Отменён",
-    total: null,
-    cancellable: false,
-    terminal: true,
-    insales: "not_paid",
-    letter: null,
-    repeatedCheckout: "new_attempt",
-    operations: [],
-  },
+  CREATED:            { rank: 0,    total: null,                             cancellable: true,  terminal: false, insales: null,                     letter: null,       repeatedCheckout: "same_invoice",      operations: [] },
+  HELD:               { rank: 1,    total: null,                             cancellable: true,  terminal: false, insales: "paid_if_marked_on_hold", letter: "held",     repeatedCheckout: "already_processed", operations: ["CAPTURE", "RELEASE"] },
+  PARTIALLY_PAID:     { rank: 2,    total: { of: "paid", grows: true },      cancellable: true,  terminal: false, insales: null,                     letter: null,       repeatedCheckout: "same_invoice",      operations: [] },
+  PAID:               { rank: 3,    total: { of: "paid", grows: false },     cancellable: false, terminal: false, insales: "paid",                   letter: "paid",     repeatedCheckout: "already_processed", operations: ["REFUND"] },
+  PARTIALLY_REFUNDED: { rank: 4,    total: { of: "refunded", grows: true },  cancellable: false, terminal: false, insales: null,                     letter: "refunded", repeatedCheckout: "already_processed", operations: ["REFUND"] },
+  REFUNDED:           { rank: 5,    total: { of: "refunded", grows: false }, cancellable: false, terminal: true,  insales: null,                     letter: "refunded", repeatedCheckout: "already_processed", operations: [] },
+  CANCELLED:          { rank: null, total: null,                             cancellable: false, terminal: true,  insales: "not_paid",               letter: null,       repeatedCheckout: "new_attempt",       operations: [] },
 } as const satisfies Record<PaymentStatus, StateRow>;
+
+/** What the app calls each state: the journal's word (lists, CSV, badges), inside a timeline sentence, in a letter. */
+const WORDS: Record<PaymentStatus, readonly [label: string, inSentence: string, inLetter: string]> = {
+  CREATED:            ["Создан",             "счёт создан",          "Счёт создан, ожидает оплаты"],
+  HELD:               ["Захолдирован",       "деньги захолдированы", "Средства заблокированы (холд), ожидают списания"],
+  PARTIALLY_PAID:     ["Частично оплачен",   "оплачен частично",     "Оплачен частично"],
+  PAID:               ["Оплачен",            "оплачен",              "Оплачен"],
+  PARTIALLY_REFUNDED: ["Частично возвращён", "частичный возврат",    "Частичный возврат"],
+  REFUNDED:           ["Возвращён",          "возврат",              "Возврат"],
+  CANCELLED:          ["Отменён",            "отменён",              "Отменён"],
+};
 
 /** Every state, in the table's order (the journal's filter lists them so). */
 export const PAYMENT_STATUSES = Object.keys(STATES) as PaymentStatus[];
 
-function column<K extends keyof StateRow>(key: K): Record<PaymentStatus, StateRow[K]> {
-  return Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, (STATES[s] as StateRow)[key]])) as Record<PaymentStatus, StateRow[K]>;
+function wordsAt(i: 0 | 1 | 2): Record<PaymentStatus, string> {
+  return Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, WORDS[s][i]])) as Record<PaymentStatus, string>;
 }
 
 /** The journal's words for the states (lists, CSV, badges, operation refusals). */
-export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = column("label");
+export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = wordsAt(0);
 /** A state inside a sentence of the timeline («Статус платежа: оплачен»). */
-export const STATUS_TEXT: Record<PaymentStatus, string> = column("inSentence");
+export const STATUS_TEXT: Record<PaymentStatus, string> = wordsAt(1);
 /** The letters' «Статус» line (lib/mail/templates.ts). */
-export const STATUS_LETTER_TEXT: Record<PaymentStatus, string> = column("inLetter");
+export const STATUS_LETTER_TEXT: Record<PaymentStatus, string> = wordsAt(2);
 
 /** The running total a state carries, if any. */
 export function totalOf(status: PaymentStatus): "paid" | "refunded" | null {

@@ -1,16 +1,8 @@
 // The «Письма» table, separate from the page so it renders in tests without a request.
 import type { MailState } from "@/lib/generated/prisma/enums";
+import { moscowTime } from "@/lib/html/moscow-time";
 import { mailKindLabel } from "@/lib/mail/kind-label";
 import type { MailList, MailListItem } from "@/lib/mail/mail-query";
-
-const MOSCOW_TIME = new Intl.DateTimeFormat("ru-RU", {
-  timeZone: "Europe/Moscow",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
 
 const STATE_LABELS: Record<MailState, string> = {
   STORED: "Сохранено — SMTP не настроен",
@@ -67,7 +59,7 @@ export function MailsView({ host, list, smtpConfigured }: { host: string; list: 
           <tbody>
             {list.items.map((mail) => (
               <tr key={mail.id} data-testid="mail-row" style={{ borderBottom: "1px solid var(--border)", verticalAlign: "top" }}>
-                <td style={{ padding: 8, whiteSpace: "nowrap" }}>{MOSCOW_TIME.format(mail.createdAt)}</td>
+                <td style={{ padding: 8, whiteSpace: "nowrap" }}>{moscowTime(mail.createdAt)}</td>
                 <td style={{ padding: 8 }}>{mailKindLabel(mail.kind)}</td>
                 <td style={{ padding: 8 }}>{mail.to}</td>
                 <td style={{ padding: 8 }}>

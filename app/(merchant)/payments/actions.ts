@@ -4,7 +4,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
-import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
+import { formField } from "@/lib/http/action-args";
 import { log } from "@/lib/log";
 import { resolveProblem } from "@/lib/journal/journal-problems";
 
@@ -12,10 +12,9 @@ import { resolveProblem } from "@/lib/journal/journal-problems";
 export async function resolveProblemAction(formData: unknown): Promise<void> {
   const session = await getShopSession();
   if (!session) redirect("/login-required");
-  const form = parseActionArgs("resolveProblem", formDataArg, formData);
-  if (!form.ok) return;
-  const problemId = form.value.get("problemId");
-  if (typeof problemId !== "string") return;
+  const field = formField("resolveProblem", formData, "problemId");
+  if (!field.ok) return;
+  const problemId = field.value;
   const outcome = await resolveProblem(session.shopId, problemId);
   if (!outcome.ok) log.warn({ shopId: session.shopId, problemId: problemId.slice(0, 64), reason: outcome.reason }, "journal: problem not resolved");
   // Re-renders the page the button was on (the list or a payment card) with the problem gone.

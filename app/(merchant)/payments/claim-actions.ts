@@ -8,7 +8,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
 import type { ShopSessionClaims } from "@/lib/auth/options";
-import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
+import { formField } from "@/lib/http/action-args";
 import { log } from "@/lib/log";
 import { decideClaim, type ClaimDecision } from "@/lib/results/claims";
 
@@ -22,10 +22,9 @@ function decidedBy(session: ShopSessionClaims): string {
 async function decide(formData: unknown, decision: ClaimDecision): Promise<void> {
   const session = await getShopSession();
   if (!session) redirect("/login-required");
-  const form = parseActionArgs("decideClaim", formDataArg, formData);
-  if (!form.ok) return;
-  const claimId = form.value.get("claimId");
-  if (typeof claimId !== "string") return;
+  const field = formField("decideClaim", formData, "claimId");
+  if (!field.ok) return;
+  const claimId = field.value;
   const outcome = await decideClaim(session.shopId, claimId, decision, decidedBy(session));
   if (!outcome.ok) {
     log.warn({ shopId: session.shopId, claimId: claimId.slice(0, 64), decision }, "claims: decision on an unknown claim");

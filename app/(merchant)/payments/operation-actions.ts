@@ -6,7 +6,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";
-import { formDataArg, parseActionArgs } from "@/lib/http/action-args";
+import { formField } from "@/lib/http/action-args";
 import { capturePayment, parseRefundInput, parseRequestKey, refundPayment, releaseHold, type OperationOutcome } from "@/lib/operations/payment-operations";
 import { clearRefundBlock } from "@/lib/operations/refund-block";
 
@@ -23,11 +23,10 @@ const BAD_REQUEST = "Неверный запрос. Обновите стран�
 async function run(formData: unknown, operate: Operate): Promise<OperationActionState> {
   const session = await getShopSession();
   if (!session) redirect("/login-required");
-  const form = parseActionArgs("paymentOperation", formDataArg, formData);
-  if (!form.ok) return { ok: false, message: BAD_REQUEST, at: Date.now() };
-  const paymentId = form.value.get("paymentId");
-  if (typeof paymentId !== "string") return { ok: false, message: "Платёж не найден.", at: Date.now() };
-  const outcome = await operate(session.shopId, paymentId, parseRequestKey(form.value.get("requestKey")), form.value);
+  const field = formField("paymentOperation", formData, "paymentId");
+  if (!field.ok) return { ok: false, message: field.reason === "not_a_form" ? BAD_REQUEST : "Платёж не найден.", at: Date.now() };
+  const { value: paymentId, form } = field;
+  const outcome = await operate(session.shopId, paymentId, parseRequestKey(form.get("requestKey")), form);
   // The operations list and the buttons change whatever the outcome (a FAILED row is news too), and the
   // re-rendered forms carry a fresh request key.
   revalidatePath(`/payments/${paymentId}`);

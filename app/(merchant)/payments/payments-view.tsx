@@ -2,7 +2,8 @@
 import { StatusBadge } from "@/components/status-badge";
 import { formatRubles } from "@/lib/money";
 import { filtersToSearchParams, hasFilters, type JournalFilters } from "@/lib/journal/journal-filters";
-import { JOURNAL_FLAG_LABELS, JOURNAL_FLAGS, moscowTime, NOTICE_SUMMARY_LABELS, NOTICE_SUMMARIES, problemRecurrence } from "@/lib/journal/journal-labels";
+import { moscowTime } from "@/lib/html/moscow-time";
+import { JOURNAL_FLAG_LABELS, JOURNAL_FLAGS, NOTICE_SUMMARY_LABELS, NOTICE_SUMMARIES, problemRecurrence } from "@/lib/journal/journal-labels";
 import { PAYMENT_STATUS_LABELS, PAYMENT_STATUSES } from "@/lib/payments/state";
 import type { OpenProblem } from "@/lib/journal/journal-problems";
 import { isCriticalProblem } from "@/lib/operations/refund-block";

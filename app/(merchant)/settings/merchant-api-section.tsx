@@ -10,6 +10,7 @@ import { FormField, describedBy } from "@/components/form-field";
 import { SectionCard } from "@/components/section-card";
 import { RECEIPT_METHOD_TYPES, RECEIPT_SUBJECT_TYPES, RECEIPT_TAX_CODES, type ReceiptCode } from "@/lib/intellectmoney/receipt-codes";
 import type { SettingsFormValues } from "@/lib/shops/settings-fields";
+import { SecretField } from "./secret-field";
 
 type Props = {
   register: UseFormRegister<SettingsFormValues>;
@@ -21,6 +22,14 @@ type Props = {
   recheck: (...names: Array<keyof SettingsFormValues>) => void;
 };
 
+const OPTIONAL_SECRET = { stored: "Оставьте поле пустым, чтобы не менять.", empty: "Необязательно. Хранится в зашифрованном виде и больше не показывается." };
+const CLEAR_NOTE = "Удаляется при сохранении, если поле выше пустое.";
+/** Both or neither (lib/shops/settings-schema.ts): a change to one re-checks the other. */
+const API_SECRETS = [
+  { id: "apiToken", label: "API-токен", clear: { name: "apiTokenClear", label: "Удалить сохранённый API-токен", note: CLEAR_NOTE } },
+  { id: "signSecret", label: "Ключ подписи (signSecretKey)", clear: { name: "signSecretClear", label: "Удалить сохранённый ключ подписи", note: CLEAR_NOTE } },
+] as const;
+
 export function MerchantApiSection({ register, err, apiTokenMask, signSecretMask, receiptsEnabled, recheck }: Props) {
   const pair = () => recheck("apiToken", "signSecret");
   return (
@@ -29,26 +38,9 @@ export function MerchantApiSection({ register, err, apiTokenMask, signSecretMask
       title="Merchant API и чеки"
       description="API-токен и ключ подписи выдаются в личном кабинете IntellectMoney, в разделе API. Они нужны для кнопок «Списать», «Отменить холдирование» и «Вернуть» в журнале платежей; без них счета всё равно выставляются."
     >
-      <SecretField
-        id="apiToken"
-        label="API-токен"
-        mask={apiTokenMask}
-        error={err("apiToken")}
-        register={register}
-        clearName="apiTokenClear"
-        clearLabel="Удалить сохранённый API-токен"
-        onChange={pair}
-      />
-      <SecretField
-        id="signSecret"
-        label="Ключ подписи (signSecretKey)"
-        mask={signSecretMask}
-        error={err("signSecret")}
-        register={register}
-        clearName="signSecretClear"
-        clearLabel="Удалить сохранённый ключ подписи"
-        onChange={pair}
-      />
+      {API_SECRETS.map((s) => (
+        <SecretField key={s.id} {...s} mask={s.id === "apiToken" ? apiTokenMask : signSecretMask} error={err(s.id)} hint={OPTIONAL_SECRET} register={register} onChange={pair} />
+      ))}
 
       <CheckboxField
         id="receiptsEnabled"
@@ -72,47 +64,6 @@ export function MerchantApiSection({ register, err, apiTokenMask, signSecretMask
         </>
       ) : null}
     </SectionCard>
-  );
-}
-
-function SecretField({
-  id,
-  label,
-  mask,
-  error,
-  register,
-  clearName,
-  clearLabel,
-  onChange,
-}: {
-  id: "apiToken" | "signSecret";
-  label: string;
-  mask: string;
-  error?: string;
-  register: UseFormRegister<SettingsFormValues>;
-  clearName: "apiTokenClear" | "signSecretClear";
-  clearLabel: string;
-  onChange: () => void;
-}) {
-  return (
-    <>
-      <FormField
-        id={id}
-        label={label}
-        error={error}
-        hint={mask ? `Сохранён: ${mask}. Оставьте поле пустым, чтобы не менять.` : "Необязательно. Хранится в зашифрованном виде и больше не показывается."}
-      >
-        <input
-          id={id}
-          type="password"
-          autoComplete="new-password"
-          placeholder={mask || undefined}
-          {...register(id, { onChange })}
-          {...describedBy(id, { error, hint: true })}
-        />
-      </FormField>
-      {mask ? <CheckboxField id={clearName} label={clearLabel} note="Удаляется при сохранении, если поле выше пустое." {...register(clearName, { onChange })} /> : null}
-    </>
   );
 }
 

@@ -23,6 +23,7 @@ import type { LoadedSettingsForm } from "@/lib/shops/settings-store";
 import { saveSettingsAction } from "./actions";
 import { CabinetSetup } from "./cabinet-setup";
 import { MerchantApiSection } from "./merchant-api-section";
+import { SecretField } from "./secret-field";
 import { WalletSection } from "./wallet-section";
 import styles from "./settings.module.css";
 
@@ -48,6 +49,11 @@ const FIELD_NAMES: ReadonlyArray<keyof SettingsFormValues> = [
 ];
 
 /** `resultUrl`: our Result URL for this shop (with `?shop=`), shown for the IntellectMoney account. */
+const SECRET_KEY_HINT = {
+  stored: "Оставьте поле пустым, чтобы не менять ключ.",
+  empty: "Задаётся в личном кабинете IntellectMoney: «Магазины» → ваш магазин → «Подключение магазина»; по умолчанию он не задан. Хранится здесь в зашифрованном виде и больше не показывается.",
+};
+
 export function SettingsForm({ initial, resultUrl }: { initial: LoadedSettingsForm; resultUrl: string }) {
   const router = useRouter();
   const [secretKeyMask, setSecretKeyMask] = useState(initial.secretKeyMask);
@@ -138,25 +144,7 @@ export function SettingsForm({ initial, resultUrl }: { initial: LoadedSettingsFo
             <input id="eshopId" type="text" inputMode="numeric" autoComplete="off" {...register("eshopId")} {...describedBy("eshopId", { error: err("eshopId") })} />
           </FormField>
 
-          <FormField
-            id="secretKey"
-            label="Секретный ключ"
-            error={err("secretKey")}
-            hint={
-              secretKeyMask
-                ? `Сохранён: ${secretKeyMask}. Оставьте поле пустым, чтобы не менять ключ.`
-                : "Задаётся в личном кабинете IntellectMoney: «Магазины» → ваш магазин → «Подключение магазина»; по умолчанию он не задан. Хранится здесь в зашифрованном виде и больше не показывается."
-            }
-          >
-            <input
-              id="secretKey"
-              type="password"
-              autoComplete="new-password"
-              placeholder={secretKeyMask || undefined}
-              {...register("secretKey")}
-              {...describedBy("secretKey", { error: err("secretKey"), hint: true })}
-            />
-          </FormField>
+          <SecretField id="secretKey" label="Секретный ключ" mask={secretKeyMask} error={err("secretKey")} hint={SECRET_KEY_HINT} register={register} />
 
           <CabinetSetup resultUrl={resultUrl} />
 

@@ -4,10 +4,10 @@
 // IntellectMoney's notifications from forged ones, so the screen says plainly what happens with and
 // without it. Like every secret here: never shown again, masked, kept when the field is left empty.
 import type { UseFormRegister } from "react-hook-form";
-import { CheckboxField } from "@/components/checkbox-field";
 import { FormField, describedBy } from "@/components/form-field";
 import { SectionCard } from "@/components/section-card";
 import type { SettingsFormValues } from "@/lib/shops/settings-fields";
+import { SecretField } from "./secret-field";
 import styles from "./settings.module.css";
 
 type Props = {
@@ -15,6 +15,13 @@ type Props = {
   err: (name: keyof SettingsFormValues) => string | undefined;
   walletSecretKeyMask: string;
 };
+
+const WALLET_KEY_HINT = { stored: "Оставьте поле пустым, чтобы не менять ключ.", empty: "Необязательно, но рекомендуется. Хранится в зашифрованном виде и больше не показывается." };
+const WALLET_KEY_CLEAR = {
+  name: "walletSecretKeyClear",
+  label: "Удалить сохранённый секретный ключ",
+  note: "Удаляется при сохранении, если поле выше пустое. Без ключа каждое уведомление об оплате придётся подтверждать вручную.",
+} as const;
 
 export function WalletSection({ register, err, walletSecretKeyMask: mask }: Props) {
   return (
@@ -33,29 +40,7 @@ export function WalletSection({ register, err, walletSecretKeyMask: mask }: Prop
         <input id="walletLogin" type="text" autoComplete="off" spellCheck={false} {...register("walletLogin")} {...describedBy("walletLogin", { error: err("walletLogin"), hint: true })} />
       </FormField>
 
-      <FormField
-        id="walletSecretKey"
-        label="Секретный ключ"
-        error={err("walletSecretKey")}
-        hint={mask ? `Сохранён: ${mask}. Оставьте поле пустым, чтобы не менять ключ.` : "Необязательно, но рекомендуется. Хранится в зашифрованном виде и больше не показывается."}
-      >
-        <input
-          id="walletSecretKey"
-          type="password"
-          autoComplete="new-password"
-          placeholder={mask || undefined}
-          {...register("walletSecretKey")}
-          {...describedBy("walletSecretKey", { error: err("walletSecretKey"), hint: true })}
-        />
-      </FormField>
-      {mask ? (
-        <CheckboxField
-          id="walletSecretKeyClear"
-          label="Удалить сохранённый секретный ключ"
-          note="Удаляется при сохранении, если поле выше пустое. Без ключа каждое уведомление об оплате придётся подтверждать вручную."
-          {...register("walletSecretKeyClear")}
-        />
-      ) : null}
+      <SecretField id="walletSecretKey" label="Секретный ключ" mask={mask} error={err("walletSecretKey")} hint={WALLET_KEY_HINT} register={register} clear={WALLET_KEY_CLEAR} />
 
       <div className={styles.explain} data-testid="wallet-key-explained">
         <p>

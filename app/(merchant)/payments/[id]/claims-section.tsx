@@ -3,7 +3,8 @@
 // merchant's decision. A pending one has «Подтвердить» and «Отклонить»: plain forms posting to server
 // actions, so they work without JavaScript too. Nothing here moves money until the merchant confirms.
 import { formatRubles } from "@/lib/money";
-import { CLAIM_STATE_LABELS, moscowTimeSeconds } from "@/lib/journal/journal-labels";
+import { moscowTimeSeconds } from "@/lib/html/moscow-time";
+import { CLAIM_STATE_LABELS } from "@/lib/journal/journal-labels";
 import { claimText } from "@/lib/results/claim-text";
 import type { ClaimView } from "@/lib/journal/journal-query";
 import styles from "../journal.module.css";

@@ -2,7 +2,7 @@
 // state allows, a stop of refunds with its reason and the clear button, and every Merchant API request
 // made from here with its state, IntellectMoney's answer and what the app learned afterwards.
 import { currencySign, formatRubles } from "@/lib/money";
-import { moscowTimeSeconds } from "@/lib/journal/journal-labels";
+import { moscowTimeSeconds } from "@/lib/html/moscow-time";
 import { OPERATION_KIND_LABELS, OPERATION_STATE_LABELS } from "@/lib/operations/operation-labels";
 import { refundInputValue, type OperationsPanel } from "@/lib/operations/payment-operations";
 import { OperationButtons, type OperationButtonsProps } from "./operation-buttons";

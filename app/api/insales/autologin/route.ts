@@ -8,7 +8,7 @@ import { readCookie, serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { rateLimited } from "@/lib/http/rate-limit";
+import { loginRoute } from "../login-route";
 
 export const dynamic = "force-dynamic";
 
@@ -34,26 +34,19 @@ function headersClearingLoginCookie(): Headers {
   return headers;
 }
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    const limited = rateLimited(request, "login", "html");
-    if (limited) return limited;
-    const params = parseAutologinParams(new URL(request.url).searchParams);
-    if (!params.ok) {
-      log.warn({ reason: params.reason }, "autologin: bad parameters");
-      return messagePageResponse(...PAGES.bad_request, headersClearingLoginCookie());
-    }
-    const cookie = readCookie(request.headers.get("cookie"), loginCookieName());
-    const result = await finishLogin(cookie, params.params);
-    if (!result.ok) return messagePageResponse(...PAGES[result.reason], headersClearingLoginCookie());
-
-    const session = await mintSessionCookie(result.claims);
-    const headers = headersClearingLoginCookie();
-    headers.append("Set-Cookie", serializeCookie(session.name, session.value, session.options));
-    headers.set("Location", `${env().APP_URL}/settings`);
-    return new Response(null, { status: 303, headers });
-  } catch (error) {
-    log.error({ err: (error as Error).message }, "autologin: unexpected failure");
-    return messagePageResponse(500, { title: FAILED, message: "Внутренняя ошибка сервиса. Попробуйте ещё раз через минуту." });
+export const GET = loginRoute("autologin", async (request) => {
+  const params = parseAutologinParams(new URL(request.url).searchParams);
+  if (!params.ok) {
+    log.warn({ reason: params.reason }, "autologin: bad parameters");
+    return messagePageResponse(...PAGES.bad_request, headersClearingLoginCookie());
   }
-}
+  const cookie = readCookie(request.headers.get("cookie"), loginCookieName());
+  const result = await finishLogin(cookie, params.params);
+  if (!result.ok) return messagePageResponse(...PAGES[result.reason], headersClearingLoginCookie());
+
+  const session = await mintSessionCookie(result.claims);
+  const headers = headersClearingLoginCookie();
+  headers.append("Set-Cookie", serializeCookie(session.name, session.value, session.options));
+  headers.set("Location", `${env().APP_URL}/settings`);
+  return new Response(null, { status: 303, headers });
+});

@@ -5,7 +5,7 @@ import { startLogin, type StartLoginFailure } from "@/lib/shops/login";
 import { serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
 import { log } from "@/lib/log";
-import { rateLimited } from "@/lib/http/rate-limit";
+import { loginRoute } from "../login-route";
 
 export const dynamic = "force-dynamic";
 
@@ -19,25 +19,18 @@ const PAGES: Record<"bad_request" | StartLoginFailure, [number, MessageText]> = 
   install_pending: [409, { title: "Установка ещё не завершена", message: "Мы проверяем установку приложения у InSales — обычно это занимает несколько секунд.", hint: "Обновите страницу через минуту. Если сообщение не исчезнет, переустановите приложение в бэк-офисе InSales." }],
 };
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    const limited = rateLimited(request, "login", "html");
-    if (limited) return limited;
-    const params = parseLoginParams(new URL(request.url).searchParams);
-    if (!params.ok) {
-      log.warn({ reason: params.reason }, "login: bad parameters");
-      return messagePageResponse(...PAGES.bad_request);
-    }
-    const result = await startLogin(params.params);
-    if (!result.ok) {
-      log.warn({ reason: result.reason, insalesId: params.params.insalesId }, "login: refused");
-      return messagePageResponse(...PAGES[result.reason]);
-    }
-    const headers = new Headers({ Location: result.redirectUrl, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
-    headers.append("Set-Cookie", serializeCookie(result.cookie.name, result.cookie.value, result.cookie.options));
-    return new Response(null, { status: 303, headers });
-  } catch (error) {
-    log.error({ err: (error as Error).message }, "login: unexpected failure");
-    return messagePageResponse(500, { title: "Не удалось войти", message: "Внутренняя ошибка сервиса. Попробуйте ещё раз через минуту." });
+export const GET = loginRoute("login", async (request) => {
+  const params = parseLoginParams(new URL(request.url).searchParams);
+  if (!params.ok) {
+    log.warn({ reason: params.reason }, "login: bad parameters");
+    return messagePageResponse(...PAGES.bad_request);
   }
-}
+  const result = await startLogin(params.params);
+  if (!result.ok) {
+    log.warn({ reason: result.reason, insalesId: params.params.insalesId }, "login: refused");
+    return messagePageResponse(...PAGES[result.reason]);
+  }
+  const headers = new Headers({ Location: result.redirectUrl, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+  headers.append("Set-Cookie", serializeCookie(result.cookie.name, result.cookie.value, result.cookie.options));
+  return new Response(null, { status: 303, headers });
+});
