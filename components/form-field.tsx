@@ -1,4 +1,4 @@
-// A labelled form control with its hint and its error next to it (spec/product.md: every field error is
+// A labelled form control with its hint and its error next to it (docs/PRODUCT.md: every field error is
 // shown next to the field, in Russian). The control itself is the child; give it `describedBy(...)`.
 import type { ReactNode } from "react";
 import styles from "./ui.module.css";

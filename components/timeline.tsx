@@ -1,4 +1,4 @@
-// A payment's timeline: every event and operation, oldest first, in Moscow time (spec/product.md flow 10:
+// A payment's timeline: every event and operation, oldest first, in Moscow time (docs/PRODUCT.md flow 10:
 // «received, verified, rejected and why»).
 import type { TimelineItem } from "@/lib/journal/journal-query";
 import { moscowTimeSeconds } from "@/lib/html/moscow-time";

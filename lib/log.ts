@@ -1,5 +1,5 @@
 // Structured JSON logs (pino) with secrets and buyers' contacts redacted
-// (../shared/guide/architecture.md conventions 9 and 10).
+// (docs/ARCHITECTURE.md conventions 9 and 10).
 import pino from "pino";
 import { logLevel } from "./env";
 

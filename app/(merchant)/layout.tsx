@@ -1,4 +1,4 @@
-// Every merchant screen checks the session once here (guide/architecture.md «Layout»); server actions
+// Every merchant screen checks the session once here (docs/ARCHITECTURE.md «The folder map»); server actions
 // still re-check it on every call. The header names the shop the session is bound to.
 // Merchant screens link with plain <a>, not next/link: every screen is rendered on the server per request
 // anyway, so client-side navigation saves nothing, while next/link adds 3.3 kB gzip to every page's

@@ -31,7 +31,7 @@ test("the database holds no secret in clear", async () => {
 
 /**
  * Buyers' contacts the specs use (docs/protocols/test-vectors.md, the InSales stand-in's default checkout, the
- * journal spec): personal data, redacted from logs like secrets (guide/architecture.md convention 9).
+ * journal spec): personal data, redacted from logs like secrets (docs/ARCHITECTURE.md convention 9).
  * The stand-in's buyers pay through the app in e2e/payment.spec.ts, so their contacts did reach it.
  */
 const BUYER_CONTACTS = ["buyer@example.com", "test@example.com", "stranger@other.example", "79991234567"];

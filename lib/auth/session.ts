@@ -1,5 +1,5 @@
 // The merchant's session, checked by every merchant page and server action (server actions are public
-// endpoints: ../shared/guide/architecture.md convention 11). The cookie's claims are re-checked against
+// endpoints: docs/ARCHITECTURE.md convention 11). The cookie's claims are re-checked against
 // the shop on every request (lib/auth/session-claims.ts): an uninstall or a proven reinstall ends every
 // older session of that shop at once.
 import { getServerSession } from "next-auth";

@@ -1,10 +1,11 @@
-// The checkout's two statements (docs/PERFORMANCE.md «Round trips»): the checkout is on the buyer's path
-// and arrives in bursts, and each SQL round trip is time every buyer of the burst waits for. Prisma's
-// `include` costs one query per relation and an interactive transaction adds BEGIN and COMMIT, so:
+// The checkout's statements. A new payment costs two (docs/PERFORMANCE.md «Round trips»): the checkout is on
+// the buyer's path and arrives in bursts, and each SQL round trip is time every buyer of the burst waits for.
+// Prisma's `include` costs one query per relation and an interactive transaction adds BEGIN and COMMIT, so:
 //   1. the shop with its settings, its payment method and the latest payment attempt of this transaction in
 //      one SELECT … LEFT JOIN (a repeated checkout needs nothing more);
-//   2. the payment, its two timeline events and its letters in one INSERT … ON CONFLICT statement (a
+//   2. the payment, its timeline events and its letters in one INSERT … ON CONFLICT statement (a
 //      single statement is atomic on its own), which answers with the existing row on a concurrent copy.
+// Off that path: the API fallback's call budget, and the read-back of an attempt a concurrent copy committed.
 import { Prisma } from "../generated/prisma/client";
 import type { Payment, Shop, ShopGateway, ShopSettings } from "../generated/prisma/client";
 import { db } from "../db";

@@ -1,6 +1,6 @@
 // The server-action gate, run by the proxy (proxy.ts) on every POST to a page, before Next decodes it.
 //
-// Server actions are public endpoints (guide/architecture.md convention 11). Next 16 answers a 500 to
+// Server actions are public endpoints (docs/ARCHITECTURE.md convention 11). Next 16 answers a 500 to
 // much of what a stranger can send one (issue 12 item 7), before any code of ours runs:
 // - a body React's reply decoder cannot decode (not JSON, a reference to a row that is not there, a bad
 //   BigInt, a multipart body without the root field or with two of them, a deeply nested array);

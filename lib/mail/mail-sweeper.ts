@@ -1,5 +1,6 @@
 // The `sweep-mails` job (every 5 minutes, one instance at a time): a PENDING mail whose send-mail job is
-// gone (expired on its last attempt after a crash, archived, or lost with a restored database) is queued
+// gone (expired on its last attempt after a crash, archived, lost with a restored database, or never queued
+// because the process died between the checkout's or the result's statement and its queueing) is queued
 // again, or marked FAILED when it has used up its attempts. Without it such a mail would wait forever.
 import { env } from "../env";
 import { enqueue } from "../jobs/queue";
@@ -14,7 +15,7 @@ export const SWEEP_MAILS_QUEUE = "sweep-mails" as const;
 /** As many attempts as one send-mail job makes (the first plus its retries). */
 export const MAX_MAIL_ATTEMPTS = QUEUES[SEND_MAIL_QUEUE].retryLimit + 1;
 
-/** Younger mails may still be in their enqueueing transaction's aftermath; leave them alone. */
+/** Younger mails may still be about to get their first job (queued right after their statement); leave them alone. */
 const GRACE_SECONDS = 120;
 
 export type SweepOutcome = { requeued: number; failed: number };

@@ -1,8 +1,9 @@
 // The `sweep-notices` job (every minute, one instance at a time): defence in depth for «nothing is lost»
 // (docs/PRODUCT.md Non-negotiables). A PENDING notice whose notify-insales job is gone — expired on its
 // last pg-boss retry after crashes, archived, lost with a restored database, or never queued because the
-// process died or the database went away between apply-result's commit and its queueing — is queued again, or marked
-// FAILED (with a Problem) once past its deadline. Without it such a notice would wait forever.
+// process died or the database went away between the result's commit and its queueing
+// (lib/results/result-transition.ts queueTransitionJobs) — is queued again, or marked FAILED (with a Problem)
+// once past its deadline. Without it such a notice would wait forever.
 import { registerScheduledWorker } from "../jobs/workers";
 import { log } from "../log";
 import { failNotice, NOTICE_DEADLINE_MS, paidText } from "./notify-insales";
@@ -12,8 +13,8 @@ import { enqueueNotice } from "./notify-insales-queue";
 export const SWEEP_NOTICES_QUEUE = "sweep-notices" as const;
 
 /**
- * Younger notices may still be about to get their first job: apply-result queues it right after the
- * statement that commits the notice (docs/PERFORMANCE.md), milliseconds later. A minute covers that gap
+ * Younger notices may still be about to get their first job: the result's transition queues it right after
+ * the statement that commits the notice (docs/PERFORMANCE.md), milliseconds later. A minute covers that gap
  * many times over and gets a notice whose first job was lost to a crash or a database outage in that gap
  * going within about two minutes. Queuing one twice is harmless: "stately" keeps one waiting job per
  * notice and the worker sends only a PENDING notice.

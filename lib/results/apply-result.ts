@@ -142,7 +142,7 @@ export async function applyResult(input: ApplyResultInput): Promise<ApplyResultO
   const orderIds = input.body.getAll("orderId");
   const orderId = parsed.ok ? parsed.notification.orderId : orderIds.length === 1 ? orderIds[0] : null;
 
-  // 1. Shop routing: from our own resultUrl only (guide/architecture.md convention 3), with the payment by
+  // 1. Shop routing: from our own resultUrl only (docs/ARCHITECTURE.md convention 3), with the payment by
   // its IntellectMoney orderId within this shop only. A NUL byte cannot even be compared in PostgreSQL text
   // (the query would fail): no such payment.
   const loaded = shopParam && SHOP_PARAM.test(shopParam) ? await loadResultContext(shopParam, orderId && !orderId.includes("\0") ? orderId : null) : null;

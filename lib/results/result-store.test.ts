@@ -1,6 +1,6 @@
 // The result's version check (lib/results/result-store.ts): a notification decided on a payment that
 // changed before its statement ran writes nothing and is decided again under the row lock; and a notice
-// whose job was never queued (the process died between the commit and queueResultJobs) is queued by the
+// whose job was never queued (the process died between the commit and queueTransitionJobs) is queued by the
 // sweeper.
 import pg from "pg";
 import { describe, expect, it } from "vitest";
@@ -87,7 +87,7 @@ describe("a crash between the commit and the jobs", () => {
     const answer = await POST(resultRequest(p.shop.insalesId, paidBody(p)));
     expect(await answer.text()).toBe("OK");
     const notice = await db().insalesNotice.findFirstOrThrow({ where: { paymentId: p.payment.id } });
-    // As if the process died before queueResultJobs: the state change and the notice are committed, no job.
+    // As if the process died before queueTransitionJobs: the state change and the notice are committed, no job.
     await db().$executeRaw`DELETE FROM pgboss.job WHERE name = 'notify-insales' AND singleton_key = ${notice.id}`;
     expect(await noticeJobs(notice.id)).toBe(0);
 

@@ -3,7 +3,7 @@
 // new, valid notification costs three:
 //   1. loadResultContext: the shop, its settings and the payment by (shop, orderId) in one SELECT;
 //   2. writeResult: one statement — the payment UPDATE under a version check (the state this request
-//      read, instead of SELECT … FOR UPDATE and a re-read; guide/architecture.md convention 4), and in CTEs
+//      read, instead of SELECT … FOR UPDATE and a re-read; docs/ARCHITECTURE.md convention 4), and in CTEs
 //      fed by it the timeline events, the InsalesNotice (ON CONFLICT DO NOTHING) and the letters. One
 //      statement is atomic on its own: no BEGIN/COMMIT. When the version check misses (a concurrent copy
 //      changed the payment first) nothing is written and the caller takes the locked path;

@@ -8,7 +8,7 @@
 // check (the payment must still be in the state the decision was made on) together with its events, the
 // InsalesNotice row and the letters; only then is `OK` answered. When a concurrent copy changed the
 // payment first, the decision is made again under a row lock (SELECT … FOR UPDATE) in a transaction. So
-// concurrent copies of one notification make exactly one state change and one notice (guide/architecture.md
+// concurrent copies of one notification make exactly one state change and one notice (docs/ARCHITECTURE.md
 // convention 4). The notice's and letters' jobs are queued right after the commit; the sweepers queue
 // any a crash left without one.
 import { randomUUID } from "node:crypto";

@@ -1,4 +1,4 @@
-// The settings screen's one schema (docs/PRODUCT.md «The settings screen», guide/architecture.md
+// The settings screen's one schema (docs/PRODUCT.md «The settings screen», docs/ARCHITECTURE.md
 // convention 11): react-hook-form validates with it in the browser and the server action re-validates with
 // it. Input = what the form holds (text inputs give strings); output = what ShopSettings stores.
 // Every message is Russian: the merchant reads it next to the field.

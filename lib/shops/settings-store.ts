@@ -1,5 +1,5 @@
 // Loading and saving the settings screen (docs/PRODUCT.md flow 3). Secrets never leave the server in clear:
-// the form gets a flag and a mask; the key is stored encrypted (guide/architecture.md convention 9).
+// the form gets a flag and a mask; the key is stored encrypted (docs/ARCHITECTURE.md convention 9).
 import { decryptSecret, encryptSecret, maskSecret } from "../crypto";
 import { db } from "../db";
 import { log } from "../log";

@@ -1,6 +1,6 @@
 "use server";
 // «Отметить решённой». A server action is a public endpoint: it re-checks the session on every call and
-// only touches this shop's rows (guide/architecture.md convention 11).
+// only touches this shop's rows (docs/ARCHITECTURE.md convention 11).
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getShopSession } from "@/lib/auth/session";

@@ -1,7 +1,7 @@
 "use server";
 // «Подтвердить» / «Отклонить» an unverifiable wallet notification on the payment card
 // (lib/results/claims.ts). Server actions are public endpoints: each re-checks the session and takes the
-// shop from it only, never from the form (guide/architecture.md convention 11); Next refuses a foreign
+// shop from it only, never from the form (docs/ARCHITECTURE.md convention 11); Next refuses a foreign
 // Origin before this runs (e2e/security.spec.ts). decideClaim scopes the claim by that shop and is
 // idempotent, so a double click or a second tab changes nothing more.
 import { revalidatePath } from "next/cache";

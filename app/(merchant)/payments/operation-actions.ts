@@ -1,7 +1,7 @@
 "use server";
 // «Списать», «Отменить холдирование», «Вернуть» and «Снять остановку возвратов» on the payment card
 // (issue 7, issue 13 item 12). Server actions are public endpoints: each re-checks the session and takes
-// the shop from it only, never from the form (guide/architecture.md convention 11);
+// the shop from it only, never from the form (docs/ARCHITECTURE.md convention 11);
 // lib/operations/payment-operations.ts and lib/operations/refund-block.ts scope the payment by that shop.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";

@@ -1,6 +1,6 @@
 "use server";
 // «Сохранить». Server actions are public endpoints: the session is checked on every call and the shop is
-// the session's, never an id from the form (guide/architecture.md convention 11). The values are
+// the session's, never an id from the form (docs/ARCHITECTURE.md convention 11). The values are
 // re-validated with the same schema as in the browser (lib/shops/settings-store.ts).
 import { revalidatePath } from "next/cache";
 import { getShopSession } from "@/lib/auth/session";

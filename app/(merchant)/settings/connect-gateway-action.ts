@@ -1,7 +1,7 @@
 "use server";
 // «Подключить способ оплаты» / «Обновить способ оплаты»: only queues the connect-gateway job (never waits
 // for InSales); the section shows CONNECTING until the job is done. Server actions are public endpoints,
-// so the session is checked on every call (guide/architecture.md convention 11).
+// so the session is checked on every call (docs/ARCHITECTURE.md convention 11).
 import { revalidatePath } from "next/cache";
 import { getShopSession } from "@/lib/auth/session";
 import { log } from "@/lib/log";

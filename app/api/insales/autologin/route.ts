@@ -8,7 +8,7 @@ import { readCookie, serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { loginRoute } from "../login-route";
+import { loginRoute } from "../login-http";
 
 export const dynamic = "force-dynamic";
 

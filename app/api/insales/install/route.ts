@@ -6,7 +6,7 @@
 import { parseInstallParams } from "@/lib/insales/lifecycle-params";
 import { installShop } from "@/lib/shops/install-shop";
 import { clientAddress } from "@/lib/http/rate-limit";
-import { lifecycleRoute } from "../lifecycle-route";
+import { lifecycleRoute } from "../lifecycle-http";
 
 export const dynamic = "force-dynamic";
 

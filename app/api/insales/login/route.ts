@@ -5,7 +5,7 @@ import { startLogin, type StartLoginFailure } from "@/lib/shops/login";
 import { serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
 import { log } from "@/lib/log";
-import { loginRoute } from "../login-route";
+import { loginRoute } from "../login-http";
 
 export const dynamic = "force-dynamic";
 

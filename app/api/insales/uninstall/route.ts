@@ -3,7 +3,7 @@
 // A shop we do not know is answered 200 (already gone), so InSales completes the removal.
 import { parseUninstallParams } from "@/lib/insales/lifecycle-params";
 import { uninstallShop } from "@/lib/shops/uninstall-shop";
-import { lifecycleRoute } from "../lifecycle-route";
+import { lifecycleRoute } from "../lifecycle-http";
 
 export const dynamic = "force-dynamic";
 
