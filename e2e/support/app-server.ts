@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { waitFor } from "../../tests/support/wait-for";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -31,20 +32,17 @@ export async function startApp(opts: { port: number; env: Record<string, string>
   child.stdout!.pipe(logStream);
   child.stderr!.pipe(logStream);
   const url = `http://127.0.0.1:${opts.port}`;
-  const deadline = Date.now() + 60_000;
   let exited = false;
   child.once("exit", () => (exited = true));
-  for (;;) {
-    if (exited) throw new Error(`app exited during start; see ${opts.logFile}`);
-    try {
-      const r = await fetch(`${url}/api/health`);
-      if (r.status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`app did not become healthy in 60 s; see ${opts.logFile}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitFor(
+    `the app to become healthy; see ${opts.logFile}`,
+    async () => {
+      if (exited) throw new Error(`app exited during start; see ${opts.logFile}`);
+      return (await fetch(`${url}/api/health`).catch(() => null))?.status === 200; // null: not listening yet
+    },
+    60_000,
+    250,
+  );
   return {
     url,
     port: opts.port,

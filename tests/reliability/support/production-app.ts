@@ -8,6 +8,7 @@ import { connect } from "node:net";
 import path from "node:path";
 import { freePort, ROOT } from "../../../e2e/support/app-server";
 import { TEST_ENCRYPTION_KEY, TEST_ENV } from "../../support/test-env";
+import { waitFor } from "../../support/wait-for";
 
 const NEXT_DIR = path.join(ROOT, ".next");
 
@@ -80,17 +81,15 @@ export async function startProductionApp(opts: { databaseUrl: string; logName: s
   child.stderr!.pipe(log);
   let exited = false;
   child.once("exit", () => (exited = true));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`the app exited during start; see ${logFile}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`the app did not become healthy in 60 s; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitFor(
+    `the app to become healthy; see ${logFile}`,
+    async () => {
+      if (exited) throw new Error(`the app exited during start; see ${logFile}`);
+      return (await fetch(`${url}/api/health`).catch(() => null))?.status === 200; // null: not listening yet
+    },
+    60_000,
+    250,
+  );
   return {
     url,
     port,
