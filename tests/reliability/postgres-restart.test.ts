@@ -62,31 +62,25 @@ describe("PostgreSQL restarted during a burst", () => {
           const t0 = Date.now();
           await pgServer!.stop();
           pgServer = null;
+          // Polls /api/health every 500 ms, noting each answer, until it is `status`.
+          const healthBecomes = (status: number, timeoutMs: number) =>
+            waitFor(
+              `health ${status}`,
+              async () => {
+                const s = await health(app);
+                healthSeen.push(s);
+                return s === status;
+              },
+              timeoutMs,
+              500,
+            );
           // The database is away: the app says so.
-          await waitFor(
-            "health 503",
-            async () => {
-              const s = await health(app);
-              healthSeen.push(s);
-              return s === 503;
-            },
-            20_000,
-            500,
-          );
+          await healthBecomes(503, 20_000);
           await new Promise((r) => setTimeout(r, 3_000));
           pgServer = await startEmbeddedPostgres({ dataDir: dir.rel, port, onMessage: () => {} });
           const downMs = Date.now() - t0;
           const back = Date.now();
-          await waitFor(
-            "health 200",
-            async () => {
-              const s = await health(app);
-              healthSeen.push(s);
-              return s === 200;
-            },
-            60_000,
-            500,
-          );
+          await healthBecomes(200, 60_000);
           const recoveredMs = Date.now() - back;
           return { downMs, recoveredMs };
         })();
