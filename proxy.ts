@@ -18,9 +18,13 @@ import { hasMalformedPercentEncoding } from "@/lib/http/path-encoding";
 import { checkServerActionRequest, type GateVerdict } from "@/lib/http/server-action-gate";
 import { log } from "@/lib/log";
 
-/** Route handlers for machines (matched here only for job 1). */
+/**
+ * Route handlers (matched here only for job 1): the machines' /api/…, and the buyer's /payment.php and
+ * /pay/<token> (a payment link), which answer their own standalone pages with their own CSP
+ * (lib/html/standalone-page-headers.ts): a second, page CSP from here would block their nonce'd script.
+ */
 function isApiPath(pathname: string): boolean {
-  return pathname.startsWith("/api/") || pathname === "/payment.php";
+  return pathname.startsWith("/api/") || pathname === "/payment.php" || pathname.startsWith("/pay/");
 }
 
 function badPath(pathname: string): Response {
@@ -100,7 +104,7 @@ export async function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     // Pages and the not-found page, prefetches included.
-    "/((?!api/|payment\\.php|_next/static|_next/image|favicon.ico).*)",
+    "/((?!api/|payment\\.php|pay/|_next/static|_next/image|favicon.ico).*)",
     // Any other path holding a percent sign (an escape to check).
     "/(.*%.*)",
   ],

@@ -20,3 +20,17 @@ export function buyerReturnUrl(paymentId: string, outcome: "success" | "fail"): 
 export function journalPaymentUrl(paymentId: string): string {
   return `${env().APP_URL}/payments/${paymentId}`;
 }
+
+/**
+ * «Войти» with a deep link (the order-card widget's «Открыть платёж», «Отправить ссылку на оплату»): the
+ * login round trip through the shop's back office, then the screen at `returnTo` (lib/http/return-path.ts).
+ */
+export function merchantLoginUrl(shop: { host: string; insalesId: string }, returnTo: string): string {
+  const q = new URLSearchParams({ shop: shop.host, insales_id: shop.insalesId, return_to: returnTo });
+  return `${env().APP_URL}/api/insales/login?${q}`;
+}
+
+/** A payment link the buyer opens (lib/payment-links/link-token.ts makes the token). */
+export function paymentLinkUrl(token: string): string {
+  return `${env().APP_URL}/pay/${token}`;
+}

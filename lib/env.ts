@@ -32,6 +32,17 @@ const schema = z.object({
     .default("")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(base64Key)),
+  /**
+   * Signs payment links (lib/payment-links/link-keys.ts): 32 bytes, base64. Unset: a key derived from
+   * ENCRYPTION_KEY (and, for links signed before a rotation of it, from ENCRYPTION_KEY_PREVIOUS).
+   */
+  PAYMENT_LINK_KEY: base64Key.optional().or(z.literal("").transform(() => undefined)),
+  /** Comma-separated older PAYMENT_LINK_KEYs: links they signed still open until they expire. */
+  PAYMENT_LINK_KEY_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(base64Key)),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp:// or smtps://").optional().or(z.literal("").transform(() => undefined)),
   MAIL_FROM: z.string().default("IntellectMoney для InSales <no-reply@localhost>"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -44,6 +55,8 @@ const schema = z.object({
   RATE_LIMIT_CHECKOUT: z.coerce.number().int().min(0).default(600),
   RATE_LIMIT_LIFECYCLE: z.coerce.number().int().min(0).default(300),
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(120),
+  /** The order-card widget's data (one request per order card opened in the back office). */
+  RATE_LIMIT_WIDGET: z.coerce.number().int().min(0).default(600),
   /** Install calls for insales_ids we have never seen, admitted per hour across all instances before they
    * are proven (lib/shops/install-candidates.ts); beyond it the call gets 429 (tried again later). */
   INSTALL_NEW_SHOPS_PER_HOUR: z.coerce.number().int().min(1).default(60),

@@ -6,7 +6,7 @@ import { decryptSecret, encryptSecret, needsReencryption } from "./crypto";
 import { db } from "./db";
 
 /** `required`: a NOT NULL column (Prisma refuses `not: null` on those). */
-type Column = { model: "shop" | "shopSettings" | "shopGateway" | "installCandidate"; key: "id" | "shopId"; field: string; required?: true };
+type Column = { model: "shop" | "shopSettings" | "shopGateway" | "shopWidget" | "installCandidate"; key: "id" | "shopId"; field: string; required?: true };
 
 const SEALED_COLUMNS: Column[] = [
   { model: "shop", key: "id", field: "apiPasswordEnc" },
@@ -15,6 +15,9 @@ const SEALED_COLUMNS: Column[] = [
   { model: "shopSettings", key: "shopId", field: "signSecretEnc" },
   { model: "shopSettings", key: "shopId", field: "walletSecretKeyEnc" },
   { model: "shopGateway", key: "shopId", field: "passwordEnc" },
+  // The order-card widget's secret (lib/widget/): in force, and one being pushed.
+  { model: "shopWidget", key: "shopId", field: "secretEnc" },
+  { model: "shopWidget", key: "shopId", field: "pendingSecretEnc" },
   // Unproven install calls live a day at most, but one may still be waiting for its proof at rotation.
   { model: "installCandidate", key: "id", field: "apiPasswordEnc", required: true },
 ];

@@ -5,7 +5,7 @@ import { logLevel } from "./env";
 
 const REDACT = [
   "password", "token", "token2", "token3", "signature", "hash", "secretKey", "secret", "email", "phone",
-  "user_email", "userEmail", "apiPassword", "apiToken", "signSecret", "authorization", "cookie",
+  "user_email", "userEmail", "apiPassword", "apiToken", "signSecret", "authorization", "cookie", "sig",
 ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export const log = pino({

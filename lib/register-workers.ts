@@ -7,4 +7,6 @@ import "./mail/send-mail";
 import "./mail/mail-sweeper";
 import "./notices/notify-insales";
 import "./notices/notice-sweeper";
+import "./widget/sync-widget-job";
+import "./widget/widget-backfill-sweeper";
 export {};

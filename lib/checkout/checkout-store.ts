@@ -88,11 +88,11 @@ export async function insertPayment(p: NewPayment, events: EventRow[], mails: Pl
     WITH ins AS (
       INSERT INTO "Payment" ("id", "shopId", "transactionId", "insalesShopIdRaw", "amountRaw", "orderKey", "insalesOrderId", "orderNumber",
           "description", "buyerEmail", "buyerPhone", "verifiedBy", "insalesPasswordSource", "legalForm", "imOrderId", "eshopId", "currency",
-          "amountKopecks", "attempt", "invoiceFields", "createdAt", "updatedAt")
+          "amountKopecks", "attempt", "invoiceFields", "insalesNoticeChannel", "createdAt", "updatedAt")
       VALUES (${p.id}::uuid, ${p.shopId}::uuid, ${p.transactionId}, ${p.insalesShopIdRaw}, ${p.amountRaw}, ${p.orderKey}, ${p.insalesOrderId},
           ${p.orderNumber}, ${p.description}, ${p.buyerEmail}, ${p.buyerPhone}, ${p.verifiedBy}, ${p.insalesPasswordSource},
           ${p.legalForm}::"LegalForm", ${p.imOrderId}, ${p.eshopId}, ${p.currency}, ${p.amountKopecks}, ${p.attempt}::int,
-          ${p.invoiceFields === null ? null : JSON.stringify(p.invoiceFields)}::jsonb, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+          ${p.invoiceFields === null ? null : JSON.stringify(p.invoiceFields)}::jsonb, ${p.insalesNoticeChannel}, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
       ON CONFLICT ("shopId", "transactionId", "attempt") DO NOTHING
       RETURNING "id", "shopId", "createdAt", ${paymentJson(Prisma.sql`"Payment"`)} AS row
     ), ev AS (${insertEventsSql(ordered, { shopId: Prisma.sql`ins."shopId"`, paymentId: Prisma.sql`ins."id"`, at: Prisma.sql`ins."createdAt"`, from: Prisma.sql`ins` })}

@@ -8,16 +8,17 @@
 import { randomUUID } from "node:crypto";
 import { decryptSecret, md5Hex } from "../crypto";
 import { inTransaction } from "../db";
-import type { Payment, Shop, ShopSettings } from "../generated/prisma/client";
+import type { Payment, ShopSettings } from "../generated/prisma/client";
 import { env } from "../env";
 import { parseCheckoutRequest, type CheckoutRequest } from "../insales/checkout-request";
-import { buildInvoiceForm, deriveImOrderId, WALLET_ESHOP_ID, type InvoiceForm, type InvoiceFormInput } from "../intellectmoney/invoice-form";
+import { deriveImOrderId, WALLET_ESHOP_ID } from "../intellectmoney/invoice-form";
 import type { InsalesApiShop } from "../insales/api-client";
 import { log } from "../log";
 import { enqueue } from "../jobs/queue";
 import { logLettersQueued, newMailState, planPaymentMails, queuePaymentMails, sendMailJobs } from "../mail/queue-mail";
 import { parseKopecks } from "../money";
-import { checkoutCurrency, currencyRefusal, invoiceCurrencyOf, type InvoiceCurrency } from "./checkout-currency";
+import { checkoutCurrency, currencyRefusal, invoiceCurrencyOf } from "./checkout-currency";
+import { invoiceFor } from "./checkout-invoice";
 import { checkoutReceipt } from "./checkout-receipt";
 import { REPEAT_EVENT_TEXT, repeatForm, type RepeatForm } from "./checkout-repeat";
 import { takeFallbackLookup } from "./checkout-api-budget";
@@ -26,7 +27,6 @@ import { verifyCheckout, type AdmittedOrder } from "./checkout-verify";
 import { recordEvent } from "../payments/event-store";
 import { recordProblem } from "../payments/problem-store";
 import { repeatedCheckout } from "../payments/state";
-import { buyerReturnUrl, resultUrl } from "../app-urls";
 
 export type CheckoutRefusal =
   | "bad_request"
@@ -164,48 +164,6 @@ function eventData(request: CheckoutRequest) {
     amount: request.amount,
     shopId: request.shop_id,
   };
-}
-
-/** What an invoice form is built from: a new payment, or (rebuilt for a repeat) a stored one. */
-type InvoiceSource = Pick<Payment, "id" | "legalForm" | "eshopId" | "currency" | "imOrderId" | "description" | "amountKopecks" | "buyerEmail"> & { buyerName?: string | null };
-
-/**
- * The invoice form of a payment, from the payment itself (orderId, eshopId, amount, currency), so a form
- * rebuilt for an old payment matches it even if the merchant changed the test mode meanwhile. `currency`
- * TST stands for test mode; the money is then `testCurrency` (roubles for every payment made before other
- * currencies were invoiced).
- */
-function invoiceFor(payment: InvoiceSource, shop: Shop, settings: ShopSettings, now: Date, merchantReceipt: string | null, testCurrency: InvoiceCurrency = "RUB"): InvoiceForm {
-  const testMode = payment.currency === "TST";
-  const invoiceSettings: InvoiceFormInput["settings"] =
-    payment.legalForm === "ORGANIZATION"
-      ? {
-          legalForm: "ORGANIZATION",
-          eshopId: payment.eshopId,
-          secretKey: decryptSecret(settings.secretKeyEnc!),
-          testMode,
-          preference: settings.preference,
-          holdMode: settings.holdMode,
-          invoiceLifetimeDays: settings.invoiceLifetimeDays,
-          holdHours: settings.holdHours,
-        }
-      : { legalForm: "INDIVIDUAL", walletFormId: settings.walletFormId!, walletLogin: settings.walletLogin!, invoiceLifetimeDays: settings.invoiceLifetimeDays };
-  return buildInvoiceForm({
-    merchantUrl: env().INTELLECTMONEY_MERCHANT_URL,
-    settings: invoiceSettings,
-    imOrderId: payment.imOrderId,
-    description: payment.description,
-    amountKopecks: payment.amountKopecks,
-    currency: testMode ? testCurrency : (invoiceCurrencyOf(payment.currency) ?? "RUB"),
-    buyerEmail: payment.buyerEmail,
-    buyerName: payment.buyerName ?? null,
-    successUrl: buyerReturnUrl(payment.id, "success"),
-    failUrl: buyerReturnUrl(payment.id, "fail"),
-    resultUrl: resultUrl(shop.insalesId),
-    now,
-    // Only organizations: buildInvoiceForm drops it from a wallet form anyway (§2 has no such field).
-    merchantReceipt: payment.legalForm === "ORGANIZATION" ? merchantReceipt : null,
-  });
 }
 
 /** The display number from InSales's `description` («Заказ №9999 на сайте …»); order_id is not it. */
@@ -426,6 +384,7 @@ export async function startCheckout(input: { form: URLSearchParams; shopHint: st
     currency,
     amountKopecks,
     invoiceFields: invoice.fields,
+    insalesNoticeChannel: "server_url",
   };
   const order = orderNumber ?? request.order_id;
   const events = [

@@ -12,7 +12,7 @@
 import { env } from "../env";
 import { messagePageResponse } from "../html/message-response";
 
-export type RateLimitBucket = "result" | "checkout" | "lifecycle" | "login";
+export type RateLimitBucket = "result" | "checkout" | "lifecycle" | "login" | "widget";
 
 export type RateLimitDecision = { ok: true } | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
@@ -34,6 +34,8 @@ function limitOf(bucket: RateLimitBucket): number {
       return e.RATE_LIMIT_LIFECYCLE;
     case "login":
       return e.RATE_LIMIT_LOGIN;
+    case "widget":
+      return e.RATE_LIMIT_WIDGET;
   }
 }
 

@@ -31,6 +31,12 @@ export const QUEUES = {
   "notify-insales": { policy: "stately", retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 60 },
   /** Every minute: re-queue PENDING notices that lost their job (lib/notices/notice-sweeper.ts). */
   "sweep-notices": { policy: "singleton", retryLimit: 0, expireInSeconds: 120 },
+  /** Push the order-card widget's code to one shop (lib/widget/sync-widget.ts); singletonKey = shop id, "stately":
+   *  one waiting and one running per shop. A push is a few API calls of at most 55 s each. */
+  "sync-widget": { policy: "stately", retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 },
+  /** Every 10 minutes: queue a widget push for shops connected before the widget existed, or whose code is older
+   *  or whose last push failed a day ago (lib/widget/widget-backfill-sweeper.ts). */
+  "sweep-widgets": { policy: "singleton", retryLimit: 0, expireInSeconds: 300 },
 } satisfies Record<string, Policy>;
 
 export type QueueName = keyof typeof QUEUES;

@@ -88,6 +88,7 @@ export function eventLabel(type: string): { label: string; tone: Tone } {
 export function verifiedByLabel(verifiedBy: string): string {
   if (verifiedBy === "signature") return "подпись InSales";
   if (verifiedBy === "api") return "проверка заказа через API InSales";
+  if (verifiedBy === "payment_link") return "ссылка на оплату (заказ и сумма из API InSales)";
   return verifiedBy;
 }
 

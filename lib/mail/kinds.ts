@@ -1,5 +1,5 @@
-// The 13 e-mail notifications of the «Почтовые уведомления» settings (docs/PRODUCT.md «The 13 e-mail
-// notifications»). `number` is what ShopSettings.mailKinds stores; labels are the checkbox texts
+// The e-mail notifications of the «Почтовые уведомления» settings (docs/PRODUCT.md «The 13 e-mail
+// notifications» — IntellectMoney's own 13 — and the app's 14th, the payment link for the buyer). `number` is what ShopSettings.mailKinds stores; labels are the checkbox texts
 // merchants know from IntellectMoney's own modules.
 export type MailRecipient = "buyer" | "shop";
 
@@ -37,6 +37,8 @@ export const MAIL_KINDS: readonly MailKind[] = [
   { number: 11, label: "Для магазина о сдаче в кошелек плательщика", recipient: "shop" },
   { number: 12, label: "Для магазина при отмене клиентом подписки", recipient: "shop", note: NO_SUBSCRIPTIONS },
   { number: 13, label: "Для клиента при отмене подписки", recipient: "buyer", note: NO_SUBSCRIPTIONS },
+  // Not one of IntellectMoney's modules' 13: the app's own, for payment links (docs/MAIL.md, lib/payment-links/).
+  { number: 14, label: "Для клиента со ссылкой на оплату", recipient: "buyer", note: "Отправляется, когда вы отправляете покупателю ссылку на оплату заказа." },
 ];
 
 export const MAIL_KIND_NUMBERS: readonly number[] = MAIL_KINDS.map((k) => k.number);

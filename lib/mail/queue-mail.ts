@@ -20,7 +20,7 @@ import { renderBuyerMail, renderShopMail, type BuyerLetterKind, type ShopLetterK
 
 export type { PlannedMail } from "./mail-store";
 
-export type MailTrigger = "invoice_created" | "invoice_failed" | "held" | "paid" | "overpaid" | "refunded" | "fraud" | "notice_failed" | "claim_received";
+export type MailTrigger = "invoice_created" | "invoice_failed" | "held" | "paid" | "overpaid" | "refunded" | "fraud" | "notice_failed" | "claim_received" | "payment_link";
 
 type Planned = { to: "buyer"; kinds: readonly BuyerLetterKind[] } | { to: "shop"; kinds: readonly ShopLetterKind[] };
 
@@ -40,6 +40,8 @@ export const TRIGGER_LETTERS: Record<MailTrigger, readonly Planned[]> = {
   refunded: [{ to: "shop", kinds: [8] }, { to: "buyer", kinds: [9] }],
   fraud: [{ to: "shop", kinds: [10] }],
   overpaid: [{ to: "shop", kinds: [11] }],
+  // The merchant sends a payment link (lib/payment-links/create-payment-link.ts): before any payment exists.
+  payment_link: [{ to: "buyer", kinds: [14] }],
 };
 
 /**
@@ -59,6 +61,13 @@ export type MailFacts = {
   eventAmountKopecks?: bigint | null;
   /** invoice_failed, fraud, notice_failed: why, in Russian, for the merchant (never a secret). */
   reason?: string | null;
+  /**
+   * payment_link: the buyer's address (the InSales order's, read through the API), the link, and the order's
+   * unpaid amount and currency when it was made — there is no payment row yet.
+   */
+  buyerEmail?: string | null;
+  paymentLink?: { url: string; expiresAt: Date } | null;
+  currency?: string | null;
 };
 
 export type QueuePaymentMailsInput = {
@@ -144,7 +153,7 @@ export async function planPaymentMails(input: QueuePaymentMailsInput, ctx: MailC
   }
 
   const orderNumber = payment ? (payment.orderNumber ?? payment.insalesOrderId) : (facts.orderNumber ?? null);
-  const currency = payment?.currency ?? "RUB";
+  const currency = payment?.currency ?? facts.currency ?? "RUB";
   const shopRef = { title: shop.title, host: shop.host };
 
   const state = newMailState();
@@ -154,14 +163,16 @@ export async function planPaymentMails(input: QueuePaymentMailsInput, ctx: MailC
     if (kind === undefined) continue;
     const dedupeKey = `${letter.kinds[0]}:${paymentId ?? shopId}:${eventKey}`;
     if (letter.to === "buyer") {
-      const to = deliverable(payment?.buyerEmail);
-      if (!payment || !to) continue;
+      // A payment link's letter comes before any payment: its address and amount are the facts'.
+      const to = deliverable(facts.paymentLink ? facts.buyerEmail : payment?.buyerEmail);
+      if (!to || (!payment && !facts.paymentLink)) continue;
       const mail = renderBuyerMail(kind as BuyerLetterKind, {
         shop: shopRef,
-        orderNumber: payment.orderNumber,
-        amountKopecks: payment.amountKopecks,
+        orderNumber: payment ? payment.orderNumber : (facts.orderNumber ?? null),
+        amountKopecks: payment ? payment.amountKopecks : (facts.amountKopecks ?? 0n),
         currency,
-        refundedKopecks: facts.eventAmountKopecks ?? (payment.refundedKopecks > 0n ? payment.refundedKopecks : null),
+        refundedKopecks: facts.eventAmountKopecks ?? (payment && payment.refundedKopecks > 0n ? payment.refundedKopecks : null),
+        paymentLink: facts.paymentLink ?? null,
       });
       rows.push({ id: randomUUID(), kind, to, dedupeKey, state, mail });
     } else {

@@ -93,11 +93,11 @@ describe("mail templates", () => {
 });
 
 describe("trigger table", () => {
-  it("sends every applicable kind (1–11) to the recipient kinds.ts names, and nothing for 12 and 13", async () => {
+  it("sends every applicable kind (1–11, and the payment link's 14) to the recipient kinds.ts names, and nothing for 12 and 13", async () => {
     const { TRIGGER_LETTERS } = await import("./queue-mail");
     const { MAIL_KINDS } = await import("./kinds");
     const planned = Object.values(TRIGGER_LETTERS).flatMap((letters) => letters.flatMap((l) => l.kinds.map((k) => [k, l.to] as const)));
-    expect([...new Set(planned.map(([k]) => k))].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect([...new Set(planned.map(([k]) => k))].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14]);
     for (const [k, to] of planned) expect(MAIL_KINDS.find((m) => m.number === k)?.recipient).toBe(to);
   });
 });

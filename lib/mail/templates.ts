@@ -3,6 +3,7 @@
 // Buyer letters take a narrower input type on purpose: they cannot carry the journal link, our internal
 // ids, the IntellectMoney invoice id or the reason texts meant for the merchant.
 import type { PaymentStatus } from "../generated/prisma/enums";
+import { moscowTime } from "../html/moscow-time";
 import { formatRubles } from "../money";
 import { STATUS_LETTER_TEXT } from "../payments/state";
 import { renderLetter, type RenderedMail } from "./letter-layout";
@@ -11,8 +12,8 @@ export type { RenderedMail } from "./letter-layout";
 
 export type ShopRef = { title: string | null; host: string };
 
-/** Kinds that go to the buyer: «счёт создан» (1, or 5 — one letter either way) and «возврат» (9). */
-export type BuyerLetterKind = 1 | 5 | 9;
+/** Kinds that go to the buyer: «счёт создан» (1, or 5 — one letter either way), «возврат» (9), «ссылка на оплату» (14). */
+export type BuyerLetterKind = 1 | 5 | 9 | 14;
 /** Kinds that go to the shop's «E-mail магазина для уведомлений». */
 export type ShopLetterKind = 2 | 3 | 4 | 6 | 7 | 8 | 10 | 11;
 
@@ -23,6 +24,8 @@ export type BuyerLetterFacts = {
   currency: string;
   /** Kind 9: the amount refunded, when known. */
   refundedKopecks?: bigint | null;
+  /** Kind 14: the payment link (lib/payment-links/) and until when it opens. */
+  paymentLink?: { url: string; expiresAt: Date } | null;
 };
 
 export type ShopLetterFacts = {
@@ -76,6 +79,20 @@ export function renderBuyerMail(kind: BuyerLetterKind, f: BuyerLetterFacts): Ren
     ["Магазин", shopLine(f.shop)],
     ["Заказ", f.orderNumber ? `№${f.orderNumber}` : null],
   ];
+  if (kind === 14) {
+    const link = f.paymentLink;
+    return renderLetter({
+      subject: `${testMark(f.currency)}Ссылка на оплату заказа ${orderNo} — ${shopName(f.shop)}`,
+      heading: "Ссылка на оплату заказа",
+      intro: [`Здравствуйте! Магазин «${shopName(f.shop)}» прислал ссылку для оплаты (${order(f.orderNumber)}) через IntellectMoney.`],
+      facts: [...facts, ["Сумма к оплате", money(f.amountKopecks, f.currency)], ["Ссылка действует до", link ? `${moscowTime(link.expiresAt)} (МСК)` : null]],
+      link: link ? { label: "Оплатить заказ", url: link.url } : undefined,
+      outro: [
+        "Сумма к оплате считается в момент перехода по ссылке: если магазин изменил заказ, вы увидите новую сумму.",
+        "Если вы не оформляли этот заказ, просто не обращайте внимания на это письмо.",
+      ],
+    });
+  }
   if (kind === 9) {
     return renderLetter({
       subject: `${testMark(f.currency)}Возврат по заказу ${orderNo} — ${shopName(f.shop)}`,

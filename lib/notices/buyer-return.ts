@@ -10,7 +10,7 @@ import { decryptSecret } from "../crypto";
 import { insalesApi } from "../insales/api-client";
 import { log } from "../log";
 import { recordEvent } from "../payments/event-store";
-import { insalesNoticeFor } from "../payments/state";
+import { insalesNoticeFor, settlesOrder } from "../payments/state";
 import { hasNewerAttempt, loadReturningPayment, type ReturningPayment } from "./notice-store";
 import { isUuid } from "../uuid";
 import { buyerReturnTarget, noticePassword, orderPageUrl, signedNoticeFields } from "./notify-insales-fields";
@@ -22,11 +22,16 @@ export type BuyerReturnOutcome =
   | { ok: true; kind: "pending"; orderUrl: string | null; outcome: ReturnOutcomeParam }
   /** A cancelled invoice whose transaction has a newer attempt: its «не оплачен» would speak for the wrong invoice. */
   | { ok: true; kind: "superseded"; orderUrl: string | null }
+  /**
+   * A payment link's payment whose order InSales hears about through the API (Payment.insalesNoticeChannel
+   * «order_api»): there is no checkout transaction to post back to, so the buyer gets our own page.
+   */
+  | { ok: true; kind: "paid_by_link"; orderUrl: string | null; orderNumber: string | null }
   | { ok: false; reason: "unknown_payment" };
 
 /** 1 / 0 when the state says what to tell InSales (the state table's notice), null while undecided. */
 function decided(p: ReturningPayment): 1 | 0 | null {
-  return insalesNoticeFor(p.status, { markPaidOnHold: p.shop.settings?.markPaidOnHold ?? false });
+  return insalesNoticeFor(p.status, { markPaidOnHold: p.shop.settings?.markPaidOnHold ?? false, channel: p.insalesNoticeChannel });
 }
 
 /**
@@ -52,10 +57,13 @@ export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam
   let payment = await loadReturningPayment(paymentId);
   if (!payment) return { ok: false, reason: "unknown_payment" };
 
-  // The notification usually arrives a moment before or after the buyer: wait for it a little.
+  // The notification usually arrives a moment before or after the buyer: wait for it a little. A payment
+  // link's payment told through the order API waits for any result (it has no «not paid» to decide).
+  const viaApi = payment.insalesNoticeChannel === "order_api";
+  const undecided = (p: ReturningPayment) => (viaApi ? p.status === "CREATED" : decided(p) === null);
   const deadline = Date.now() + (options.waitMs ?? 5_000);
   const pollMs = options.pollMs ?? 500;
-  while (decided(payment) === null && Date.now() < deadline) {
+  while (undecided(payment) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     payment = (await loadReturningPayment(paymentId)) ?? payment;
   }
@@ -69,6 +77,11 @@ export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam
   }
   const ctx = { shopId: payment.shopId, paymentId, transactionId: payment.transactionId };
 
+  if (viaApi && settlesOrder(payment.status)) {
+    await recordEvent({ shopId: payment.shopId, paymentId, type: "buyer_returned", message: "Покупатель вернулся после оплаты по ссылке", data: { outcome, status: payment.status } });
+    return { ok: true, kind: "paid_by_link", orderUrl, orderNumber: payment.orderNumber };
+  }
+
   // A cancelled attempt followed by a newer one of the same transaction (lib/checkout/checkout.ts): InSales must hear about
   // the order from the newer attempt only, never a late «не оплачен» from an old link (notify-insales.ts).
   if (paid === 0 && (await hasNewerAttempt(payment))) {
@@ -76,7 +89,7 @@ export async function buyerReturn(paymentId: string, outcome: ReturnOutcomeParam
     return { ok: true, kind: "superseded", orderUrl };
   }
 
-  if (paid !== null) {
+  if (paid !== null && !viaApi) {
     const password = noticePassword(payment, payment.shop.gateway, payment.shop.settings);
     const action = password ? await targetUrl(payment, paid === 1 ? "success" : "fail").catch(() => null) : null;
     if (password && action) {

@@ -9,11 +9,15 @@
 //   are http, InSales redirects to https) → the same body is POSTed to the https URL at once, within the
 //   same attempt, and the stored server_url becomes that URL. Any other redirect (another host, another
 //   path, a second hop) → FAILED for good + Problem: a signed notice is never handed to another host.
+// - A payment link's payment for an order without a checkout transaction of our method (Payment.insalesNoticeChannel
+//   «order_api»): the order's financial_status is set to «paid» through the API instead (deliverThroughOrderApi).
 // Idempotent: only a PENDING notice is sent; a DELIVERED or FAILED one never again. The follow-up job is
 // sent in the same transaction that records the attempt, so a crash loses neither.
+import { decryptSecret } from "../crypto";
 import { inTransaction } from "../db";
 import { retryDbWrite } from "../db-retry";
 import { parseRetryAfter } from "../insales/api-client";
+import { markOrderPaid } from "../insales/orders";
 import { sameHostHttpsUpgrade } from "../insales/secure-url";
 import { workEach } from "../jobs/work-each";
 import { registerWorker } from "../jobs/workers";
@@ -23,7 +27,7 @@ import { noticePassword, noticeServerUrl, signedNoticeFields } from "./notify-in
 import { recordEvent } from "../payments/event-store";
 import { openProblem } from "../payments/problem-store";
 import { moveGatewayServerUrl } from "../shops/gateway-store";
-import { countNoticeAttempt, endPendingNotice, loadNoticeForDelivery, markNoticeDelivered, recordNoticeError } from "./notice-store";
+import { countNoticeAttempt, endPendingNotice, loadNoticeForDelivery, markNoticeDelivered, recordNoticeError, type NoticeContext } from "./notice-store";
 import { enqueueNotice, NOTIFY_INSALES_QUEUE, type NotifyInsalesJob } from "./notify-insales-queue";
 
 /** Keep trying this long after the notice was created (InSales outages are hours, not days). */
@@ -204,6 +208,8 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
     return { ok: true, result: "superseded" };
   }
 
+  if (payment.insalesNoticeChannel === "order_api") return deliverThroughOrderApi(notice, now);
+
   const password = noticePassword(payment, shop.gateway, shop.settings);
   if (!password) {
     const error = "нет пароля для подписи уведомления (приложение удалено или способ оплаты не настроен)";
@@ -262,27 +268,98 @@ export async function deliverNotice(noticeId: string, now: Date = new Date()): P
     return { ok: false, reason: "rejected", error };
   }
 
-  const delay = attempt.retryAfterSeconds !== null ? Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, attempt.retryAfterSeconds)) : backoffSeconds(attempts);
-  if (now.getTime() + delay * 1000 > notice.createdAt.getTime() + NOTICE_DEADLINE_MS) {
-    await recordNoticeError(noticeId, attempt.error);
+  return retryLater(notice, { error: attempt.error, retryAfterSeconds: attempt.retryAfterSeconds, attempts, now, logCtx });
+}
+
+/**
+ * InSales did not process it (no answer, 429/503, 5xx): the next attempt after Retry-After or the back-off, in
+ * the transaction that records this one — or, past the 24 hours a notice is tried for, FAILED with a problem.
+ */
+async function retryLater(
+  notice: NoticeContext,
+  r: { error: string; retryAfterSeconds: number | null; attempts: number; now: Date; logCtx: Record<string, unknown> },
+): Promise<NotifyOutcome> {
+  const { payment } = notice;
+  const noticeId = notice.id;
+  const order = payment.orderNumber ?? payment.insalesOrderId;
+  const delay = r.retryAfterSeconds !== null ? Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, r.retryAfterSeconds)) : backoffSeconds(r.attempts);
+  if (r.now.getTime() + delay * 1000 > notice.createdAt.getTime() + NOTICE_DEADLINE_MS) {
+    await recordNoticeError(noticeId, r.error);
     await failNotice(noticeId, {
       kind: "notice_failed",
-      error: attempt.error,
-      problem: `Не удалось сообщить InSales, что заказ ${order} ${paidText(notice.paid)}: попытки в течение суток не удались (${attempt.error}). Отметьте оплату заказа вручную.`,
+      error: r.error,
+      problem: `Не удалось сообщить InSales, что заказ ${order} ${paidText(notice.paid)}: попытки в течение суток не удались (${r.error}). Отметьте оплату заказа вручную.`,
     });
-    log.error({ ...logCtx, err: attempt.error }, "notify-insales: gave up");
-    return { ok: false, reason: "gave_up", error: attempt.error };
+    log.error({ ...r.logCtx, err: r.error }, "notify-insales: gave up");
+    return { ok: false, reason: "gave_up", error: r.error };
   }
   await inTransaction(async (tx) => {
-    await recordNoticeError(noticeId, attempt.error, tx);
+    await recordNoticeError(noticeId, r.error, tx);
     await recordEvent(
-      { shopId: shop.id, paymentId: payment.id, type: "notice_retry", message: `Уведомление InSales не доставлено (${attempt.error}); повтор через ${delay} с`, data: { noticeId, attempts, retryInSeconds: delay } },
+      { shopId: payment.shopId, paymentId: payment.id, type: "notice_retry", message: `Уведомление InSales не доставлено (${r.error}); повтор через ${delay} с`, data: { noticeId, attempts: r.attempts, retryInSeconds: delay } },
       tx,
     );
     await enqueueNotice(noticeId, { tx, startAfter: delay });
   });
-  log.warn({ ...logCtx, err: attempt.error, retryInSeconds: delay }, "notify-insales: will retry");
-  return { ok: false, reason: "retry", error: attempt.error, retryInSeconds: delay };
+  log.warn({ ...r.logCtx, err: r.error, retryInSeconds: delay }, "notify-insales: will retry");
+  return { ok: false, reason: "retry", error: r.error, retryInSeconds: delay };
+}
+
+/** Why marking the order paid through the API failed for good, for the merchant (Russian, no secrets). */
+const ORDER_API_FAILURES: Record<"forbidden" | "unauthorized" | "not_found", { kind: "notice_rejected" | "notice_failed"; text: (order: string) => string }> = {
+  forbidden: {
+    kind: "notice_rejected",
+    text: (order) =>
+      `Заказ ${order} оплачен по ссылке на оплату, но у приложения нет права изменять заказы в InSales, поэтому заказ не отмечен оплаченным. ` +
+      "Отметьте оплату заказа вручную в бэк-офисе InSales и разрешите приложению изменять заказы (переустановите приложение).",
+  },
+  unauthorized: {
+    kind: "notice_failed",
+    text: (order) => `Заказ ${order} оплачен по ссылке на оплату, но у приложения нет доступа к API магазина (приложение удалено или переустановлено). Отметьте оплату заказа вручную.`,
+  },
+  not_found: {
+    kind: "notice_failed",
+    text: (order) => `Заказ ${order} оплачен по ссылке на оплату, но InSales его не нашёл (заказ удалён?). Проверьте заказ в бэк-офисе InSales.`,
+  },
+};
+
+/**
+ * A payment link's payment for an order with no checkout transaction of our payment method
+ * (Payment.insalesNoticeChannel «order_api»): there is nothing to post a signed notice about, so the order is
+ * marked paid through the API — PUT /admin/orders/<id>.json `financial_status` «paid» (docs/protocols/insales.md
+ * §3 «Orders»). Setting it twice is harmless, so an unclear answer is simply tried again. A 403 (the app may
+ * not change orders) is a problem the merchant can act on, with the kind-4 letter.
+ */
+async function deliverThroughOrderApi(notice: NoticeContext, now: Date): Promise<NotifyOutcome> {
+  const { payment } = notice;
+  const { shop } = payment;
+  const noticeId = notice.id;
+  const order = payment.orderNumber ?? payment.insalesOrderId;
+  const logCtx = { shopId: shop.id, paymentId: payment.id, transactionId: payment.transactionId, noticeId, paid: notice.paid, channel: "order_api" };
+  if (notice.paid !== 1 || shop.status !== "ACTIVE" || !shop.apiPasswordEnc) {
+    // Never written for paid=0 (lib/payments/state.ts insalesNoticeFor); an uninstalled shop has no API access.
+    const failure = ORDER_API_FAILURES.unauthorized;
+    await failNotice(noticeId, { kind: failure.kind, error: "no API access", problem: failure.text(order) });
+    return { ok: false, reason: "no_password", error: "no API access" };
+  }
+  await countNoticeAttempt(noticeId);
+  const attempts = notice.attempts + 1;
+  const answer = await markOrderPaid({ host: shop.host, apiPassword: decryptSecret(shop.apiPasswordEnc) }, payment.insalesOrderId);
+  if (answer.ok) {
+    await retryDbWrite("notice delivered", () =>
+      markNoticeDelivered({ noticeId, paymentId: payment.id, message: "InSales отметил заказ оплаченным (через API InSales)", data: { noticeId, paid: 1, attempts, channel: "order_api" } }),
+    );
+    log.info({ ...logCtx, attempts }, "notify-insales: order marked paid through the API");
+    return { ok: true, result: "delivered" };
+  }
+  if (answer.reason === "retry") return retryLater(notice, { error: answer.error, retryAfterSeconds: answer.retryAfterSeconds, attempts, now, logCtx });
+  const failure =
+    answer.reason === "invalid"
+      ? { kind: "notice_rejected" as const, text: () => `InSales не принял отметку об оплате заказа ${order} по ссылке на оплату: ${answer.messages.join("; ") || "без пояснений"}. Отметьте оплату заказа вручную.` }
+      : ORDER_API_FAILURES[answer.reason];
+  await failNotice(noticeId, { kind: failure.kind, error: answer.reason, problem: failure.text(order) });
+  log.warn({ ...logCtx, reason: answer.reason }, "notify-insales: marking the order paid through the API failed");
+  return { ok: false, reason: "rejected", error: answer.reason };
 }
 
 registerWorker({

@@ -200,13 +200,37 @@ export function claimAmountsAdmissible(a: { paidKopecks: bigint; refundKopecks: 
   return a.paidKopecks === a.invoiceKopecks && (a.refundKopecks === undefined || a.refundKopecks <= a.invoiceKopecks);
 }
 
-/** What InSales is told when a payment reaches `next`: `1` paid, `0` not paid, null nothing. */
-export function insalesNoticeFor(next: PaymentStatus, options: { markPaidOnHold: boolean }): 1 | 0 | null {
+/**
+ * How InSales hears about a payment (Payment.insalesNoticeChannel): the signed notice of the payment method's
+ * checkout transaction, or — a payment link for an order without one — the order's `financial_status` set
+ * through the API (docs/protocols/insales.md §3 «Orders»), which can only say «paid».
+ */
+export type InsalesNoticeChannel = "server_url" | "order_api";
+
+/**
+ * What InSales is told when a payment reaches `next`: `1` paid, `0` not paid, null nothing. Through the order
+ * API there is no «not paid» to send: an order nobody marked paid stays unpaid, so a cancelled payment link's
+ * invoice tells InSales nothing.
+ */
+export function insalesNoticeFor(next: PaymentStatus, options: { markPaidOnHold: boolean; channel?: InsalesNoticeChannel | string }): 1 | 0 | null {
   const notice: InsalesNotice = STATES[next].insales;
   if (notice === "paid") return 1;
-  if (notice === "not_paid") return 0;
+  if (notice === "not_paid") return options.channel === "order_api" ? null : 0;
   if (notice === "paid_if_marked_on_hold") return options.markPaidOnHold ? 1 : null;
   return null;
+}
+
+/**
+ * Whether a payment in `status` settles its order, so the order takes no further payment (a payment link
+ * answers «Заказ уже оплачен»): exactly the states a repeated checkout refuses as already processed.
+ */
+export function settlesOrder(status: PaymentStatus): boolean {
+  return STATES[status].repeatedCheckout === "already_processed";
+}
+
+/** Whether a payment in `status` may still be paid (its invoice is open): what it has paid so far counts toward the order. */
+export function invoiceStillOpen(status: PaymentStatus): boolean {
+  return STATES[status].repeatedCheckout === "same_invoice";
 }
 
 /** The merchant's letter of a move into `next`, if any. */

@@ -191,7 +191,7 @@ function decide(current: Payment, t: TransitionInput): Decision {
   }
 
   // One notice per payment and outcome (unique key): written, with its event, only if none existed.
-  const noticePaid = insalesNoticeFor(next, { markPaidOnHold });
+  const noticePaid = insalesNoticeFor(next, { markPaidOnHold, channel: current.insalesNoticeChannel });
   const noticeId = randomUUID();
   const notice = noticePaid === null
     ? null

@@ -17,6 +17,7 @@ import {
 import { secureInsalesUrl } from "../insales/secure-url";
 import { log } from "../log";
 import { checkoutUrl } from "../app-urls";
+import { requestWidgetSync } from "../widget/sync-widget-queue";
 import { loadShopWithGateway, markGatewayConnected, setGatewayState, storeGatewayPassword } from "./gateway-store";
 
 export type ConnectGatewayResult =
@@ -102,6 +103,9 @@ export async function connectGateway(shopId: string): Promise<ConnectGatewayResu
     ...(g.failUrl ? { failUrl: secureInsalesUrl(g.failUrl) } : {}),
     ...(g.serverUrl ? { serverUrl: secureInsalesUrl(g.serverUrl) } : {}),
   });
+  // The order-card widget comes with the payment method (lib/widget/sync-widget.ts), with a fresh secret on
+  // every connection: its own job, so a shop that refuses widgets still has its payment method.
+  await requestWidgetSync(shopId);
   log.info({ shopId, gatewayId: g.id, created: !existing }, "connect-gateway: connected");
   return { ok: true, gatewayId: g.id, created: !existing };
 }

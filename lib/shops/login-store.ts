@@ -7,7 +7,7 @@ export function findShopForLogin(insalesId: string) {
 }
 
 /** A new round trip's nonce, valid until `expiresAt`; dead nonces older than an hour go at the same time. */
-export async function createLoginNonce(n: { id: string; nonce: string; shopId: string; expiresAt: Date }): Promise<void> {
+export async function createLoginNonce(n: { id: string; nonce: string; shopId: string; expiresAt: Date; returnTo?: string | null }): Promise<void> {
   await db().loginNonce.create({ data: n });
   // Housekeeping: login URLs can be opened by anyone, so do not let dead nonces pile up.
   await db().loginNonce.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 3600_000) } } });
@@ -18,11 +18,11 @@ export async function createLoginNonce(n: { id: string; nonce: string; shopId: s
  * cookie only one gets the row back. Columns are timestamp without time zone holding UTC (Prisma's
  * convention), hence AT TIME ZONE. Null when it is unknown, used or expired.
  */
-export async function spendLoginNonce(id: string): Promise<{ nonce: string; shopId: string } | null> {
-  const rows = await db().$queryRaw<Array<{ nonce: string; shopId: string }>>`
+export async function spendLoginNonce(id: string): Promise<{ nonce: string; shopId: string; returnTo: string | null } | null> {
+  const rows = await db().$queryRaw<Array<{ nonce: string; shopId: string; returnTo: string | null }>>`
     UPDATE "LoginNonce" SET "usedAt" = (now() AT TIME ZONE 'UTC')
     WHERE "id" = ${id} AND "usedAt" IS NULL AND "expiresAt" > (now() AT TIME ZONE 'UTC')
-    RETURNING "nonce", "shopId"::text AS "shopId"`;
+    RETURNING "nonce", "shopId"::text AS "shopId", "returnTo"`;
   return rows[0] ?? null;
 }
 

@@ -12,6 +12,7 @@ import { decryptSecret, randomToken } from "../crypto";
 import { log } from "../log";
 import type { ShopSessionClaims } from "../auth/options";
 import type { CookieOptions } from "../http/cookies";
+import { safeReturnPath } from "../http/return-path";
 import { shopBaseUrl } from "../insales/shop-host";
 import { verifyLoginToken, verifyLoginToken2, verifyLoginToken3, type LoginUserFields } from "../insales/signatures";
 import type { AutologinParams, LoginParams } from "../insales/lifecycle-params";
@@ -42,7 +43,11 @@ export type StartLoginResult =
   | { ok: true; redirectUrl: string; cookie: { name: string; value: string; options: CookieOptions } }
   | { ok: false; reason: StartLoginFailure };
 
-export async function startLogin(params: LoginParams): Promise<StartLoginResult> {
+/**
+ * `returnTo`: a deep link (the order-card widget's «Открыть платёж»), already checked by
+ * lib/http/return-path.ts; kept with the nonce, so only the browser that started this round trip is sent there.
+ */
+export async function startLogin(params: LoginParams, returnTo: string | null = null): Promise<StartLoginResult> {
   const shop = await findShopForLogin(params.insalesId);
   // The parameters are unsigned: a host other than the one a proven install gave us is refused, never
   // stored, and the redirect always goes to the stored host.
@@ -56,7 +61,7 @@ export async function startLogin(params: LoginParams): Promise<StartLoginResult>
 
   const id = randomToken(32);
   const nonce = randomToken(16);
-  await createLoginNonce({ id, nonce, shopId: shop.id, expiresAt: new Date(Date.now() + LOGIN_NONCE_TTL_SECONDS * 1000) });
+  await createLoginNonce({ id, nonce, shopId: shop.id, expiresAt: new Date(Date.now() + LOGIN_NONCE_TTL_SECONDS * 1000), returnTo });
 
   const e = env();
   const target = new URL(`${shopBaseUrl(shop.host)}/admin/applications/${encodeURIComponent(e.INSALES_APP_ID)}/login`);
@@ -75,7 +80,8 @@ export type FinishLoginFailure =
   | "bad_token3"
   | "bad_token2";
 
-export type FinishLoginResult = { ok: true; claims: ShopSessionClaims } | { ok: false; reason: FinishLoginFailure };
+/** `returnTo`: where the round trip was started for (a same-origin path of ours), null for the settings screen. */
+export type FinishLoginResult = { ok: true; claims: ShopSessionClaims; returnTo: string | null } | { ok: false; reason: FinishLoginFailure };
 
 type TokenVerdict = { ok: true; userVerified: boolean } | { ok: false; reason: "bad_token" | "bad_token3" | "bad_token2" };
 
@@ -106,7 +112,7 @@ export function checkLoginTokens(nonce: string, password: string, params: Autolo
   return { ok: true, userVerified: true };
 }
 
-async function consumeNonce(id: string): Promise<{ ok: true; nonce: string; shopId: string } | { ok: false; reason: "no_nonce" | "nonce_used" | "nonce_expired" }> {
+async function consumeNonce(id: string): Promise<{ ok: true; nonce: string; shopId: string; returnTo: string | null } | { ok: false; reason: "no_nonce" | "nonce_used" | "nonce_expired" }> {
   const used = await spendLoginNonce(id);
   if (used) return { ok: true, ...used };
   const row = await loginNonceUse(id);
@@ -144,5 +150,5 @@ export async function finishLogin(cookieValue: string | undefined, params: Autol
     log.warn({ shopId: shop.id, token3: params.token3 !== undefined, token2: params.token2 !== undefined }, "login: user fields did not verify, signed in without them");
   }
   log.info({ shopId: shop.id, by: params.token !== undefined ? "token" : "token3", userVerified: verdict.userVerified }, "login: merchant signed in");
-  return { ok: true, claims };
+  return { ok: true, claims, returnTo: safeReturnPath(consumed.returnTo) };
 }

@@ -155,7 +155,7 @@ describe("settingsSchema, «Почтовые уведомления»", () => {
 
   it("refuses a bad e-mail and unknown kinds; sorts and de-duplicates kinds", () => {
     expect(errors(org({ notifyEmail: "shop@" })).notifyEmail).toBe("Неверный e-mail");
-    expect(errors(org({ mailKinds: [14] })).mailKinds).toBe("Неизвестное уведомление");
+    expect(errors(org({ mailKinds: [15] })).mailKinds).toBe("Неизвестное уведомление");
     expect(errors(org({ mailKinds: [0] })).mailKinds).toBe("Неизвестное уведомление");
     expect(parsed(org({ mailKinds: [13, 2, 2, 1] }))).toMatchObject({ mailKinds: [1, 2, 13] });
   });

@@ -20,6 +20,7 @@ import { log } from "../log";
 import type { UninstallParams } from "../insales/lifecycle-params";
 import { pendingCandidateWithPassword, supersedeCandidates } from "./install-candidates";
 import { findShopCredentials, lockInsalesId, wipeShopCredentials } from "./install-store";
+import { dropWidgetSecrets } from "../widget/widget-store";
 
 export type UninstallResult =
   | { ok: true; shopId: string | null; alreadyUninstalled: boolean; unknownShop?: true }
@@ -47,6 +48,8 @@ export async function uninstallShop(params: UninstallParams): Promise<UninstallR
     if (!storedMatches && !candidate) return { ok: false, reason: "bad_token" };
     // Pending «Войти» round trips die with the installation, and so do install calls older than this.
     await wipeShopCredentials(tx, shop.id, now);
+    // The order-card widget's secret too: with the app removed its widget, should InSales keep it, sees nothing.
+    await dropWidgetSecrets(tx, shop.id);
     await supersedeCandidates(tx, params.insalesId, now);
     return { ok: true, shopId: shop.id, alreadyUninstalled: false };
   });

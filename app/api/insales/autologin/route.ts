@@ -1,6 +1,7 @@
 // GET /api/insales/autologin?token&token3&user_… — InSales sends the merchant back here after the «Войти»
 // round trip (docs/protocols/insales.md §1 «Войти» step 3). Verified → next-auth session for that one shop (a login
-// to another shop simply replaces the cookie) and 303 to the settings; refused → Russian page, no session.
+// to another shop simply replaces the cookie) and 303 to the settings, or to the screen the round trip was
+// started for (a same-origin path kept with the nonce); refused → Russian page, no session.
 import { parseAutologinParams } from "@/lib/insales/lifecycle-params";
 import { finishLogin, loginCookieName, loginCookieOptions, type FinishLoginFailure } from "@/lib/shops/login";
 import { mintSessionCookie } from "@/lib/auth/mint-session";
@@ -47,6 +48,7 @@ export const GET = loginRoute("autologin", async (request) => {
   const session = await mintSessionCookie(result.claims);
   const headers = headersClearingLoginCookie();
   headers.append("Set-Cookie", serializeCookie(session.name, session.value, session.options));
-  headers.set("Location", `${env().APP_URL}/settings`);
+  // The screen the round trip was started for (a deep link from the order-card widget), else the settings.
+  headers.set("Location", `${env().APP_URL}${result.returnTo ?? "/settings"}`);
   return new Response(null, { status: 303, headers });
 });

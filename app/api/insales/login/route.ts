@@ -1,6 +1,8 @@
 // GET /api/insales/login?shop&insales_id&user_id… — InSales «Войти» (docs/protocols/insales.md §1).
 // Unsigned: only finds the shop, then sends the merchant through the shop's back office for a signed answer.
+// `return_to` (the order-card widget's deep links) names the screen to open afterwards: a path of ours only.
 import { parseLoginParams } from "@/lib/insales/lifecycle-params";
+import { safeReturnPath } from "@/lib/http/return-path";
 import { startLogin, type StartLoginFailure } from "@/lib/shops/login";
 import { serializeCookie } from "@/lib/http/cookies";
 import { messagePageResponse, type MessageText } from "@/lib/html/message-response";
@@ -20,12 +22,17 @@ const PAGES: Record<"bad_request" | StartLoginFailure, [number, MessageText]> = 
 };
 
 export const GET = loginRoute("login", async (request) => {
-  const params = parseLoginParams(new URL(request.url).searchParams);
+  const query = new URL(request.url).searchParams;
+  const params = parseLoginParams(query);
   if (!params.ok) {
     log.warn({ reason: params.reason }, "login: bad parameters");
     return messagePageResponse(...PAGES.bad_request);
   }
-  const result = await startLogin(params.params);
+  // A deep link from the order-card widget (return_to=/payments/<id>): only a path of ours, else ignored.
+  const asked = query.getAll("return_to");
+  const returnTo = asked.length === 1 ? safeReturnPath(asked[0]) : null;
+  if (asked.length > 0 && returnTo === null) log.warn({ insalesId: params.params.insalesId }, "login: return_to is not a path of ours; ignored");
+  const result = await startLogin(params.params, returnTo);
   if (!result.ok) {
     log.warn({ reason: result.reason, insalesId: params.params.insalesId }, "login: refused");
     return messagePageResponse(...PAGES[result.reason]);

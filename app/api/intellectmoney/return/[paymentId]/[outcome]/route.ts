@@ -79,6 +79,15 @@ async function handle(request: Request, { params }: Params): Promise<Response> {
       const link = result.orderUrl ? `<p><a id="order-link" href="${escapeHtml(result.orderUrl)}">Перейти к заказу</a></p>\n` : "";
       return new Response(base.replace("</main>", `${link}</main>`), { status: 200, headers: standalonePageHeaders(nonce, "'none'") });
     }
+    if (result.kind === "paid_by_link") {
+      const base = renderMessagePage({
+        title: "Оплата получена",
+        message: `Спасибо! Оплата заказа${result.orderNumber ? ` №${result.orderNumber}` : ""} получена, магазин увидит её в своём бэк-офисе.`,
+        nonce,
+      });
+      const link = result.orderUrl ? `<p><a id="order-link" href="${escapeHtml(result.orderUrl)}">Перейти к заказу</a></p>\n` : "";
+      return new Response(base.replace("</main>", `${link}</main>`), { status: 200, headers: standalonePageHeaders(nonce, "'none'") });
+    }
     const again = new URL(request.url).pathname;
     return new Response(pendingPage(nonce, result.orderUrl, again, result.outcome), { status: 200, headers: standalonePageHeaders(nonce, "'none'") });
   } catch (error) {
