@@ -49,4 +49,20 @@ describe("key rotation", () => {
     const row = await db().installCandidate.findUniqueOrThrow({ where: { id: candidate.id } });
     expect(decryptSecret(row.apiPasswordEnc)).toBe("pending-pass");
   });
+
+  it("re-encrypts the order-card widget's secrets, in force and being pushed", async () => {
+    Object.assign(process.env, { ENCRYPTION_KEY: OLD, ENCRYPTION_KEY_PREVIOUS: "" });
+    resetEnvCache();
+    const shop = await db().shop.create({
+      data: { insalesId: "779", host: "rot3.myinsales.ru", widget: { create: { state: "INSTALLING", secretEnc: encryptSecret("w-old"), pendingSecretEnc: encryptSecret("w-new") } } },
+    });
+    Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD });
+    resetEnvCache();
+    expect((await rotateSecrets()).reencrypted).toBe(2);
+    Object.assign(process.env, { ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: "" });
+    resetEnvCache();
+    const widget = await db().shopWidget.findUniqueOrThrow({ where: { shopId: shop.id } });
+    expect(decryptSecret(widget.secretEnc!)).toBe("w-old");
+    expect(decryptSecret(widget.pendingSecretEnc!)).toBe("w-new");
+  });
 });

@@ -63,7 +63,11 @@ export type PaymentsApi = {
    * to check what the app stores: nothing listens on them here.
    */
   vendorExampleUrls(host: string, on: boolean): void;
-  createOrder(host: string, input?: { amount?: string; email?: string; phone?: string; name?: string; gatewayId?: number | null; currency?: string }): StandInOrder;
+  /**
+   * `backOffice`: an order the merchant created in the back office or took by phone — no payment method chosen
+   * at checkout, so no `payment_gateway_id` and no `client_transaction_id` (what a payment link is for).
+   */
+  createOrder(host: string, input?: { amount?: string; email?: string; phone?: string; name?: string; gatewayId?: number | null; currency?: string; backOffice?: boolean }): StandInOrder;
   signedCheckout(host: string, input?: CheckoutInput): SignedCheckout;
   /**
    * Puts back a payment method the shop had before this stand-in (re)started, as InSales keeps it: same id
@@ -174,8 +178,8 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
         number: nextOrderNumber++,
         total_price: railsDecimal(amount),
         financial_status: "pending",
-        payment_gateway_id: input.gatewayId === undefined ? (gateway?.id ?? null) : input.gatewayId,
-        client_transaction_id: String(nextTransactionId++),
+        payment_gateway_id: input.backOffice ? null : input.gatewayId === undefined ? (gateway?.id ?? null) : input.gatewayId,
+        client_transaction_id: input.backOffice ? null : String(nextTransactionId++),
         currency_code: input.currency ?? "RUR",
         client: { email: input.email ?? "buyer@example.com", phone: input.phone ?? "79991234567", name: input.name ?? "Иван Покупатель" },
         order_lines: [{ id: 1, title: "Книга «Хочу всё знать»", quantity: 1, sale_price: railsDecimal(amount), full_sale_price: railsDecimal(amount), full_total_price: railsDecimal(amount) }],
@@ -239,7 +243,8 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
   };
 
   standIn.shopRoutes.push(async ({ req, res, shop, path, url, body }) => {
-    if (path.startsWith("/admin/")) {
+    // The REST API (`….json`); other /admin/ pages (the back-office order card: insales-widgets.ts) are not ours.
+    if (path.startsWith("/admin/") && /\.json$/.test(path)) {
       const stall = stalls.get(shop.host);
       if (stall) {
         const hungUp = await new Promise<boolean>((resolve) => {
@@ -348,6 +353,24 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       const found = shop.orders.find((o) => o.id === Number(order[1]));
       return found ? answer(res, shop, req, path, 200, orderJson(found)) : answer(res, shop, req, path, 404, { errors: ["Not found"] });
     }
+    // PUT with the root key `order` (§1 «API calls»); only what a payment link's notice changes is modelled:
+    // `financial_status` (§3 «Orders»). A shop that did not grant the app the right to change orders: 403 (§3
+    // «Permissions»).
+    if (order && method === "PUT") {
+      const found = shop.orders.find((o) => o.id === Number(order[1]));
+      if (!found) return answer(res, shop, req, path, 404, { errors: ["Not found"] });
+      if (shop.denied?.ordersWrite) return answer(res, shop, req, path, 403, { errors: ["Forbidden"] });
+      let input: { order?: { financial_status?: unknown } } | null = null;
+      try {
+        input = JSON.parse(body) as { order?: { financial_status?: unknown } };
+      } catch {
+        input = null;
+      }
+      const status = input?.order?.financial_status;
+      if (status !== undefined && status !== "paid" && status !== "pending") return answer(res, shop, req, path, 422, { errors: { financial_status: ["имеет неверное значение"] } });
+      if (status === "paid" || status === "pending") found.financial_status = status;
+      return answer(res, shop, req, path, 200, orderJson(found));
+    }
     return false;
   }
 
@@ -424,7 +447,7 @@ export function installPaymentsApi(standIn: InsalesStandIn): PaymentsApi {
       return true;
     }
     if (url.pathname === "/__control/order" && req.method === "POST") {
-      sendJson(res, 200, orderJson(api.createOrder(host, json as { amount?: string; email?: string })));
+      sendJson(res, 200, orderJson(api.createOrder(host, json as { amount?: string; email?: string; backOffice?: boolean })));
       return true;
     }
     if (url.pathname === "/__control/order" && req.method === "GET") {

@@ -68,7 +68,17 @@ export type StandInShop = {
   deliveryVariants: StandInDeliveryVariant[];
   gateways: StandInGateway[];
   orders: StandInOrder[];
+  /** Application widgets (e2e/stand-ins/insales-widgets.ts); absent until the first is created. */
+  widgets?: StandInWidget[];
+  /**
+   * Test knobs: permissions the merchant did not grant the app (docs/protocols/insales.md §3 «Permissions»:
+   * a 403 means the app lacks one). `widgets`: the application widgets API; `ordersWrite`: changing an order.
+   */
+  denied?: { widgets?: boolean; ordersWrite?: boolean };
 };
+
+/** An application widget as InSales keeps it (docs/protocols/insales.md §3 «Application widgets»). */
+export type StandInWidget = { id: number; code: string; height: number; created_at: string };
 
 export type InsalesStandInOptions = {
   port?: number; appUrl: string; appId: string; appSecret: string;

@@ -2,6 +2,7 @@
 import { startInsalesStandIn, type InsalesStandIn } from "./insales-stand-in";
 import { installPaymentsApi, type PaymentsApi } from "./insales-payments-api";
 import { installExternalPayments } from "./insales-external-payments";
+import { installWidgets } from "./insales-widgets";
 import { startIntellectMoneyStandIn, type IntellectMoneyStandIn } from "./intellectmoney-stand-in";
 import { extraCaCertsWithStandIn } from "./tls";
 
@@ -20,6 +21,7 @@ export async function startStandIns(opts: { appUrl: string; appId: string; appSe
   const insales = await startInsalesStandIn({ appUrl: opts.appUrl, appId: opts.appId, appSecret: opts.appSecret, port: opts.insalesPort });
   const insalesPayments = installPaymentsApi(insales);
   installExternalPayments(insales);
+  installWidgets(insales);
   const intellectmoney = await startIntellectMoneyStandIn({ port: opts.intellectmoneyPort });
   return {
     insales,

@@ -293,3 +293,30 @@ describe("the routes", () => {
     expect(setCookies(r)).toEqual([]);
   });
 });
+
+describe("a deep link through «Войти» (the order-card widget's «Открыть платёж»)", () => {
+  const CARD = "/payments/0f8fad5b-d9cb-469f-a165-70867728950e";
+
+  it("keeps a path of ours with the nonce and sends the merchant there after the round trip", async () => {
+    const started = await loginRoute(new Request(`${APP}/api/insales/login?shop=${SHOP.shop}&insales_id=${SHOP.insalesId}&user_id=1&return_to=${encodeURIComponent(CARD)}`));
+    expect(started.status).toBe(303);
+    const cookie = /__Secure-im-insales-login=([0-9a-f]{64})/.exec(started.headers.get("set-cookie") ?? "")![1];
+    expect((await db().loginNonce.findUniqueOrThrow({ where: { id: cookie } })).returnTo).toBe(CARD);
+    await db().loginNonce.update({ where: { id: cookie }, data: { nonce: V.nonce } });
+    const back = await autologinRoute(new Request(`${APP}/api/insales/autologin?token=${V.token}`, { headers: { cookie: `${loginCookieName()}=${cookie}` } }));
+    expect(back.status).toBe(303);
+    expect(back.headers.get("location")).toBe(`${APP}${CARD}`);
+  });
+
+  it("ignores a return_to that is not a path of ours (an open redirect) and goes to the settings", async () => {
+    for (const evil of ["https://evil.example/", "//evil.example", "/\\evil.example", "/api/insales/uninstall"]) {
+      const started = await loginRoute(new Request(`${APP}/api/insales/login?shop=${SHOP.shop}&insales_id=${SHOP.insalesId}&return_to=${encodeURIComponent(evil)}`));
+      expect(started.status, evil).toBe(303);
+      const cookie = /__Secure-im-insales-login=([0-9a-f]{64})/.exec(started.headers.get("set-cookie") ?? "")![1];
+      expect((await db().loginNonce.findUniqueOrThrow({ where: { id: cookie } })).returnTo).toBeNull();
+      await db().loginNonce.update({ where: { id: cookie }, data: { nonce: V.nonce } });
+      const back = await autologinRoute(new Request(`${APP}/api/insales/autologin?token=${V.token}`, { headers: { cookie: `${loginCookieName()}=${cookie}` } }));
+      expect(back.headers.get("location")).toBe(`${APP}/settings`);
+    }
+  });
+});

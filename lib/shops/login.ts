@@ -80,8 +80,8 @@ export type FinishLoginFailure =
   | "bad_token3"
   | "bad_token2";
 
-/** `returnTo`: where the round trip was started for (a same-origin path of ours), null for the settings screen. */
-export type FinishLoginResult = { ok: true; claims: ShopSessionClaims; returnTo: string | null } | { ok: false; reason: FinishLoginFailure };
+/** `returnTo`: where the round trip was started for (a same-origin path of ours); absent: the settings screen. */
+export type FinishLoginResult = { ok: true; claims: ShopSessionClaims; returnTo?: string } | { ok: false; reason: FinishLoginFailure };
 
 type TokenVerdict = { ok: true; userVerified: boolean } | { ok: false; reason: "bad_token" | "bad_token3" | "bad_token2" };
 
@@ -150,5 +150,7 @@ export async function finishLogin(cookieValue: string | undefined, params: Autol
     log.warn({ shopId: shop.id, token3: params.token3 !== undefined, token2: params.token2 !== undefined }, "login: user fields did not verify, signed in without them");
   }
   log.info({ shopId: shop.id, by: params.token !== undefined ? "token" : "token3", userVerified: verdict.userVerified }, "login: merchant signed in");
-  return { ok: true, claims, returnTo: safeReturnPath(consumed.returnTo) };
+  // Checked again on the way out: the row is ours, but a path that is not one of ours never leaves here.
+  const returnTo = safeReturnPath(consumed.returnTo);
+  return returnTo ? { ok: true, claims, returnTo } : { ok: true, claims };
 }
