@@ -6,7 +6,7 @@ import { expect, test } from "@playwright/test";
 import pg from "pg";
 import { expectAxeClean } from "./support/axe";
 import { shopId, withDb } from "./support/db";
-import { e2eEnv } from "./support/e2e-env";
+import { control, e2eEnv } from "./support/e2e-env";
 import { installAndLogin, loginAs } from "./support/login";
 import { checkoutToPaymentPage, operationsShop } from "./support/operations-shop";
 import { readyShop } from "./support/ready-shop";
@@ -147,6 +147,29 @@ test("a wallet shop without the key: the buyer's return page, then the journal's
   await expect(page).toHaveURL(/\/payment\.php$/);
   await expect(page.getByRole("heading", { name: "Оплата не выполнена" })).toBeVisible();
   await expectAxeClean(page, "the checkout's refusal page");
+});
+
+test("payment links: the merchant's screen, with a link made and for an unknown order; the buyer's page and a refused link", async ({ page }) => {
+  const { appUrl, insalesUrl } = e2eEnv();
+  const shop = await readyShop("a11ylink");
+  const order = await control<{ id: number }>(insalesUrl, "order", { host: shop.host, amount: "900.00", backOffice: true });
+  await loginAs(page, shop);
+  await page.goto(`${appUrl}/payment-links?order=${order.id}`);
+  await expect(page.getByTestId("link-amount")).toHaveText("900,00 ₽");
+  await expectAxeClean(page, "/payment-links (an unpaid order)");
+  await page.getByRole("button", { name: "Создать ссылку" }).click();
+  const url = await page.getByTestId("link-url").inputValue();
+  await expectAxeClean(page, "/payment-links (a link made, the links listed)");
+  await page.goto(`${appUrl}/payment-links?order=999999999`);
+  await expect(page.getByTestId("link-refused")).toHaveText("Заказ не найден в InSales.");
+  await expectAxeClean(page, "/payment-links (an order InSales does not know)");
+
+  await page.goto(url);
+  await expect(page.getByRole("button", { name: "Оплатить 900,00 ₽" })).toBeVisible();
+  await expectAxeClean(page, "the buyer's payment-link page");
+  await page.goto(`${url.slice(0, -1)}${url.endsWith("A") ? "B" : "A"}`);
+  await expect(page.getByRole("heading", { name: "Ссылка недействительна" })).toBeVisible();
+  await expectAxeClean(page, "a refused payment link");
 });
 
 // A page added to the merchant's navigation fails this until it gets its axe check above.

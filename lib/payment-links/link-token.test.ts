@@ -28,6 +28,12 @@ describe("payment link tokens", () => {
       expect(readLinkToken(forged, r, NOW)).toEqual({ ok: false, reason: "bad_signature" });
     }
     expect(readLinkToken(`${parts.slice(0, 6).join(".")}.${"A".repeat(43)}`, r, NOW)).toEqual({ ok: false, reason: "bad_signature" });
+    // The last base64url character has two spare bits: another character decoding to the same MAC is still refused.
+    const mac = parts[6];
+    const last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(mac.at(-1)!);
+    const twin = `${mac.slice(0, -1)}${"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last ^ 1]}`;
+    expect(Buffer.from(twin, "base64url").equals(Buffer.from(mac, "base64url"))).toBe(true);
+    expect(readLinkToken(swap(6, twin), r, NOW)).toEqual({ ok: false, reason: "bad_signature" });
     for (const junk of ["", "pl1", `${parts.join(".")}x`, parts.join(".").replace("pl1", "pl2"), "pl1.00000000.x.1.1.1.y"]) {
       expect(readLinkToken(junk, r, NOW).ok).toBe(false);
     }

@@ -34,9 +34,11 @@ export function readLinkToken(token: string, ring: LinkKeyRing, now: Date): { ok
   const [, keyId, linkId, insalesId, orderId, expiry, given] = m;
   const key = ring.all.get(keyId);
   const signed = token.slice(0, token.length - given.length - 1);
-  // Compared as hex of the bytes, in constant time (lib/crypto.ts hexEquals); an unknown key compares too.
+  // The MAC's text is compared, not its decoded bytes: base64url's last character has spare bits, so two texts
+  // can decode alike, and only the one we wrote counts. Constant time (lib/crypto.ts hexEquals over the text's
+  // bytes); an unknown key compares too, so timing does not say which keys exist.
   const expected = mac(key ?? ring.current, signed);
-  const valid = hexEquals(Buffer.from(expected, "base64url").toString("hex"), Buffer.from(given, "base64url").toString("hex"));
+  const valid = hexEquals(Buffer.from(expected, "utf8").toString("hex"), Buffer.from(given, "utf8").toString("hex"));
   if (!key || !valid) return { ok: false, reason: "bad_signature" };
   const expiresAt = new Date(Number(expiry) * 1000);
   if (expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired" };

@@ -3,7 +3,7 @@
 import type { ReactNode } from "react";
 import { Badge, type BadgeTone } from "@/components/badge";
 import { SectionCard } from "@/components/section-card";
-import type { GatewayState } from "@/lib/generated/prisma/enums";
+import type { GatewayState, WidgetState } from "@/lib/generated/prisma/enums";
 import type { ManualSetupValues } from "@/lib/shops/manual-setup";
 import type { PaymentMethodView } from "@/lib/shops/payment-method-query";
 import styles from "./settings.module.css";
@@ -13,6 +13,14 @@ const STATE: Record<GatewayState, { label: string; tone: BadgeTone }> = {
   CONNECTING: { label: "Подключается…", tone: "warn" },
   CONNECTED: { label: "Подключён", tone: "ok" },
   FAILED: { label: "Ошибка подключения", tone: "danger" },
+};
+
+const WIDGET: Record<WidgetState, { label: string; tone: BadgeTone }> = {
+  NOT_INSTALLED: { label: "Появится после подключения способа оплаты", tone: "neutral" },
+  INSTALLING: { label: "Устанавливается…", tone: "warn" },
+  INSTALLED: { label: "Установлен", tone: "ok" },
+  FAILED: { label: "Не установлен", tone: "danger" },
+  REMOVED: { label: "Удалён вместе с приложением", tone: "neutral" },
 };
 
 type Props = {
@@ -48,6 +56,14 @@ export function PaymentMethodSection({ gateway, manual, legalForm, connectContro
         </div>
       )}
       {gateway.gatewayId ? <p>Номер способа оплаты в InSales: {gateway.gatewayId}</p> : null}
+      <p data-testid="widget-state">
+        Блок IntellectMoney на странице заказа в InSales: <Badge tone={WIDGET[gateway.widget.state].tone}>{WIDGET[gateway.widget.state].label}</Badge>
+      </p>
+      {gateway.widget.state === "FAILED" && gateway.widget.lastError ? (
+        <p role="alert" className={styles.errorText}>
+          {gateway.widget.lastError}
+        </p>
+      ) : null}
 
       <h3 className={styles.subTitle}>Настройка вручную</h3>
       <p className={styles.muted}>

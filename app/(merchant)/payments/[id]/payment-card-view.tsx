@@ -7,6 +7,7 @@ import { moscowTime, moscowTimeSeconds } from "@/lib/html/moscow-time";
 import { NOTICE_STATE_LABELS, NOTICE_SUMMARY_LABELS, problemRecurrence, verifiedByLabel } from "@/lib/journal/journal-labels";
 import type { NoticeView, PaymentWithTimeline, ProblemView } from "@/lib/journal/journal-query";
 import { isCriticalProblem } from "@/lib/operations/refund-block";
+import { settlesOrder } from "@/lib/payments/state";
 import { JournalFlags } from "../journal-flags";
 import { ResolveProblemButton } from "../resolve-problem-button";
 import { ClaimsSection, type ClaimActions } from "./claims-section";
@@ -159,6 +160,14 @@ export function PaymentCardView({
           </dl>
         </section>
       </div>
+      {!settlesOrder(p.status) ? (
+        // The buyer did not pay (or not yet): a payment link for the same order (docs/PRODUCT.md flow 12).
+        <p>
+          <a href={`/payment-links?order=${encodeURIComponent(p.insalesOrderId)}`} data-testid="payment-link-for-order">
+            Отправить покупателю ссылку на оплату этого заказа
+          </a>
+        </p>
+      ) : null}
       <div style={{ marginTop: 20 }}>{operations}</div>
       <section className={styles.card}>
         <h2>Уведомления InSales</h2>
