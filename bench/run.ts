@@ -8,8 +8,10 @@
 // BENCH_JOBS_WORKERS [on], BENCH_KEEP_DB [unset: the database is dropped at the end],
 // BENCH_APP_NODE_OPTIONS [--max-old-space-size=256 like `npm start`; extra Node options for the app only],
 // BENCH_CPU_PROF [unset; 1 = a V8 CPU profile of the app per scenario in .data/bench/<scenario>.cpuprofile],
-// BENCH_ONLY [unset: all; a comma list of health, checkout, result, journal, plain, baseline to run only those;
-//   plain = the app's own checkout and result handlers behind plain node:http (bench/plain-front.ts)].
+// BENCH_ONLY [unset: all; a comma list of health, checkout, result, journal, widget, plain, baseline to run only those;
+//   plain = the app's own checkout and result handlers behind plain node:http (bench/plain-front.ts); widget = the
+//   order-card widget's data route under load, its bytes and its time to first paint in Chromium (bench/widget.ts)],
+// BENCH_WIDGET_LOADS [10 page loads for the widget's paint times].
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -23,6 +25,7 @@ import { freePort, ROOT, startApp } from "../e2e/support/app-server";
 import { checkoutBody, generate, resultBody } from "./bodies";
 import { runLoad, type LoadFigures } from "./load";
 import { seedJournal, seedResultPool, seedShops } from "./seed";
+import { measureWidget, seedWidget, WIDGET_BYTES_LIMIT, widgetDataPath, widgetReport, type WidgetFigures } from "./widget";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SECONDS = num("BENCH_SECONDS", 10);
@@ -35,7 +38,7 @@ const JOURNAL = num("BENCH_JOURNAL", 10_000);
 const POOL = num("BENCH_POOL", 100_000);
 
 const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
-const runs = (scenario: "health" | "checkout" | "result" | "journal" | "plain" | "baseline") => ONLY.size === 0 || ONLY.has(scenario);
+const runs = (scenario: "health" | "checkout" | "result" | "journal" | "widget" | "plain" | "baseline") => ONLY.size === 0 || ONLY.has(scenario);
 
 const TARGETS = { rps: 1000, p99: 50, ratio: 0.2, journalP99: 150, rssMb: 400 };
 
@@ -47,6 +50,7 @@ const NEEDED_ROUTES: Array<[manifestKey: string, source: string]> = [
   ["/payment.php/route", "app/payment.php/route.ts"],
   ["/api/intellectmoney/result/route", "app/api/intellectmoney/result/route.ts"],
   ["/(merchant)/payments/page", "app/(merchant)/payments/page.tsx"],
+  ["/api/widget/order/route", "app/api/widget/order/route.ts"],
 ];
 
 function ensureBuild(): void {
@@ -167,6 +171,7 @@ async function main() {
     await client.connect();
     const shops = await seedShops(client, SHOPS);
     await seedJournal(client, shops[0], JOURNAL);
+    if (runs("widget")) await seedWidget(client, shops[0]);
     // Results go to shops 1.. (shop 0 keeps exactly its journal).
     const resultShops = shops.slice(1);
     await seedResultPool(client, resultShops, "app-r-", POOL);
@@ -208,6 +213,7 @@ async function main() {
     const prof = (name: string) => (process.env.BENCH_CPU_PROF ? { profileFile: path.join(profDir, `${name}.cpuprofile`) } : {});
     const ours: LoadFigures[] = [];
     const broken: string[] = [];
+    let widget: WidgetFigures | null = null;
 
     // The floor: Next.js + Prisma answering a one-query route (GET /api/health: SELECT 1).
     const floor = !runs("health") ? null : await runLoad({ ...common, name: "health (framework floor, SELECT 1)", ...prof("health"), url: appUrl, pid, method: "GET", path: "/api/health", counterUrl });
@@ -236,6 +242,18 @@ async function main() {
       const journalProbe = await probe(`${appUrl}/payments`, { headers: journalHeaders, redirect: "manual" }, (s) => s === 200);
       if (journalProbe) broken.push(`journal: ${journalProbe}`);
       ours.push(await runLoad({ ...common, connections: PAGE_CONNECTIONS, name: `journal page (10 000 payments)${PAGE_CONNECTIONS !== CONNECTIONS ? `, ${PAGE_CONNECTIONS} connections` : ""}`, ...prof("journal"), url: appUrl, pid, method: "GET", path: "/payments", headers: journalHeaders, counterUrl }));
+    }
+    if (runs("widget")) {
+      // The order-card widget (bench/widget.ts): its data route under load (the journal shop's held order, with
+      // its 10 000 payments around it), then its bytes and paint times in Chromium, one load at a time.
+      const path = widgetDataPath(shops[0]);
+      const widgetProbe = await probe(`${appUrl}${path}`, {}, (s, b) => s === 200 && b.includes("Захолдирован"));
+      if (widgetProbe) broken.push(`widget: ${widgetProbe}`);
+      ours.push(await runLoad({ ...common, connections: PAGE_CONNECTIONS, name: "widget data (one order's summary, JSONP)", ...prof("widget"), url: appUrl, pid, method: "GET", path, counterUrl }));
+      widget = await measureWidget(appUrl, shops[0]).catch((error: Error) => {
+        broken.push(`widget paint: ${error.message}`);
+        return null;
+      });
     }
     await app.stop();
     app = null;
@@ -294,6 +312,8 @@ async function main() {
       for (const [name, r] of ratios) console.log(`- ${name}: ${fmt(r, 2)}`);
     }
 
+    if (widget) console.log(`\n## The order-card widget\n\n${widgetReport(widget)}`);
+
     console.log("\n## Targets\n");
     const check = (ok: boolean, text: string) => console.log(`- [${ok ? "x" : " "}] ${text}`);
     for (const r of pairs.flatMap(([a]) => (a ? [a] : []))) {
@@ -304,6 +324,7 @@ async function main() {
     for (const [name, r] of ratios) check(r >= TARGETS.ratio, `${name}: ratio ≥ ${TARGETS.ratio} (${fmt(r, 2)})`);
     const journal = find(ours, "journal");
     if (journal) check(journal.p99 <= TARGETS.journalP99 && journal.errors === 0, `journal page: p99 ≤ ${TARGETS.journalP99} ms, 0 errors (${fmt(journal.p99)} ms, ${journal.errors} errors)`);
+    if (widget) check(widget.codeBytes + widget.dataBytes <= WIDGET_BYTES_LIMIT, `widget: code + data ≤ 30 kB (${((widget.codeBytes + widget.dataBytes) / 1024).toFixed(1)} kB)`);
     const measured = [...(floor ? [floor] : []), ...ours];
     const rss = Math.max(...measured.map((r) => r.peakRssMb));
     if (measured.length) check(rss <= TARGETS.rssMb, `peak RSS ≤ ${TARGETS.rssMb} MB (${rss})`);
