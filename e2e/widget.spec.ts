@@ -86,6 +86,8 @@ test("the order card shows our payment, follows it after the buyer pays, and cap
     .toBe("Уведомление InSales: Доставлено");
   await expect(widget.getByTestId("im-status")).toHaveText("Оплачен");
   await expect(widget.getByTestId("im-amounts")).toHaveText("Счёт 1 500,00 ₽ · оплачено 1 500,00 ₽ · возвращено 0,00 ₽");
+  // The card's own HTML was rendered before the widget's data arrived: read InSales's side afresh.
+  await page.reload();
   await expect(page.locator("#financial-status")).toHaveText("Оплачен");
 });
 

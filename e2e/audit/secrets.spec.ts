@@ -6,11 +6,16 @@ import { expect, test } from "@playwright/test";
 import { control, e2eEnv } from "../support/e2e-env";
 import { E2E_SECRETS } from "../support/secrets";
 
-type StandInShop = { host: string; apiPassword: string | null; gateways?: Array<{ password: string }> };
+type StandInShop = { host: string; apiPassword: string | null; gateways?: Array<{ password: string }>; widgets?: Array<{ code: string }> };
+
+/** The order-card widget's secret inside the code InSales holds (lib/widget/widget-code.ts: `KEY="<hex>"`). */
+function widgetSecret(code: string): string {
+  return /KEY="([0-9a-f]{64})"/.exec(code)?.[1] ?? "";
+}
 
 async function allSecrets(): Promise<string[]> {
   const shops = await control<StandInShop[]>(e2eEnv().insalesUrl, "shops");
-  const fromStandIn = shops.flatMap((s) => [s.apiPassword ?? "", ...(s.gateways ?? []).map((g) => g.password)]);
+  const fromStandIn = shops.flatMap((s) => [s.apiPassword ?? "", ...(s.gateways ?? []).map((g) => g.password), ...(s.widgets ?? []).map((w) => widgetSecret(w.code))]);
   return [...Object.values(E2E_SECRETS), ...fromStandIn, "e2e-auth-secret-0123456789abcdef"].filter((v) => v.length >= 8);
 }
 
