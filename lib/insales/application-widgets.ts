@@ -6,7 +6,7 @@
 // vendor's update answers «200 OK» with no body: an empty answer counts as success. Plain API calls
 // returning values; the use case (lib/widget/sync-widget.ts) decides.
 import { z } from "zod";
-import { insalesApi, type InsalesApiResult, type InsalesApiShop } from "./api-client";
+import { insalesApi, type InsalesApiOptions, type InsalesApiResult, type InsalesApiShop } from "./api-client";
 
 export type RemoteWidget = { id: string; code: string };
 
@@ -69,8 +69,8 @@ export async function updateWidget(shop: InsalesApiShop, id: string, code: strin
   return answer.ok ? { ok: true } : failure(answer);
 }
 
-export async function deleteWidget(shop: InsalesApiShop, id: string): Promise<{ ok: true } | WidgetApiFailure> {
-  const answer = await insalesApi(shop, "DELETE", `/admin/application_widgets/${encodeURIComponent(id)}.json`);
+export async function deleteWidget(shop: InsalesApiShop, id: string, options?: InsalesApiOptions): Promise<{ ok: true } | WidgetApiFailure> {
+  const answer = await insalesApi(shop, "DELETE", `/admin/application_widgets/${encodeURIComponent(id)}.json`, undefined, options);
   if (!answer.ok && answer.reason !== "not_found") return failure(answer);
   return { ok: true };
 }

@@ -21,9 +21,10 @@ import type { UninstallParams } from "../insales/lifecycle-params";
 import { pendingCandidateWithPassword, supersedeCandidates } from "./install-candidates";
 import { findShopCredentials, lockInsalesId, wipeShopCredentials } from "./install-store";
 import { dropWidgetSecrets } from "../widget/widget-store";
+import { removeWidgetOnUninstall } from "../widget/sync-widget";
 
 export type UninstallResult =
-  | { ok: true; shopId: string | null; alreadyUninstalled: boolean; unknownShop?: true }
+  | { ok: true; shopId: string | null; alreadyUninstalled: boolean; unknownShop?: true; widget?: { host: string; widgetId: string } }
   | { ok: false; reason: "bad_token" };
 
 export async function uninstallShop(params: UninstallParams): Promise<UninstallResult> {
@@ -49,11 +50,13 @@ export async function uninstallShop(params: UninstallParams): Promise<UninstallR
     // Pending «Войти» round trips die with the installation, and so do install calls older than this.
     await wipeShopCredentials(tx, shop.id, now);
     // The order-card widget's secret too: with the app removed its widget, should InSales keep it, sees nothing.
-    await dropWidgetSecrets(tx, shop.id);
+    const widgetId = await dropWidgetSecrets(tx, shop.id);
     await supersedeCandidates(tx, params.insalesId, now);
-    return { ok: true, shopId: shop.id, alreadyUninstalled: false };
+    return { ok: true, shopId: shop.id, alreadyUninstalled: false, ...(widgetId ? { widget: { host: shop.host, widgetId } } : {}) };
   });
 
+  // Outside the transaction: a last, bounded attempt to take the widget off the order card (lib/widget/sync-widget.ts).
+  if (result.ok && result.shopId && result.widget) await removeWidgetOnUninstall({ id: result.shopId, host: result.widget.host }, params.token, result.widget.widgetId);
   if (result.ok) {
     const message = result.unknownShop ? "uninstall: shop unknown here, answered as already gone" : "uninstall: shop uninstalled";
     log.info({ shopId: result.shopId, insalesId: params.insalesId, alreadyUninstalled: result.alreadyUninstalled }, message);

@@ -7,6 +7,7 @@ import { decryptSecret } from "../crypto";
 import { db } from "../db";
 import { stopBoss } from "../jobs/queue";
 import { connectGateway } from "../shops/connect-gateway";
+import { uninstallShop } from "../shops/uninstall-shop";
 import { useTestDatabase } from "../../tests/support/use-test-database";
 import { addInstalledShop, connectGatewayDirectly, startTestStandIn, type TestStandIn } from "../../tests/support/checkout-test-support";
 import { orderWidget } from "./order-widget";
@@ -80,6 +81,15 @@ describe("pushing the order-card widget", () => {
     expect(shop.standIn.widgets.map((w) => w.id)).toEqual([91, 92]);
     expect(shop.standIn.widgets[0].code).toBe("<p>другое приложение</p>");
     expect(shop.standIn.widgets[1].code).toContain("im-widget");
+  });
+
+  it("takes the widget off the order card when InSales uninstalls the app, and forgets its secret", async () => {
+    const shop = await addInstalledShop(stand.insales);
+    await syncWidget(shop.id);
+    expect(shop.standIn.widgets).toHaveLength(1);
+    expect(await uninstallShop({ shop: shop.host, insalesId: shop.insalesId, token: shop.standIn.apiPassword! })).toMatchObject({ ok: true, alreadyUninstalled: false });
+    expect(shop.standIn.widgets).toHaveLength(0);
+    expect(await db().shopWidget.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({ state: "REMOVED", secretEnc: null, pendingSecretEnc: null });
   });
 
   it("records a shop that refuses widgets (403) with a message the merchant can act on", async () => {

@@ -45,6 +45,19 @@ async function fail(shopId: string, failure: WidgetApiFailure | { ok: false; rea
   return { ok: false, reason: failure.reason, message };
 }
 
+/**
+ * Uninstall's last attempt to take the widget off the order card (docs/protocols/insales.md §3 «Application
+ * widgets»): with the password InSales sent in the uninstall call, once, within a few seconds, before our 200
+ * completes the removal. Whether InSales still answers its API then is not documented; whatever happens, the
+ * widget's secrets are already gone, so a widget left behind shows nothing.
+ */
+export async function removeWidgetOnUninstall(shop: { id: string; host: string }, apiPassword: string, widgetId: string): Promise<boolean> {
+  const removed = await deleteWidget({ host: shop.host, apiPassword }, widgetId, { maxAttempts: 1, timeoutMs: 3_000 }).catch(() => ({ ok: false as const, reason: "unavailable" as const }));
+  if (removed.ok) log.info({ shopId: shop.id, widgetId }, "sync-widget: widget deleted on uninstall");
+  else log.info({ shopId: shop.id, widgetId, reason: removed.reason }, "sync-widget: widget not deleted on uninstall (its secret is gone: it shows nothing)");
+  return removed.ok;
+}
+
 export async function syncWidget(shopId: string): Promise<SyncWidgetResult> {
   const shop = await loadShopForWidget(shopId);
   if (!shop) return { ok: false, reason: "shop_not_found", message: "Магазин не найден" };

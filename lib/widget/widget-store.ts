@@ -33,9 +33,16 @@ export async function markWidgetFailed(shopId: string, lastError: string): Promi
   await db().shopWidget.upsert({ where: { shopId }, create: { shopId, state: "FAILED", lastError }, update: { state: "FAILED", lastError } });
 }
 
-/** Uninstall: the secrets go with every other credential, so the widget, if InSales keeps it, shows nothing. */
-export async function dropWidgetSecrets(tx: Tx, shopId: string): Promise<void> {
-  await tx.shopWidget.updateMany({ where: { shopId }, data: { state: "REMOVED", secretEnc: null, pendingSecretEnc: null } });
+/**
+ * Uninstall: the secrets go with every other credential, so the widget, if InSales keeps it, shows nothing.
+ * Returns the widget's id in InSales (for a last attempt to delete it), null when there was none.
+ */
+export async function dropWidgetSecrets(tx: Tx, shopId: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<Array<{ widgetId: string | null }>>`
+    UPDATE "ShopWidget" SET "state" = 'REMOVED', "secretEnc" = NULL, "pendingSecretEnc" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
+     WHERE "shopId" = ${shopId}::uuid
+    RETURNING "widgetId"`;
+  return rows[0]?.widgetId ?? null;
 }
 
 /**
